@@ -1,0 +1,157 @@
+# accelsched — the one entry point.
+#
+#   make            libraries in build/lib/, tools in build/bin/
+#   make check      install dependencies, build, run every test (unit tests
+#                   plain and under ASan+UBSan, CLI tests on fixtures, pocl,
+#                   valgrind, short libFuzzer runs)
+#   make demo       install dependencies, build, show this host's inventory
+#                   and a bundled real server's, with its topology
+#   make bench      discovery speed against lspci on the same fixture
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Dependencies come from Debian packages through scripts/install-deps.sh.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+PKG_CONFIG ?= pkg-config
+PYTHON ?= /usr/bin/python3
+FUZZ_SECONDS ?= 20
+
+PKGS := libpci libdrm json-c OpenCL
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wno-format-nonliteral -Wvla -Werror=implicit-function-declaration
+ACCEL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -fvisibility=hidden -fPIC -Iinclude $(PKG_CFLAGS) \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong
+# SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer, fatal on first report.
+ifeq ($(SAN),1)
+ACCEL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-U_FORTIFY_SOURCE
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+DRIVERS_SRC := $(wildcard drivers/*.c drivers/vendor/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB_COMMON := $(BUILD)/lib/libaccel-common.a
+LIB_DRIVERS := $(BUILD)/lib/libaccel.a
+LIB_SHARED := $(BUILD)/lib/libaccel.so
+ACCELCTL := $(BUILD)/bin/accelctl
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FIXTURES := $(BUILD)/fixtures
+
+.PHONY: all deps check unit unit-asan cli-tests fuzz valgrind demo bench fixtures install \
+	clean format
+
+all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_SHARED) $(ACCELCTL)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_COMMON): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_DRIVERS): $(call obj,$(DRIVERS_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIB_DRIVERS) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests may include a module's internal header to test it directly.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_DRIVERS) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -MMD -MP -o $@ $< $(LIB_DRIVERS) $(LIB_COMMON) \
+		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS)
+
+$(FIXTURES)/.stamp: $(shell find tests/fixtures -type f 2>/dev/null)
+	tests/fixtures/build-all.sh $(FIXTURES)
+	@touch $@
+
+fixtures: $(FIXTURES)/.stamp
+
+# Every unit test, with the fixtures and tools they use.
+unit: all $(UNIT_BINS) fixtures
+	@ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin tests/run-unit.sh $(UNIT_BINS)
+
+unit-asan:
+	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" unit
+
+cli-tests: all fixtures
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin $(PYTHON) -m unittest discover \
+		-s tests/cli -p 'test_*.py' -v
+
+# libFuzzer targets, built with clang against the sources themselves.
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers $(PKG_CFLAGS) \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/%: fuzz/%.c $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_OBJ_SRC))
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(BUILD)/fuzz $(FUZZ_BINS)
+
+# The CLI leaks nothing: valgrind over a big fixture, a broken one and a dump.
+valgrind: all fixtures
+	tests/valgrind.sh $(ACCELCTL) $(FIXTURES)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) cli-tests
+	$(MAKE) unit-asan
+	$(MAKE) valgrind
+	$(MAKE) fuzz
+	@echo "make check: all passed"
+
+demo: deps
+	$(MAKE) all fixtures
+	@ACCELCTL=$(ACCELCTL) FIXTURES=$(FIXTURES) scripts/demo.sh
+
+bench: all fixtures
+	$(CC) -std=gnu11 -O2 -Wall -o $(BUILD)/bin/bench-run bench/bench_run.c
+	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/accel \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(ACCELCTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(LIB_COMMON) $(LIB_DRIVERS) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(LIB_SHARED) $(DESTDIR)$(PREFIX)/lib/libaccel.so.0
+	ln -sf libaccel.so.0 $(DESTDIR)$(PREFIX)/lib/libaccel.so
+	install -m 0644 include/accel/*.h $(DESTDIR)$(PREFIX)/include/accel/
+	install -m 0644 docs/accelctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+format:
+	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Install the Debian packages accelsched builds and tests with. Idempotent:
+# when everything is present it only asks dpkg and returns (well under a
+# second). Needs root or sudo only when something is missing.
+set -eu
+
+PKGS="
+build-essential pkg-config make
+libpci-dev pciutils pci.ids
+libdrm-dev
+ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo
+libjson-c-dev
+libcmocka-dev
+clang libclang-rt-14-dev
+valgrind
+python3
+"
+
+missing=""
+for p in $PKGS; do
+	# dpkg-query prints "install ok installed" for an installed package
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done"
