@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The discovery context and the scan: runs the stages of scan.h in order.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
+
+#include <pci/pci.h>
+
+#include <accel/discovery.h>
+#include <accel/util.h>
+#include "scan.h"
+
+int accel_ctx_new(accel_ctx **out)
+{
+	accel_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->sysfs_root = strdup(ACCEL_DEFAULT_SYSFS_ROOT);
+	ctx->dev_root = strdup(ACCEL_DEFAULT_DEV_ROOT);
+	if (!ctx->sysfs_root || !ctx->dev_root) {
+		accel_ctx_free(ctx);
+		return -ENOMEM;
+	}
+	*out = ctx;
+	return 0;
+}
+
+void accel_ctx_free(accel_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->sysfs_root);
+	free(ctx->dev_root);
+	free(ctx->lspci_dump);
+	free(ctx->host);
+	free(ctx->pci_ids);
+	free(ctx);
+}
+
+static int set_path(char **field, const char *value, const char *dflt)
+{
+	char *copy;
+	size_t n;
+
+	if (!value)
+		value = dflt;
+	if (value && !*value)
+		return -EINVAL;
+	copy = value ? strdup(value) : NULL;
+	if (value && !copy)
+		return -ENOMEM;
+	/* "DIR/" and "DIR" are the same root */
+	n = copy ? strlen(copy) : 0;
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int accel_ctx_set_sysfs_root(accel_ctx *ctx, const char *dir)
+{
+	return set_path(&ctx->sysfs_root, dir, ACCEL_DEFAULT_SYSFS_ROOT);
+}
+
+int accel_ctx_set_dev_root(accel_ctx *ctx, const char *dir)
+{
+	return set_path(&ctx->dev_root, dir, ACCEL_DEFAULT_DEV_ROOT);
+}
+
+int accel_ctx_set_lspci_dump(accel_ctx *ctx, const char *file)
+{
+	return set_path(&ctx->lspci_dump, file, NULL);
+}
+
+int accel_ctx_set_host(accel_ctx *ctx, const char *host)
+{
+	if (host && (strlen(host) > 255 || !accel_text_ok(host, strlen(host))))
+		return -EINVAL;
+	return accel_device_set(&ctx->host, host);
+}
+
+int accel_ctx_set_pci_ids(accel_ctx *ctx, const char *file)
+{
+	return set_path(&ctx->pci_ids, file, NULL);
+}
+
+void accel_ctx_set_opencl(accel_ctx *ctx, accel_opencl_mode mode)
+{
+	ctx->opencl = mode;
+}
+
+void accel_ctx_set_drm(accel_ctx *ctx, accel_drm_mode mode)
+{
+	ctx->drm = mode;
+}
+
+const char *accel_ctx_sysfs_root(const accel_ctx *ctx)
+{
+	return ctx->sysfs_root;
+}
+
+const char *accel_ctx_dev_root(const accel_ctx *ctx)
+{
+	return ctx->dev_root;
+}
+
+const char *accel_ctx_error(const accel_ctx *ctx)
+{
+	return ctx->err.msg;
+}
+
+int scan_fail(struct scan *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->ctx->err.code = code;
+	va_start(ap, fmt);
+	vsnprintf(s->ctx->err.msg, sizeof(s->ctx->err.msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void scan_warn(struct scan *s, const char *path, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* Out of memory or past the limit: the first warnings stand. */
+	(void)accel_inventory_add_warning(s->inv, path, "%s", buf);
+}
+
+/* pci.ids names for devices no vendor table knows. Loading pci.ids costs
+ * more than the whole scan of a big server, so it happens on first use. */
+const char *accel_pci_name(struct scan *s, int vendor, int device, char *buf, size_t cap)
+{
+	const char *r;
+
+	if (vendor < 0 || !s->pacc)
+		return NULL;
+	if (device < 0)
+		r = accel_pci_lookup(s->pacc, buf, cap, PCI_LOOKUP_VENDOR, vendor, 0);
+	else
+		r = accel_pci_lookup(s->pacc, buf, cap, PCI_LOOKUP_DEVICE, vendor, device);
+	if (!r || !accel_text_ok(r, strlen(r)))
+		return NULL;
+	return r;
+}
+
+static void stage(struct scan *s, const char *name)
+{
+	if (s->ctx->stage_hook)
+		s->ctx->stage_hook(name, s->ctx->stage_hook_arg);
+}
+
+static void set_collected_at(accel_inventory *inv)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[32];
+
+	/* reproducible output for tests and packaging */
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+
+		if (!*end && v >= 0)
+			now = (time_t)v;
+	}
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)accel_inventory_set_collected_at(inv, buf);
+}
+
+static void scan_cleanup(struct scan *s)
+{
+	for (size_t i = 0; i < s->n_fns; i++) {
+		free(s->fns[i].driver);
+		free(s->fns[i].sysfs_dir);
+		free(s->fns[i].real_path);
+	}
+	free(s->fns);
+	free(s->pci_devices_dir);
+	free(s->sysfs_real);
+	if (s->pacc)
+		pci_cleanup(s->pacc);
+}
+
+int accel_scan(accel_ctx *ctx, accel_inventory **out)
+{
+	static const struct accel_backend *const enrich[] = {
+		&accel_backend_sysfs, &accel_backend_drm, &accel_backend_accel,
+		&accel_backend_opencl, NULL,
+	};
+	struct scan s = { .ctx = ctx };
+	struct utsname un;
+	const char *host = ctx->host;
+	int r;
+
+	accel_err_clear(&ctx->err);
+	if (!host) {
+		host = uname(&un) == 0 ? un.nodename : "localhost";
+	}
+	r = accel_inventory_new(&s.inv, host);
+	if (r)
+		return scan_fail(&s, r, "out of memory");
+	set_collected_at(s.inv);
+	s.dump_mode = ctx->lspci_dump != NULL;
+	s.real_root = !s.dump_mode && !strcmp(ctx->sysfs_root, ACCEL_DEFAULT_SYSFS_ROOT);
+
+	r = accel_backend_pci.run(&s);
+	if (r)
+		goto fail;
+	stage(&s, "pci");
+	r = accel_classify(&s);
+	if (r)
+		goto fail;
+	stage(&s, "classify");
+	for (size_t i = 0; enrich[i]; i++) {
+		if (enrich[i]->applies && !enrich[i]->applies(&s))
+			continue;
+		r = enrich[i]->run(&s);
+		if (r)
+			goto fail;
+		stage(&s, enrich[i]->name);
+	}
+	for (size_t i = 0; i < s.n_fns; i++) {
+		struct scan_fn *f = &s.fns[i];
+
+		if (!f->dev)
+			continue;
+		if (f->drv && f->drv->enrich && !f->gone)
+			f->drv->enrich(&s, f);
+		accel_health_eval(&s, f);
+		accel_finish_device(&s, f);
+	}
+	r = accel_topology(&s);
+	if (r)
+		goto fail;
+	accel_inventory_sort(s.inv);
+	scan_cleanup(&s);
+	*out = s.inv;
+	return 0;
+fail:
+	scan_cleanup(&s);
+	accel_inventory_free(s.inv);
+	return r;
+}
