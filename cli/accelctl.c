@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * accelctl: the operator's view of a node's accelerators.
+ *
+ *   accelctl list [options] [-f table|json]
+ *   accelctl show ADDRESS [options] [-f table|json]
+ *   accelctl topo [options] [-f table|json|dot]
+ *
+ * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
+ * and name the input at fault.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/discovery.h>
+#include <accel/util.h>
+#include "cli.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: accelctl COMMAND [options]\n"
+	"\n"
+	"commands:\n"
+	"  list               every accelerator on this node\n"
+	"  show ADDRESS       one device in detail (e.g. 0000:17:00.0 or 17:00.0)\n"
+	"  topo               link classes between devices, like nvidia-smi topo -m\n"
+	"\n"
+	"options:\n"
+	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
+	"  --dev-root DIR     read DIR where /dev stands\n"
+	"  --lspci-dump FILE  read PCI config space from an lspci -x dump instead\n"
+	"  --host NAME        host name written in the inventory\n"
+	"  --opencl MODE      auto (default: only on the real /sys), on, off\n"
+	"  -f, --format FMT   table (default) or json; topo also takes dot\n"
+	"  -q, --quiet        do not print warnings about malformed input\n"
+	"  -h, --help         this text\n"
+	"  --version          print the version\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "accelctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'accelctl --help'.\n");
+}
+
+struct opts {
+	const char *cmd;
+	const char *address;
+	const char *sysfs_root;
+	const char *dev_root;
+	const char *dump;
+	const char *host;
+	const char *format;
+	accel_opencl_mode opencl;
+	bool quiet;
+};
+
+/* Returns -1 to go on, else the exit status. GNU getopt permutes argv, so
+ * options may come before or after the command. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "sysfs-root", required_argument, NULL, OPT_SYSFS },
+		{ "dev-root", required_argument, NULL, OPT_DEV },
+		{ "lspci-dump", required_argument, NULL, OPT_DUMP },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "opencl", required_argument, NULL, OPT_OPENCL },
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, npos;
+
+	memset(o, 0, sizeof(*o));
+	o->format = "table";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("accelctl %s\n", ACCELSCHED_VERSION);
+			return 0;
+		case OPT_SYSFS:
+			o->sysfs_root = optarg;
+			break;
+		case OPT_DEV:
+			o->dev_root = optarg;
+			break;
+		case OPT_DUMP:
+			o->dump = optarg;
+			break;
+		case OPT_HOST:
+			o->host = optarg;
+			break;
+		case OPT_OPENCL:
+			if (!strcmp(optarg, "auto"))
+				o->opencl = ACCEL_OPENCL_AUTO;
+			else if (!strcmp(optarg, "on"))
+				o->opencl = ACCEL_OPENCL_ON;
+			else if (!strcmp(optarg, "off"))
+				o->opencl = ACCEL_OPENCL_OFF;
+			else {
+				usage_error("--opencl: expected auto, on or off, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			o->format = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case ':':
+			usage_error("%s: missing argument", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			usage_error("%s: unknown option", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	npos = argc - optind;
+	if (npos < 1) {
+		usage_error("%s", "missing command (list, show or topo)");
+		return EXIT_USAGE;
+	}
+	o->cmd = argv[optind];
+	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "show") && strcmp(o->cmd, "topo")) {
+		usage_error("unknown command '%s' (list, show or topo)", o->cmd);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(o->cmd, "show")) {
+		if (npos != 2) {
+			usage_error("%s", npos < 2 ? "show: missing ADDRESS" : "show: one ADDRESS only");
+			return EXIT_USAGE;
+		}
+		o->address = argv[optind + 1];
+	} else if (npos > 1) {
+		usage_error("unexpected argument '%s'", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(o->format, "table") && strcmp(o->format, "json") &&
+	    (strcmp(o->format, "dot") || strcmp(o->cmd, "topo"))) {
+		usage_error("unknown format '%s' (table or json; topo also takes dot)", o->format);
+		return EXIT_USAGE;
+	}
+	if (o->dump && (o->sysfs_root || o->dev_root)) {
+		usage_error("%s", "--lspci-dump reads config space only: it does not go with "
+				  "--sysfs-root or --dev-root");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int scan(const struct opts *o, accel_inventory **inv)
+{
+	accel_ctx *ctx = NULL;
+	int r;
+
+	r = accel_ctx_new(&ctx);
+	if (!r && o->sysfs_root)
+		r = accel_ctx_set_sysfs_root(ctx, o->sysfs_root);
+	if (!r && o->dev_root)
+		r = accel_ctx_set_dev_root(ctx, o->dev_root);
+	if (!r && o->dump)
+		r = accel_ctx_set_lspci_dump(ctx, o->dump);
+	if (!r && o->host && (r = accel_ctx_set_host(ctx, o->host)) == -EINVAL) {
+		fprintf(stderr, "accelctl: --host: not a host name\n");
+		accel_ctx_free(ctx);
+		return EXIT_USAGE;
+	}
+	if (r) {
+		fprintf(stderr, "accelctl: %s\n", accel_strerror(r));
+		accel_ctx_free(ctx);
+		return 1;
+	}
+	accel_ctx_set_opencl(ctx, o->opencl);
+	r = accel_scan(ctx, inv);
+	if (r) {
+		fprintf(stderr, "accelctl: %s\n", accel_ctx_error(ctx));
+		accel_ctx_free(ctx);
+		return 1;
+	}
+	accel_ctx_free(ctx);
+	if (!o->quiet) {
+		size_t n = accel_inventory_n_warnings(*inv);
+
+		for (size_t i = 0; i < n; i++) {
+			const accel_warning *w = accel_inventory_warning(*inv, i);
+
+			fprintf(stderr, "accelctl: warning: %s: %s\n", w->path, w->message);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	accel_inventory *inv = NULL;
+	struct opts o;
+	int r = parse_args(argc, argv, &o);
+
+	if (r >= 0)
+		return r;
+	r = scan(&o, &inv);
+	if (r)
+		return r;
+	if (!strcmp(o.cmd, "list"))
+		r = cmd_list(inv, o.format);
+	else if (!strcmp(o.cmd, "show"))
+		r = cmd_show(inv, o.address, o.format);
+	else
+		r = cmd_topo(inv, o.format);
+	accel_inventory_free(inv);
+	/* a full disk or a closed pipe is an error, not a silent success */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return r;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* accelctl's commands; each returns the exit status. */
+#ifndef ACCEL_CLI_H
+#define ACCEL_CLI_H
+
+#include <accel/inventory.h>
+
+int cmd_list(const accel_inventory *inv, const char *format);
+int cmd_show(const accel_inventory *inv, const char *address, const char *format);
+int cmd_topo(const accel_inventory *inv, const char *format);
+
+#endif
