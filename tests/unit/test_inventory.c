@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: the inventory model and its JSON form (common/). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <accel/inventory.h>
+#include <accel/util.h>
+
+static accel_inventory *sample(void)
+{
+	accel_inventory *inv;
+	accel_device *d;
+	accel_nic *n;
+
+	assert_int_equal(accel_inventory_new(&inv, "compute-1"), 0);
+	accel_inventory_set_generation(inv, 7);
+	assert_int_equal(accel_inventory_set_collected_at(inv, "2026-11-26T10:00:00Z"), 0);
+	assert_int_equal(accel_inventory_add_device(inv, "0000:17:00.0", &d), 0);
+	d->kind = ACCEL_KIND_GPU;
+	d->vendor_id = 0x10de;
+	d->device_id = 0x20b5;
+	d->subsystem_vendor_id = 0x10de;
+	d->subsystem_device_id = 0x1533;
+	d->class_code = 0x030200;
+	d->revision = 0xa1;
+	accel_device_set(&d->vendor, "nvidia");
+	accel_device_set(&d->vendor_name, "NVIDIA Corporation");
+	accel_device_set(&d->model, "A100 80GB PCIe");
+	accel_device_set(&d->driver, "vfio-pci");
+	d->numa_node = 0;
+	d->iommu_group = 31;
+	d->memory_mb = 81920;
+	d->pcie.speed_dgts = 160;
+	d->pcie.width = 16;
+	d->pcie.max_speed_dgts = 160;
+	d->pcie.max_width = 16;
+	accel_strv_add(&d->pcie.upstream, &d->pcie.n_upstream, "0000:15:00.0");
+	accel_strv_add(&d->pcie.upstream, &d->pcie.n_upstream, "0000:14:00.0");
+	accel_device_set(&d->pcie.host_bridge, "pci0000:00");
+	d->sriov.known = true;
+	d->sriov.total_vfs = 0;
+	d->sriov.num_vfs = 0;
+	d->mdev_types = calloc(1, sizeof(*d->mdev_types));
+	d->n_mdev_types = 1;
+	accel_device_set(&d->mdev_types[0].id, "nvidia-471");
+	accel_device_set(&d->mdev_types[0].name, "GRID A100-4C");
+	d->mdev_types[0].available = 10;
+	accel_device_set(&d->compute_capability, "8.0");
+	accel_device_set(&d->resource_class, "PGPU");
+	accel_device_add_trait(d, "CUSTOM_ACCEL_VENDOR_NVIDIA");
+	accel_device_add_trait(d, "CUSTOM_ACCEL_VENDOR_NVIDIA"); /* once only */
+	d->in_use = 0;
+	d->utilization = 35;
+	assert_int_equal(accel_inventory_add_device(inv, "18:00.0", &d), 0);
+	d->kind = ACCEL_KIND_GPU;
+	assert_int_equal(accel_inventory_add_nic(inv, "0000:19:00.0", &n), 0);
+	accel_device_set(&n->name, "mlx5_0");
+	n->numa_node = 0;
+	/* given b,a: stored a,b */
+	assert_int_equal(accel_inventory_add_link(inv, "0000:18:00.0", "0000:17:00.0",
+						  ACCEL_LINK_PIX), 0);
+	return inv;
+}
+
+static void test_model(void **state)
+{
+	accel_inventory *inv = sample();
+	accel_device *d;
+	const accel_device *c;
+
+	(void)state;
+	assert_int_equal(accel_inventory_n_devices(inv), 2);
+	c = accel_inventory_find(inv, "17:00.0");
+	assert_non_null(c);
+	assert_string_equal(c->address, "0000:17:00.0");
+	assert_int_equal(c->n_traits, 1);
+	assert_null(accel_inventory_find(inv, "0000:99:00.0"));
+	assert_null(accel_inventory_find(inv, "nonsense"));
+	assert_int_equal(accel_inventory_add_device(inv, "0000:17:00.0", &d), -EEXIST);
+	assert_int_equal(accel_inventory_add_device(inv, "17:00", &d), -EINVAL);
+	assert_string_equal(accel_inventory_link(inv, 0)->a, "0000:17:00.0");
+	assert_int_equal(accel_inventory_link_class(inv, "18:00.0", "17:00.0"), ACCEL_LINK_PIX);
+	assert_int_equal(accel_inventory_link_class(inv, "18:00.0", "19:00.0"),
+			 ACCEL_LINK_UNKNOWN);
+	accel_inventory_free(inv);
+	accel_inventory_free(NULL);
+}
+
+static void test_addr(void **state)
+{
+	char out[ACCEL_ADDR_MAX];
+
+	(void)state;
+	assert_int_equal(accel_pci_addr_normalize("0000:17:00.0", out), 0);
+	assert_string_equal(out, "0000:17:00.0");
+	assert_int_equal(accel_pci_addr_normalize("17:0.1", out), 0);
+	assert_string_equal(out, "0000:17:00.1");
+	assert_int_equal(accel_pci_addr_normalize("10000:E1:00.0", out), 0); /* VMD */
+	assert_string_equal(out, "10000:e1:00.0");
+	assert_int_equal(accel_pci_addr_normalize("0000:17:20.0", out), -EINVAL);
+	assert_int_equal(accel_pci_addr_normalize("0000:17:00.8", out), -EINVAL);
+	assert_int_equal(accel_pci_addr_normalize("0000:100:00.0", out), -EINVAL);
+	assert_int_equal(accel_pci_addr_normalize("0000:17:00.0x", out), -EINVAL);
+	assert_int_equal(accel_pci_addr_normalize("1:2:3:4.0", out), -EINVAL);
+	assert_int_equal(accel_pci_addr_normalize("", out), -EINVAL);
+	assert_int_equal(accel_pci_addr_normalize("123456789:00:00.0", out), -EINVAL);
+}
+
+static void test_json_shape(void **state)
+{
+	accel_inventory *inv = sample();
+	json_object *root, *dev, *v;
+	char *text;
+
+	(void)state;
+	assert_int_equal(accel_inventory_to_json(inv, 0, &text), 0);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "schema", &v));
+	assert_string_equal(json_object_get_string(v), "accelsched.inventory/v1");
+	assert_true(json_object_object_get_ex(root, "generation", &v));
+	assert_int_equal(json_object_get_int(v), 7);
+	assert_true(json_object_object_get_ex(root, "devices", &v));
+	dev = json_object_array_get_idx(v, 0);
+	assert_true(json_object_object_get_ex(dev, "vendor_id", &v));
+	assert_string_equal(json_object_get_string(v), "10de");
+	assert_true(json_object_object_get_ex(dev, "class", &v));
+	assert_string_equal(json_object_get_string(v), "030200");
+	assert_true(json_object_object_get_ex(dev, "pcie", &v));
+	assert_true(json_object_object_get_ex(v, "speed", &v));
+	assert_string_equal(json_object_get_string(v), "16.0 GT/s");
+	assert_true(json_object_object_get_ex(dev, "in_use", &v));
+	assert_false(json_object_get_boolean(v));
+	/* the second device knows little: unknowns are null, not guesses */
+	dev = json_object_array_get_idx(json_object_object_get(root, "devices"), 1);
+	assert_true(json_object_object_get_ex(dev, "numa_node", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(dev, "memory_mb", &v));
+	assert_null(v);
+	assert_false(json_object_object_get_ex(dev, "sriov", &v));
+	assert_false(json_object_object_get_ex(dev, "in_use", &v));
+	json_object_put(root);
+	free(text);
+	accel_inventory_free(inv);
+}
+
+static void test_roundtrip(void **state)
+{
+	accel_inventory *a = sample(), *b = NULL;
+	char *ja, *jb;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(accel_inventory_to_json(a, ACCEL_JSON_PRETTY, &ja), 0);
+	assert_int_equal(accel_inventory_from_json(ja, strlen(ja), &b, &err), 0);
+	assert_int_equal(accel_inventory_to_json(b, ACCEL_JSON_PRETTY, &jb), 0);
+	assert_string_equal(ja, jb);
+	assert_int_equal(accel_inventory_n_nics(b), 1);
+	assert_int_equal(accel_inventory_find(b, "0000:17:00.0")->mdev_types[0].available, 10);
+	free(ja);
+	free(jb);
+	accel_inventory_free(a);
+	accel_inventory_free(b);
+}
+
+/* Each malformed document is refused with a message naming the field. */
+static void test_malformed(void **state)
+{
+	static const struct {
+		const char *doc;
+		const char *expect; /* substring of the message */
+	} cases[] = {
+		{ "", "invalid JSON" },
+		{ "{", "unexpected end" },
+		{ "[]", "expected an object" },
+		{ "{\"schema\":\"other/v9\",\"host\":\"h\",\"devices\":[]}", "schema" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"devices\":[]}", "host: missing" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\"}", "devices: missing" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":{}}",
+		  "devices: expected array" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[1]}",
+		  "devices[0]: expected object" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"kind\":"
+		  "\"gpu\"}]}",
+		  "devices[0].address: missing" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"zz\",\"kind\":\"gpu\"}]}",
+		  "not a PCI address" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"toaster\"}]}",
+		  "devices[0].kind" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\",\"vendor_id\":\"10d\"}]}",
+		  "devices[0].vendor_id: expected 4 hex digits" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\",\"numa_node\":-5}]}",
+		  "devices[0].numa_node: -5 out of range" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\",\"memory_mb\":\"lots\"}]}",
+		  "devices[0].memory_mb: expected int" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\"},{\"address\":\"0000:00:01.0\",\"kind\":\"gpu\"}]}",
+		  "listed twice" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\",\"pcie\":{\"speed\":\"fast\"}}]}",
+		  "devices[0].speed" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\",\"traits\":[\"A\",3]}]}",
+		  "devices[0].traits[1]: expected string" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		  "\"00:01.0\",\"kind\":\"gpu\",\"model\":\"\\u0001\"}]}",
+		  "devices[0].model: not printable" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[],"
+		  "\"links\":[{\"a\":\"00:01.0\",\"b\":\"00:02.0\",\"class\":\"NVLINK\"}]}",
+		  "links[0]" },
+		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[]} x",
+		  "trailing data" },
+		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+		  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		  "invalid JSON" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		accel_inventory *inv = (accel_inventory *)0x1;
+		accel_err err;
+		int r = accel_inventory_from_json(cases[i].doc, strlen(cases[i].doc), &inv, &err);
+
+		if (r == 0 || !strstr(err.msg, cases[i].expect))
+			fail_msg("case %zu: r=%d msg='%s', expected '%s'", i, r, err.msg,
+				 cases[i].expect);
+		assert_ptr_equal(inv, (accel_inventory *)0x1); /* untouched */
+	}
+}
+
+static void test_limits(void **state)
+{
+	accel_inventory *inv;
+	accel_device *d;
+	char *big;
+	accel_err err;
+	size_t n = ACCEL_MAX_JSON_BYTES + 1;
+
+	(void)state;
+	assert_int_equal(accel_inventory_new(&inv, "h"), 0);
+	assert_int_equal(accel_inventory_add_device(inv, "00:01.0", &d), 0);
+	for (int i = 0; i < ACCEL_MAX_LIST; i++) {
+		char t[32];
+
+		snprintf(t, sizeof(t), "CUSTOM_T%d", i);
+		assert_int_equal(accel_device_add_trait(d, t), 0);
+	}
+	assert_int_equal(accel_device_add_trait(d, "CUSTOM_ONE_TOO_MANY"), -E2BIG);
+	big = malloc(ACCEL_MAX_STRING + 2);
+	memset(big, 'a', ACCEL_MAX_STRING + 1);
+	big[ACCEL_MAX_STRING + 1] = '\0';
+	assert_int_equal(accel_device_set(&d->model, big), -E2BIG);
+	free(big);
+	accel_inventory_free(inv);
+	big = calloc(1, n);
+	assert_int_equal(accel_inventory_from_json(big, n, &inv, &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "larger than"));
+	free(big);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model),	   cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_json_shape), cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_malformed),  cmocka_unit_test(test_limits),
+	};
+
+	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
+}
