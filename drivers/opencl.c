@@ -65,7 +65,6 @@ static struct scan_fn *match(struct scan *s, cl_device_id dev)
 	char *exts = dev_str(dev, CL_DEVICE_EXTENSIONS);
 	unsigned dom = 0, bus = 0, slot = 0, fn = 0;
 	bool any_domain = false, have = false;
-	struct scan_fn *found = NULL;
 
 	if (!exts)
 		return NULL;
@@ -113,6 +112,14 @@ static struct scan_fn *match(struct scan *s, cl_device_id dev)
 	free(exts);
 	if (!have)
 		return NULL;
+	return accel_opencl_match(s, dom, bus, slot, fn, any_domain);
+}
+
+struct scan_fn *accel_opencl_match(struct scan *s, unsigned dom, unsigned bus, unsigned slot,
+				   unsigned fn, bool any_domain)
+{
+	struct scan_fn *found = NULL;
+
 	for (size_t i = 0; i < s->n_fns; i++) {
 		struct scan_fn *f = &s->fns[i];
 

@@ -155,6 +155,11 @@ const char *accel_pci_lookup(struct pci_access *a, char *buf, size_t cap, int fl
 /* Name of a vendor or device from pci.ids; NULL if unknown or no pci.ids. */
 const char *accel_pci_name(struct scan *s, int vendor, int device, char *buf, size_t cap);
 
+/* opencl.c: the function at a bus address an OpenCL platform reported;
+ * any_domain when the platform gives no domain. NULL if none or ambiguous. */
+struct scan_fn *accel_opencl_match(struct scan *s, unsigned dom, unsigned bus, unsigned slot,
+				   unsigned fn, bool any_domain);
+
 /* Set the scan's error (ctx->err) and return code. */
 int scan_fail(struct scan *s, int code, const char *fmt, ...) ACCEL_PRINTF(3, 4);
 /* Record a warning naming `path`; never fails the scan. */

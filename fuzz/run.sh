@@ -15,6 +15,10 @@ for bin in "$@"; do
 	if [ -d "fuzz/corpus/$name" ]; then
 		cp -r "fuzz/corpus/$name/." "$work/corpus/" 2>/dev/null || true
 	fi
+	# the real dumps of the fixtures seed the dump reader
+	if [ "$name" = lspci_dump ]; then
+		cp tests/fixtures/dumps/*.txt "$work/corpus/" 2>/dev/null || true
+	fi
 	echo "fuzz: $name for ${secs}s"
 	if ! "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
 		-artifact_prefix="$work/artifacts/" -print_final_stats=0 \

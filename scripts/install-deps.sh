@@ -13,7 +13,7 @@ libjson-c-dev
 libcmocka-dev
 clang libclang-rt-14-dev
 valgrind
-python3
+python3 python3-os-traits python3-os-resource-classes
 "
 
 missing=""
