@@ -12,7 +12,7 @@
 #include "cli.h"
 
 struct node {
-	char label[16];
+	char label[32];
 	const char *address;
 	const char *what; /* model, or NIC name */
 	const char *cpus;

@@ -264,6 +264,10 @@ void accel_finish_device(struct scan *s, struct scan_fn *f)
 	accel_device *d = f->dev;
 
 	(void)s;
+	/* A table row describes the physical function: an SR-IOV virtual
+	 * function with the same device id has a slice of it, size unknown. */
+	if (d->sriov.physfn && f->model && d->memory_mb == f->model->memory_mb)
+		d->memory_mb = -1;
 	if (d->kind == ACCEL_KIND_DISPLAY)
 		return; /* for people only: no resource class, no traits */
 	(void)accel_device_set(&d->resource_class, resource_class(d));

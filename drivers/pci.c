@@ -282,6 +282,23 @@ static int open_access(struct scan *s)
 		if (!dir)
 			return scan_fail(s, -errno, "%s: %s (is %s a sysfs tree?)", path,
 					 strerror(errno), s->ctx->sysfs_root);
+		/* libpci fails on an entry it cannot parse, and leaks its open
+		 * directory when its error hook does not return: check first */
+		for (struct dirent *e; (e = readdir(dir));) {
+			char norm[ACCEL_ADDR_MAX];
+
+			if (e->d_name[0] == '.' || accel_pci_addr_normalize(e->d_name, norm) == 0)
+				continue;
+			{
+				char shown[64];
+
+				accel_text_sanitize(e->d_name, strlen(e->d_name), shown,
+						    sizeof(shown));
+				closedir(dir);
+				return scan_fail(s, -EINVAL, "%s: entry '%s' is not a PCI address",
+						 path, shown);
+			}
+		}
 		closedir(dir);
 		s->pci_devices_dir = strdup(path);
 		if (!s->pci_devices_dir)

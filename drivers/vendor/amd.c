@@ -11,6 +11,10 @@
  * is used for the vendor it belongs to (row_vendor()); a 1022 id never
  * names a 1002 GPU, nor the other way round.
  */
+#include <errno.h>
+#include <string.h>
+
+#include "../attr.h"
 #include "../scan.h"
 
 #define PCI_VENDOR_ATI 0x1002
@@ -107,6 +111,29 @@ static accel_kind amd_claim(const struct scan_fn *f, const struct accel_model *m
 	return ACCEL_KIND_NONE;
 }
 
+/* amdgpu says how much VRAM the board has (bytes); it wins over the table,
+ * which gives the marketed size, and it covers consumer parts too. */
+static void amd_enrich(struct scan *s, struct scan_fn *f)
+{
+	char buf[64];
+	long long bytes;
+	int r;
+
+	if (!f->sysfs_dir || !f->dev->driver || strcmp(f->dev->driver, "amdgpu"))
+		return;
+	r = attr_read(f->sysfs_dir, "mem_info_vram_total", buf, sizeof(buf));
+	if (r == -ENOENT)
+		return;
+	if (r >= 0)
+		r = attr_parse_int(buf, 1, INT64_MAX, &bytes);
+	if (r) {
+		scan_warn(s, f->sysfs_dir, "mem_info_vram_total: unreadable or malformed (%s)",
+			  accel_strerror(r));
+		return;
+	}
+	f->dev->memory_mb = bytes >> 20;
+}
+
 const struct accel_vendor_driver accel_vendor_amd = {
 	.name = "amd",
 	.vendor = "amd",
@@ -115,4 +142,5 @@ const struct accel_vendor_driver accel_vendor_amd = {
 	.models = amd_models,
 	.n_models = sizeof(amd_models) / sizeof(amd_models[0]),
 	.claim = amd_claim,
+	.enrich = amd_enrich,
 };
