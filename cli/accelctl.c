@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  --lspci-dump FILE  read PCI config space from an lspci -x dump instead\n"
 	"  --host NAME        host name written in the inventory\n"
 	"  --opencl MODE      auto (default: only on the real /sys), on, off\n"
+	"  --pci-ids FILE     names for devices no vendor table knows (default: libpci's)\n"
 	"  -f, --format FMT   table (default) or json; topo also takes dot\n"
 	"  -q, --quiet        do not print warnings about malformed input\n"
 	"  -h, --help         this text\n"
@@ -54,6 +55,7 @@ struct opts {
 	const char *dev_root;
 	const char *dump;
 	const char *host;
+	const char *pci_ids;
 	const char *format;
 	accel_opencl_mode opencl;
 	bool quiet;
@@ -63,13 +65,14 @@ struct opts {
  * options may come before or after the command. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_VERSION };
+	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_IDS, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "sysfs-root", required_argument, NULL, OPT_SYSFS },
 		{ "dev-root", required_argument, NULL, OPT_DEV },
 		{ "lspci-dump", required_argument, NULL, OPT_DUMP },
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "opencl", required_argument, NULL, OPT_OPENCL },
+		{ "pci-ids", required_argument, NULL, OPT_IDS },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -100,6 +103,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_HOST:
 			o->host = optarg;
+			break;
+		case OPT_IDS:
+			o->pci_ids = optarg;
 			break;
 		case OPT_OPENCL:
 			if (!strcmp(optarg, "auto"))
@@ -172,6 +178,8 @@ static int scan(const struct opts *o, accel_inventory **inv)
 		r = accel_ctx_set_dev_root(ctx, o->dev_root);
 	if (!r && o->dump)
 		r = accel_ctx_set_lspci_dump(ctx, o->dump);
+	if (!r && o->pci_ids)
+		r = accel_ctx_set_pci_ids(ctx, o->pci_ids);
 	if (!r && o->host && (r = accel_ctx_set_host(ctx, o->host)) == -EINVAL) {
 		fprintf(stderr, "accelctl: --host: not a host name\n");
 		accel_ctx_free(ctx);

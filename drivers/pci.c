@@ -13,6 +13,7 @@
  * when it fails to parse one).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -81,27 +82,8 @@ void accel_pci_names_hooks(struct pci_access *a)
 #define GUARD_ENTER(g) ((g).prev = cur_guard, cur_guard = &(g), setjmp((g).jb) == 0)
 #define GUARD_LEAVE(g) (cur_guard = (g).prev)
 
-/* Name lookups may load pci.ids; guard them like every libpci call. */
-const char *accel_pci_lookup(struct pci_access *a, char *buf, size_t cap, int flags,
-			     int vendor, int device)
+static void init_fn(struct scan_fn *f, const struct pci_dev *d)
 {
-	struct pci_guard g;
-	const char *volatile r = NULL;
-
-	if (GUARD_ENTER(g))
-		r = pci_lookup_name(a, buf, (int)cap,
-				    flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, vendor,
-				    device);
-	GUARD_LEAVE(g);
-	return r;
-}
-
-/* Read and cross-check one function. Returns false when it vanished. */
-static bool fill_one(struct scan *s, struct pci_dev *d, struct scan_fn *f)
-{
-	struct pci_guard g;
-	volatile bool ok = true;
-
 	f->domain = (unsigned)d->domain;
 	f->bus = d->bus;
 	f->slot = d->dev;
@@ -113,107 +95,135 @@ static bool fill_one(struct scan *s, struct pci_dev *d, struct scan_fn *f)
 	f->sec_bus = f->sub_bus = -1;
 	f->numa_node = f->iommu_group = -1;
 	f->parent = -1;
+}
+
+/* IDs, class, revision and subsystem from config space bytes. */
+static void ids_from_config(struct scan_fn *f)
+{
+	const uint8_t *c = f->config;
+
+	if (f->config_len < 0x10)
+		return;
+	f->vendor_id = c[0] | c[1] << 8;
+	f->device_id = c[2] | c[3] << 8;
+	f->revision = c[8];
+	f->class_code = c[9] | c[10] << 8 | c[11] << 16;
+	/* the subsystem of a type 0 header; bridges keep theirs elsewhere */
+	if (f->config_len >= 0x30 && (c[0x0e] & 0x7f) == 0) {
+		f->subsys_vendor = c[0x2c] | c[0x2d] << 8;
+		f->subsys_device = c[0x2e] | c[0x2f] << 8;
+	}
+}
+
+/* A dump: config space through libpci's dump method. lspci -x holds 64
+ * bytes, -xxx 256: a block past the end reads as all-ones, which no real
+ * header has in all of 64..255. */
+static bool dump_config(struct scan *s, struct pci_dev *d, struct scan_fn *f)
+{
+	struct pci_guard g;
+	volatile bool ok = true;
 
 	if (GUARD_ENTER(g)) {
-		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-					 PCI_FILL_SUBSYS);
-		f->vendor_id = d->vendor_id;
-		f->device_id = d->device_id;
-		f->class_code = (d->device_class << 8) | d->prog_if;
-		f->revision = d->rev_id;
-		if (d->known_fields & PCI_FILL_SUBSYS) {
-			f->subsys_vendor = d->subsys_vendor_id;
-			f->subsys_device = d->subsys_id;
-		}
-		if (s->dump_mode) {
-			/* lspci -x holds 64 bytes, -xxx 256: a block past the
-			 * end reads as all-ones, which no real header has */
-			pci_read_block(d, 0, f->config, 64);
-			f->config_len = 64;
-			pci_read_block(d, 64, f->config + 64, 192);
-			for (int i = 64; i < 256; i++)
-				if (f->config[i] != 0xff) {
-					f->config_len = 256;
-					break;
-				}
-		}
+		pci_read_block(d, 0, f->config, 64);
+		f->config_len = 64;
+		pci_read_block(d, 64, f->config + 64, 192);
+		for (int i = 64; i < 256; i++)
+			if (f->config[i] != 0xff) {
+				f->config_len = 256;
+				break;
+			}
 	} else {
 		ok = false;
+		scan_warn(s, s->ctx->lspci_dump, "%s: %s", f->addr, pci_msg);
 	}
 	GUARD_LEAVE(g);
-	if (!ok) {
-		/* In sysfs the ID files vanish with the device; say so and go on. */
-		scan_warn(s, f->sysfs_dir ? f->sysfs_dir : f->addr,
-			  "%s: device vanished during the scan (%s)", f->addr, pci_msg);
-		f->gone = true;
-	}
+	if (ok)
+		ids_from_config(f);
 	return ok;
 }
 
-/* libpci reads the sysfs ID files with strtol(), which takes "garbage" for
- * 0. Check them against config space and read them strictly on mismatch. */
-static void check_ids(struct scan *s, struct scan_fn *f)
-{
-	static const struct {
-		const char *file;
-		int off, bytes;
-	} ids[] = {
-		{ "vendor", 0, 2 }, { "device", 2, 2 }, { "class", 9, 3 },
-	};
-	char buf[64];
-	unsigned v;
-
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		int *field = i == 0 ? &f->vendor_id : i == 1 ? &f->device_id : &f->class_code;
-		int cfg = -1, r;
-
-		if (f->config_len >= ids[i].off + ids[i].bytes) {
-			cfg = 0;
-			for (int k = ids[i].bytes - 1; k >= 0; k--)
-				cfg = (cfg << 8) | f->config[ids[i].off + k];
-		}
-		if (cfg >= 0 && cfg == *field)
-			continue;
-		r = attr_read(f->sysfs_dir, ids[i].file, buf, sizeof(buf));
-		if (r == -ENOENT || r == -ENOTDIR) {
-			f->gone = true;
-			return;
-		}
-		if (r >= 0)
-			r = attr_parse_hex(buf, i == 2 ? 0xffffff : 0xffff, &v);
-		if (r == 0) {
-			*field = (int)v;
-			continue;
-		}
-		{
-			char shown[64];
-
-			scan_warn(s, f->sysfs_dir, "%s: malformed value '%s' (%s)%s", ids[i].file,
-				  r == -E2BIG ? "(oversized)"
-					      : accel_text_sanitize(buf, strlen(buf), shown,
-								    sizeof(shown)),
-				  accel_strerror(r),
-				  cfg >= 0 ? "; using config space" : "; unknown");
-		}
-		*field = cfg;
-	}
-}
-
 /* Config space from sysfs: 64 bytes for users, 256 or 4096 for root. */
-static void read_config(struct scan_fn *f)
+static int sysfs_config(struct scan_fn *f)
 {
 	char path[PATH_MAX];
-	FILE *fp;
-	size_t n;
+	ssize_t n;
+	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/config", f->sysfs_dir) >= (int)sizeof(path))
-		return;
-	fp = fopen(path, "rbe");
-	if (!fp)
-		return;
-	n = fread(f->config, 1, sizeof(f->config), fp);
-	fclose(fp);
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, f->config, sizeof(f->config), 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
 	f->config_len = (int)n;
+	return 0;
+}
+
+/* A sysfs ID file read strictly: libpci's strtol() would take "garbage"
+ * for 0. Returns 0, -ENOENT when the device is gone, or another error
+ * after a warning naming the file. */
+static int id_file(struct scan *s, struct scan_fn *f, const char *name, unsigned max, int *out)
+{
+	char buf[64], shown[64];
+	unsigned v;
+	int r = attr_read(f->sysfs_dir, name, buf, sizeof(buf));
+
+	if (r == -ENOENT || r == -ENOTDIR)
+		return -ENOENT;
+	if (r >= 0)
+		r = attr_parse_hex(buf, max, &v);
+	if (r == 0) {
+		*out = (int)v;
+		return 0;
+	}
+	scan_warn(s, f->sysfs_dir, "%s: malformed value '%s' (%s)", name,
+		  r == -E2BIG ? "(oversized)" : accel_text_sanitize(buf, strlen(buf), shown,
+								   sizeof(shown)),
+		  accel_strerror(r));
+	return r;
+}
+
+/* sysfs: config space for the IDs and the tree, the class file for the
+ * kernel's view of the class (quirks fix a few broken devices' classes).
+ * Without config space, the ID files. Returns false when it vanished. */
+static bool sysfs_fn(struct scan *s, struct scan_fn *f)
+{
+	int r = sysfs_config(f), cls = -1;
+
+	if (r == -ENOENT || r == -ENOTDIR) {
+		if (access(f->sysfs_dir, F_OK) != 0)
+			goto gone;
+		scan_warn(s, f->sysfs_dir, "config: missing; IDs from the sysfs files");
+	} else if (r) {
+		scan_warn(s, f->sysfs_dir, "config: unreadable (%s); IDs from the sysfs files",
+			  accel_strerror(r));
+	}
+	ids_from_config(f);
+	/* A device that stopped answering reads all-ones; the kernel kept
+	 * the IDs it read at enumeration in the files. */
+	if (f->vendor_id == 0xffff && f->device_id == 0xffff)
+		f->all_ones = true;
+	if (f->config_len < 0x10 || f->all_ones) {
+		if (id_file(s, f, "vendor", 0xffff, &f->vendor_id) == -ENOENT ||
+		    id_file(s, f, "device", 0xffff, &f->device_id) == -ENOENT)
+			goto gone;
+		(void)id_file(s, f, "revision", 0xff, &f->revision);
+		(void)id_file(s, f, "subsystem_vendor", 0xffff, &f->subsys_vendor);
+		(void)id_file(s, f, "subsystem_device", 0xffff, &f->subsys_device);
+	}
+	r = id_file(s, f, "class", 0xffffff, &cls);
+	if (r == 0)
+		f->class_code = cls;
+	else if (r == -ENOENT && access(f->sysfs_dir, F_OK) != 0)
+		goto gone;
+	return true;
+gone:
+	/* nothing is known of it, not even what it was */
+	scan_warn(s, f->sysfs_dir, "%s: device vanished during the scan", f->addr);
+	return false;
 }
 
 static void header_fields(struct scan_fn *f)
@@ -317,8 +327,6 @@ static int open_access(struct scan *s)
 		a->method = PCI_ACCESS_SYS_BUS_PCI;
 		pci_set_param(a, "sysfs.path", path);
 	}
-	if (s->ctx->pci_ids)
-		pci_set_name_list_path(a, s->ctx->pci_ids, 0);
 	return 0;
 }
 
@@ -381,15 +389,11 @@ static int pci_run(struct scan *s)
 				goto out;
 			}
 		}
-		if (!fill_one(s, d, f)) {
-			/* Nothing is known of it, not even what it was. */
+		init_fn(f, d);
+		if (!(s->dump_mode ? dump_config(s, d, f) : sysfs_fn(s, f))) {
 			free(f->sysfs_dir);
 			memset(f, 0, sizeof(*f));
 			continue;
-		}
-		if (!s->dump_mode) {
-			read_config(f);
-			check_ids(s, f);
 		}
 		header_fields(f);
 		i++;

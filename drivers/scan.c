@@ -3,6 +3,7 @@
  * The discovery context and the scan: runs the stages of scan.h in order.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,17 +145,27 @@ void scan_warn(struct scan *s, const char *path, const char *fmt, ...)
  * more than the whole scan of a big server, so it happens on first use. */
 const char *accel_pci_name(struct scan *s, int vendor, int device, char *buf, size_t cap)
 {
-	const char *r;
+	if (!s->ids_tried) {
+		/* the file libpci would use, unless the caller named one */
+		const char *path = s->ctx->pci_ids ? s->ctx->pci_ids
+				   : s->pacc	   ? s->pacc->id_file_name
+						   : NULL;
 
-	if (vendor < 0 || !s->pacc)
-		return NULL;
-	if (device < 0)
-		r = accel_pci_lookup(s->pacc, buf, cap, PCI_LOOKUP_VENDOR, vendor, 0);
-	else
-		r = accel_pci_lookup(s->pacc, buf, cap, PCI_LOOKUP_DEVICE, vendor, device);
-	if (!r || !accel_text_ok(r, strlen(r)))
-		return NULL;
-	return r;
+		s->ids_tried = true;
+		/* like libpci, take pci.ids when pci.ids.gz is not there; a
+		 * compressed-only database gives no names */
+		if (path && pciids_open(&s->ids, path) != 0) {
+			size_t n = strlen(path);
+
+			if (n > 3 && !strcmp(path + n - 3, ".gz")) {
+				char plain[PATH_MAX];
+
+				snprintf(plain, sizeof(plain), "%.*s", (int)(n - 3), path);
+				(void)pciids_open(&s->ids, plain);
+			}
+		}
+	}
+	return pciids_lookup(s->ids.data, s->ids.len, vendor, device, buf, cap);
 }
 
 static void stage(struct scan *s, const char *name)
@@ -195,6 +206,7 @@ static void scan_cleanup(struct scan *s)
 	free(s->sysfs_real);
 	if (s->pacc)
 		pci_cleanup(s->pacc);
+	pciids_close(&s->ids);
 }
 
 int accel_scan(accel_ctx *ctx, accel_inventory **out)

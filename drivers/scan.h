@@ -14,6 +14,7 @@
 #define ACCEL_DRIVERS_SCAN_H
 
 #include <accel/discovery.h>
+#include "pciids.h"
 
 struct pci_access;
 
@@ -72,6 +73,8 @@ struct scan {
 	struct pci_access *pacc;
 	char *pci_devices_dir; /* <root>/bus/pci/devices */
 	char *sysfs_real;      /* realpath of the sysfs root */
+	struct pciids ids;     /* pci.ids, mapped on first use */
+	bool ids_tried;
 };
 
 /* ---- backends: one table each, run in order by scan.c ---- */
@@ -147,10 +150,8 @@ void accel_finish_device(struct scan *s, struct scan_fn *f); /* classify.c */
 int accel_topology(struct scan *s);           /* topology.c */
 void accel_health_eval(struct scan *s, struct scan_fn *f); /* health.c */
 
-/* pci.c: libpci hooks that never exit, and a guarded name lookup. */
+/* pci.c: libpci hooks that never exit. */
 void accel_pci_names_hooks(struct pci_access *a);
-const char *accel_pci_lookup(struct pci_access *a, char *buf, size_t cap, int flags, int vendor,
-			     int device);
 
 /* Name of a vendor or device from pci.ids; NULL if unknown or no pci.ids. */
 const char *accel_pci_name(struct scan *s, int vendor, int device, char *buf, size_t cap);

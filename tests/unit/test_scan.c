@@ -262,28 +262,34 @@ static void test_bad_ids(void **state)
 {
 	struct t *t = *state;
 	char *dir = a100(t->root);
-	unsigned char cfg[64] = { 0 };
 	accel_inventory *inv;
 	const accel_device *d;
 
-	/* garbage ID file, good config space: config wins, with a warning */
-	tree_write(tree_path("%s/device", dir), "0x20bz\n", -1);
-	cfg[0] = 0xde, cfg[1] = 0x10, cfg[2] = 0xb5, cfg[3] = 0x20;
-	cfg[0x09] = 0x00, cfg[0x0a] = 0x02, cfg[0x0b] = 0x03;
-	tree_write(tree_path("%s/config", dir), (const char *)cfg, sizeof(cfg));
+	/* garbage class file, good config space: config wins, with a warning */
+	tree_write(tree_path("%s/class", dir), "0x0302zz\n", -1);
 	inv = scan_root(t->root, 0, NULL);
 	d = accel_inventory_find(inv, "01:00.0");
 	assert_non_null(d);
-	assert_int_equal(d->device_id, 0x20b5);
-	assert_true(has_warning(inv, "01:00.0", "device: malformed value '0x20bz'"));
+	assert_int_equal(d->class_code, 0x030200);
+	assert_true(has_warning(inv, "01:00.0", "class: malformed value '0x0302zz'"));
 	accel_inventory_free(inv);
 
-	/* garbage and no config space: the device cannot be named */
+	/* no config space and a garbage vendor file: it cannot be named */
 	unlink(tree_path("%s/config", dir));
 	tree_write(tree_path("%s/vendor", dir), "\xff\xff\xff\n", -1);
 	inv = scan_root(t->root, 0, NULL);
 	assert_null(accel_inventory_find(inv, "01:00.0"));
+	assert_true(has_warning(inv, "01:00.0", "config: missing"));
 	assert_true(has_warning(inv, "01:00.0", "vendor: malformed value '?\?\?'"));
+	accel_inventory_free(inv);
+
+	/* no config space, good files: named from the files */
+	tree_write(tree_path("%s/vendor", dir), "0x10de\n", -1);
+	inv = scan_root(t->root, 0, NULL);
+	d = accel_inventory_find(inv, "01:00.0");
+	assert_non_null(d);
+	assert_int_equal(d->subsystem_device_id, 0x1533);
+	assert_string_equal(d->model, "A100 80GB PCIe");
 	accel_inventory_free(inv);
 	free(dir);
 }

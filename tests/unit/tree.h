@@ -176,6 +176,17 @@ static inline char *tree_pci(const char *root, const char *parent, const char *a
 	tree_write(tree_path("%s/subsystem_vendor", dir), "0x0000\n", -1);
 	tree_write(tree_path("%s/subsystem_device", dir), "0x0000\n", -1);
 	tree_write(tree_path("%s/revision", dir), "0x01\n", -1);
+	{
+		/* the first 64 bytes of config space, as a user reads them */
+		unsigned char cfg[64] = { 0 };
+
+		cfg[0] = vendor & 0xff, cfg[1] = vendor >> 8;
+		cfg[2] = device & 0xff, cfg[3] = device >> 8;
+		cfg[8] = 0x01;
+		cfg[9] = cls & 0xff, cfg[10] = (cls >> 8) & 0xff, cfg[11] = cls >> 16;
+		cfg[0x0e] = (cls >> 8) == 0x0604 ? 1 : 0;
+		tree_write(tree_path("%s/config", dir), (const char *)cfg, sizeof(cfg));
+	}
 	for (const char *p = parent; *p; p++)
 		depth += *p == '/';
 	/* bus/pci/devices/<addr> -> ../../../devices/<parent>/<addr> */
