@@ -88,6 +88,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_DRIVERS) $(LIB_COMMON)
 
 $(FIXTURES)/.stamp: $(shell find tests/fixtures -type f 2>/dev/null)
 	tests/fixtures/build-all.sh $(FIXTURES)
+	tests/fixtures/validate.sh $(FIXTURES) >$(FIXTURES)/validate.log || \
+		{ cat $(FIXTURES)/validate.log; exit 1; }
 	@touch $@
 
 fixtures: $(FIXTURES)/.stamp

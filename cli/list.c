@@ -66,7 +66,7 @@ int cmd_list(const accel_inventory *inv, const char *format)
 	if (!n) {
 		printf("No accelerators found on %s.\n", accel_inventory_host(inv));
 	} else {
-		printf("%-13s %-7s %-7s %-26s %9s %4s %-12s %-8s %s\n", "ADDRESS", "KIND", "VENDOR",
+		printf("%-13s %-7s %-7s %-30s %9s %4s %-12s %-8s %s\n", "ADDRESS", "KIND", "VENDOR",
 		       "MODEL", "MEMORY", "NUMA", "DRIVER", "HEALTH", "RESOURCE");
 		for (size_t i = 0; i < n; i++) {
 			const accel_device *d = accel_inventory_device(inv, i);
@@ -74,7 +74,7 @@ int cmd_list(const accel_inventory *inv, const char *format)
 
 			if (d->numa_node >= 0)
 				snprintf(numa, sizeof(numa), "%d", d->numa_node);
-			printf("%-13s %-7s %-7s %-26.26s %9s %4s %-12.12s %-8s %s\n", d->address,
+			printf("%-13s %-7s %-7s %-30.30s %9s %4s %-12.12s %-8s %s\n", d->address,
 			       accel_kind_name(d->kind), or_dash(d->vendor), or_dash(d->model),
 			       memory_str(d->memory_mb, mem, sizeof(mem)), numa, or_dash(d->driver),
 			       accel_health_name(d->health), or_dash(d->resource_class));

@@ -100,7 +100,7 @@ static void table(const accel_inventory *inv, const struct node *v, size_t n)
 			snprintf(numa, sizeof(numa), "%d", v[i].numa);
 		printf("%-8s", v[i].label);
 		for (size_t j = 0; j < n; j++)
-			printf(" %-7s", cell(inv, &v[i], &v[j]));
+			printf("%-8s", i == j ? " X" : cell(inv, &v[i], &v[j]));
 		printf("%-16s%s\n", v[i].cpus ? v[i].cpus : "N/A", numa);
 	}
 	printf("\nLegend:\n\n"

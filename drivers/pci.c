@@ -186,12 +186,14 @@ static int id_file(struct scan *s, struct scan_fn *f, const char *name, unsigned
 	return r;
 }
 
-/* sysfs: config space for the IDs and the tree, the class file for the
- * kernel's view of the class (quirks fix a few broken devices' classes).
- * Without config space, the ID files. Returns false when it vanished. */
+/* sysfs: the kernel's ID files are the truth (quirks fix a few broken
+ * devices' classes); config space gives the header, subsystem, bus numbers
+ * and link registers, unless it disagrees with the files (then it is not
+ * this device's, or corrupt, and is ignored) or reads all-ones (the device
+ * stopped answering). Returns false when the device vanished. */
 static bool sysfs_fn(struct scan *s, struct scan_fn *f)
 {
-	int r = sysfs_config(f), cls = -1;
+	int r = sysfs_config(f), v = -1, d = -1, c = -1, rv, rd, rc;
 
 	if (r == -ENOENT || r == -ENOTDIR) {
 		if (access(f->sysfs_dir, F_OK) != 0)
@@ -201,24 +203,37 @@ static bool sysfs_fn(struct scan *s, struct scan_fn *f)
 		scan_warn(s, f->sysfs_dir, "config: unreadable (%s); IDs from the sysfs files",
 			  accel_strerror(r));
 	}
+	rv = id_file(s, f, "vendor", 0xffff, &v);
+	rd = id_file(s, f, "device", 0xffff, &d);
+	rc = id_file(s, f, "class", 0xffffff, &c);
+	if ((rv == -ENOENT || rd == -ENOENT || rc == -ENOENT) && access(f->sysfs_dir, F_OK) != 0)
+		goto gone;
+	if (f->config_len >= 0x10) {
+		int cv = f->config[0] | f->config[1] << 8, cd = f->config[2] | f->config[3] << 8;
+
+		if (cv == 0xffff && cd == 0xffff) {
+			f->all_ones = true;
+			f->config_len = 0;
+		} else if (rv == 0 && rd == 0 && (cv != v || cd != d)) {
+			scan_warn(s, f->sysfs_dir,
+				  "config: IDs %04x:%04x differ from the vendor and device files "
+				  "(%04x:%04x); config space ignored",
+				  cv, cd, v, d);
+			f->config_len = 0;
+		}
+	}
 	ids_from_config(f);
-	/* A device that stopped answering reads all-ones; the kernel kept
-	 * the IDs it read at enumeration in the files. */
-	if (f->vendor_id == 0xffff && f->device_id == 0xffff)
-		f->all_ones = true;
-	if (f->config_len < 0x10 || f->all_ones) {
-		if (id_file(s, f, "vendor", 0xffff, &f->vendor_id) == -ENOENT ||
-		    id_file(s, f, "device", 0xffff, &f->device_id) == -ENOENT)
-			goto gone;
+	if (f->config_len < 0x10) {
 		(void)id_file(s, f, "revision", 0xff, &f->revision);
 		(void)id_file(s, f, "subsystem_vendor", 0xffff, &f->subsys_vendor);
 		(void)id_file(s, f, "subsystem_device", 0xffff, &f->subsys_device);
 	}
-	r = id_file(s, f, "class", 0xffffff, &cls);
-	if (r == 0)
-		f->class_code = cls;
-	else if (r == -ENOENT && access(f->sysfs_dir, F_OK) != 0)
-		goto gone;
+	if (rv == 0)
+		f->vendor_id = v;
+	if (rd == 0)
+		f->device_id = d;
+	if (rc == 0)
+		f->class_code = c;
 	return true;
 gone:
 	/* nothing is known of it, not even what it was */

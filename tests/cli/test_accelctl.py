@@ -1,0 +1,371 @@
+# SPDX-License-Identifier: Apache-2.0
+"""accelctl as an operator runs it: exit codes, messages, and what it says
+about the fixtures, checked against the facts of each fixture's source
+capture (expect.json, nvidia-smi-topo.txt), never against our own output.
+
+Run by `make cli-tests` with ACCEL_BIN and ACCEL_FIXTURES set.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ.get("ACCEL_BIN", "build/bin")
+FX = os.environ.get("ACCEL_FIXTURES", "build/fixtures")
+SRC = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+ACCELCTL = os.path.join(BIN, "accelctl")
+
+
+def run(*args, check_rc=None):
+    p = subprocess.run([ACCELCTL, *args], capture_output=True, text=True, timeout=60)
+    if check_rc is not None and p.returncode != check_rc:
+        raise AssertionError("accelctl %s: rc %d, expected %d\nstdout:\n%s\nstderr:\n%s"
+                             % (" ".join(args), p.returncode, check_rc, p.stdout, p.stderr))
+    return p
+
+
+def inventory(name, *extra):
+    p = run("list", "-f", "json", "-q", "--sysfs-root", os.path.join(FX, name, "sys"), *extra,
+            check_rc=0)
+    return json.loads(p.stdout)
+
+
+def topo(name):
+    p = run("topo", "-f", "json", "-q", "--sysfs-root", os.path.join(FX, name, "sys"),
+            check_rc=0)
+    return json.loads(p.stdout)
+
+
+def expect(name):
+    with open(os.path.join(SRC, name, "expect.json")) as f:
+        return json.load(f)
+
+
+def parse_nvidia_smi_topo(path):
+    """The label x label matrix of `nvidia-smi topo -m`, as printed."""
+    rows = {}
+    with open(path) as f:
+        lines = f.read().splitlines()
+    header = lines[0].split()
+    labels = [h for h in header if re.fullmatch(r"(GPU|NIC)\d+", h)]
+    for line in lines[1:]:
+        tok = line.split()
+        if not tok or not re.fullmatch(r"(GPU|NIC)\d+", tok[0]):
+            if rows:
+                break
+            continue
+        rows[tok[0]] = dict(zip(labels, tok[1:1 + len(labels)]))
+    return rows
+
+
+class Usage(unittest.TestCase):
+    def test_no_command(self):
+        p = run(check_rc=2)
+        self.assertIn("missing command", p.stderr)
+
+    def test_unknown_command(self):
+        p = run("frobnicate", check_rc=2)
+        self.assertIn("unknown command 'frobnicate'", p.stderr)
+
+    def test_unknown_option(self):
+        p = run("list", "--bogus", check_rc=2)
+        self.assertIn("--bogus", p.stderr)
+
+    def test_missing_argument(self):
+        p = run("list", "--sysfs-root", check_rc=2)
+        self.assertIn("--sysfs-root", p.stderr)
+
+    def test_bad_format(self):
+        p = run("list", "-f", "yaml", check_rc=2)
+        self.assertIn("unknown format 'yaml'", p.stderr)
+        run("list", "-f", "dot", check_rc=2)
+
+    def test_show_needs_address(self):
+        run("show", check_rc=2)
+        p = run("show", "not-an-address", check_rc=2)
+        self.assertIn("'not-an-address' is not a PCI address", p.stderr)
+
+    def test_dump_and_root_exclusive(self):
+        p = run("list", "--lspci-dump", "x", "--sysfs-root", "y", check_rc=2)
+        self.assertIn("--lspci-dump", p.stderr)
+
+    def test_help_and_version(self):
+        self.assertIn("usage: accelctl", run("--help", check_rc=0).stdout)
+        self.assertRegex(run("--version", check_rc=0).stdout, r"^accelctl \d+\.\d+\.\d+")
+
+    def test_options_after_command(self):
+        root = os.path.join(FX, "dgx2", "sys")
+        a = run("list", "-q", "--sysfs-root", root, "-f", "json", check_rc=0).stdout
+        b = run("-q", "--sysfs-root", root, "-f", "json", "list", check_rc=0).stdout
+        strip = lambda s: re.sub(r'"collected_at": "[^"]*"', "", s)
+        self.assertEqual(strip(a), strip(b))
+
+
+class RuntimeErrors(unittest.TestCase):
+    def test_missing_root(self):
+        p = run("list", "--sysfs-root", "/nonexistent/root", check_rc=1)
+        self.assertIn("/nonexistent/root/bus/pci/devices", p.stderr)
+        self.assertIn("No such file", p.stderr)
+
+    def test_missing_dump(self):
+        p = run("list", "--lspci-dump", "/nonexistent/dump.txt", check_rc=1)
+        self.assertIn("/nonexistent/dump.txt", p.stderr)
+
+    def test_garbage_dump(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+            f.write("00:00.0 Host bridge\n00: zz zz\n")
+            f.flush()
+            p = run("list", "--lspci-dump", f.name, check_rc=1)
+            self.assertIn(f.name, p.stderr)
+            self.assertIn("Malformed line", p.stderr)
+
+    def test_show_absent(self):
+        p = run("show", "0000:ee:00.0", "--sysfs-root", os.path.join(FX, "dgx2", "sys"),
+                check_rc=1)
+        self.assertIn("0000:ee:00.0: no accelerator at this address", p.stderr)
+
+    def test_closed_stdout(self):
+        # writing into a full device is an error, not a silent success
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([ACCELCTL, "list", "-f", "json", "-q", "--sysfs-root",
+                                os.path.join(FX, "dgx2", "sys")], stdout=full,
+                               stderr=subprocess.PIPE, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("writing output", p.stderr)
+
+
+class BrokenTree(unittest.TestCase):
+    """A made-up tree with every kind of bad attribute: the scan succeeds,
+    the device is listed with the bad fields absent, and each problem is a
+    warning naming its file, on stderr and in the JSON."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="accel-cli-")
+        self.root = os.path.join(self.tmp, "sys")
+        d = os.path.join(self.root, "devices/pci0000:00/0000:00:01.0/0000:01:00.0")
+        os.makedirs(d)
+        os.makedirs(os.path.join(self.root, "bus/pci/devices"))
+        files = {
+            "vendor": b"0x10de\n", "device": b"0x2330\n", "class": b"0x030200\n",
+            "numa_node": b"\xff\xfe\n", "local_cpulist": b"1" * 9000,
+            "current_link_speed": b"", "max_link_width": b"sixteen\n",
+        }
+        for k, v in files.items():
+            with open(os.path.join(d, k), "wb") as f:
+                f.write(v)
+        os.symlink("../../../../bus/pci/drivers/nowhere", os.path.join(d, "driver"))
+        os.symlink("iommu_group", os.path.join(d, "iommu_group"))
+        os.symlink("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0",
+                   os.path.join(self.root, "bus/pci/devices/0000:01:00.0"))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_broken(self):
+        p = run("list", "-f", "json", "--sysfs-root", self.root, check_rc=0)
+        inv = json.loads(p.stdout)
+        (d,) = inv["devices"]
+        self.assertEqual(d["model"], "H100 SXM5 80GB")
+        self.assertIsNone(d["numa_node"])
+        self.assertIsNone(d["driver"])
+        self.assertIsNone(d["iommu_group"])
+        self.assertNotIn("cpu_affinity", d)
+        self.assertIsNone(d["pcie"]["speed"])
+        warned = {os.path.basename(w["path"]) for w in inv["warnings"]}
+        for name in ("numa_node", "local_cpulist", "current_link_speed", "max_link_width",
+                     "driver", "iommu_group", "0000:01:00.0"):
+            self.assertIn(name, warned)
+            self.assertIn(name, p.stderr)
+        # the JSON is valid UTF-8 even though the input was not
+        p.stdout.encode("utf-8")
+        self.assertEqual(run("list", "-q", "--sysfs-root", self.root, check_rc=0).stderr, "")
+
+
+class Fixtures(unittest.TestCase):
+    NAMES = ["dgx2", "esc8000a", "hgx-a100-vfio", "a100-vgpu-sriov", "amdgpu-vega",
+             "edge-mixed"]
+
+    def test_expected_devices(self):
+        """Every accelerator the capture shows, with its ids, NUMA node and
+        driver. Our policy on top of the capture: an Alveo's management PF
+        is not listed (its user PF is the FPGA), and SR-IOV VFs are listed."""
+        for name in self.NAMES:
+            with self.subTest(fixture=name):
+                exp = expect(name)
+                inv = inventory(name)
+                got = {d["address"]: d for d in inv["devices"] if d["kind"] != "display"}
+                want = {a["address"]: a for a in exp["accelerators"]
+                        if "management PF" not in a.get("model_hint", "")}
+                for vf in exp.get("vfs", []):
+                    want[vf["address"]] = vf
+                # VFs the capture elided ("... snip ...") are VFs of its PF
+                for addr in set(got) - set(want):
+                    self.assertIn((got[addr].get("sriov") or {}).get("physfn"), want, addr)
+                self.assertEqual(sorted(set(want)), sorted(set(got) & set(want)))
+                for addr, a in want.items():
+                    d = got[addr]
+                    for key in ("vendor_id", "device_id", "driver"):
+                        if key in a:
+                            self.assertEqual(d[key], a[key], "%s %s" % (addr, key))
+                    if "numa_node" in a:  # the capture's -1 is our null
+                        numa = a["numa_node"] if a["numa_node"] >= 0 else None
+                        self.assertEqual(d["numa_node"], numa, addr)
+                    if "physfn" in a:
+                        self.assertEqual(d["sriov"]["physfn"], a["physfn"])
+                        self.assertEqual([m["id"] for m in d["mdev_types"]],
+                                         sorted(m["id"] for m in a["mdev_types"]))
+                        self.assertEqual(d["resource_class"], "VGPU")
+                    self.assertTrue(d["model"], addr)
+                    self.assertEqual(d["health"], "ok", addr)
+                for disp in exp.get("display", []):
+                    self.assertEqual(
+                        [d["kind"] for d in inv["devices"] if d["address"] == disp["address"]],
+                        ["display"])
+
+    def test_topology_matches_nvidia_smi(self):
+        """accelctl topo agrees with the capture's own `nvidia-smi topo -m`."""
+        for name in ("esc8000a", "hgx-a100-vfio"):
+            with self.subTest(fixture=name):
+                exp = expect(name)
+                labels = dict(exp["gpu_map"])
+                labels.update({k: v["address"] for k, v in exp["nic_map"].items()})
+                smi = parse_nvidia_smi_topo(os.path.join(SRC, name, "nvidia-smi-topo.txt"))
+                t = topo(name)
+                checked = 0
+                for la, row in smi.items():
+                    for lb, cls in row.items():
+                        if la == lb or cls.startswith("NV"):
+                            continue  # NVLink is not PCIe
+                        got = t["matrix"][labels[la]][labels[lb]]
+                        self.assertEqual(got, cls, "%s-%s (%s-%s)" % (la, lb, labels[la],
+                                                                     labels[lb]))
+                        checked += 1
+                self.assertGreater(checked, 10)
+                # the same devices under the same labels, NUMA affinity too
+                ours = {n["label"]: n for n in t["nodes"]}
+                for label, addr in labels.items():
+                    self.assertEqual(ours[label]["address"], addr, label)
+                for a in exp["accelerators"]:
+                    n = ours["GPU%d" % a["nvidia_smi_index"]]
+                    self.assertEqual(n["numa_node"], a["numa_node"])
+                    self.assertEqual(n["cpu_affinity"], a["local_cpulist"])
+
+    def test_link_pairs(self):
+        """Pairs whose class the source capture fixes (dgx2: read off the
+        hwloc tree by hand, with the XML's line numbers)."""
+        for name in ("dgx2", "edge-mixed"):
+            inv = inventory(name)
+            listed = {d["address"] for d in inv["devices"]} | {n["address"]
+                                                              for n in inv.get("nics", [])}
+            cls = {(l["a"], l["b"]): l["class"] for l in inv["links"]}
+            checked = 0
+            for p in expect(name)["link_pairs"]:
+                a, b = sorted((p["a"], p["b"]))
+                if a in listed and b in listed:
+                    self.assertEqual(cls[(a, b)], p["class"], p)
+                    checked += 1
+            self.assertGreater(checked, 0, name)
+
+    def test_traits_and_classes(self):
+        """Trait names Placement accepts; standard names exist in os-traits."""
+        try:
+            import os_traits
+            import os_resource_classes
+        except ImportError:  # pragma: no cover - installed by install-deps.sh
+            self.skipTest("python3-os-traits not installed")
+        std = set(os_traits.get_traits())
+        for name in self.NAMES:
+            for d in inventory(name)["devices"]:
+                rc = d["resource_class"]
+                if d["kind"] == "display":
+                    self.assertIsNone(rc)
+                    self.assertEqual(d["traits"], [])
+                    continue
+                self.assertTrue(rc in os_resource_classes.STANDARDS or
+                                re.fullmatch(r"CUSTOM_[A-Z0-9_]+", rc), rc)
+                for t in d["traits"]:
+                    self.assertRegex(t, r"^[A-Z0-9_]{1,255}$")
+                    if not t.startswith("CUSTOM_"):
+                        self.assertIn(t, std)
+
+    def test_json_roundtrip_schema(self):
+        for name in self.NAMES:
+            inv = inventory(name)
+            self.assertEqual(inv["schema"], "accelsched.inventory/v1")
+            for l in inv["links"]:
+                self.assertIn(l["class"], ("PIX", "PXB", "PHB", "NODE", "SYS"))
+                self.assertLess(l["a"], l["b"])
+
+    def test_show_and_tables(self):
+        root = os.path.join(FX, "a100-vgpu-sriov", "sys")
+        p = run("show", "41:00.0", "-q", "--sysfs-root", root, check_rc=0)
+        self.assertIn("0000:41:00.0", p.stdout)
+        self.assertIn("SR-IOV:", p.stdout)
+        dev = json.loads(run("show", "41:00.0", "-f", "json", "-q", "--sysfs-root", root,
+                             check_rc=0).stdout)
+        self.assertEqual(dev["address"], "0000:41:00.0")
+        p = run("topo", "-q", "--sysfs-root", os.path.join(FX, "esc8000a", "sys"), check_rc=0)
+        self.assertIn("CPU Affinity", p.stdout)
+        self.assertIn("Legend:", p.stdout)
+        p = run("topo", "-f", "dot", "-q", "--sysfs-root", os.path.join(FX, "dgx2", "sys"),
+                check_rc=0)
+        self.assertTrue(p.stdout.startswith("graph "))
+        self.assertEqual(p.stdout.count("{"), p.stdout.count("}"))
+
+
+class Dumps(unittest.TestCase):
+    DUMPS = os.path.join(SRC, "dumps")
+
+    def test_every_dump_reads(self):
+        for f in sorted(os.listdir(self.DUMPS)):
+            if not f.endswith(".txt"):
+                continue
+            with self.subTest(dump=f):
+                p = run("list", "-f", "json", "--lspci-dump", os.path.join(self.DUMPS, f),
+                        check_rc=0)
+                json.loads(p.stdout)
+
+    def test_datacenter_dump(self):
+        """An lspci -xxx dump of a DGX-2 lists its 16 V100s by kind and model."""
+        p = run("list", "-f", "json", "--lspci-dump",
+                os.path.join(self.DUMPS, "dgx2.lspci-xxx.txt"), check_rc=0)
+        inv = json.loads(p.stdout)
+        gpus = [d for d in inv["devices"] if d["kind"] == "gpu"]
+        self.assertEqual(len(gpus), 16)
+        for d in gpus:
+            self.assertEqual(d["model"], "Tesla V100 SXM3 32GB")
+            self.assertEqual(d["memory_mb"], 32768)
+        # PCIe switch pairs are known from the bus numbers alone
+        cls = {(l["a"], l["b"]): l["class"] for l in inv["links"]}
+        self.assertEqual(cls[("0000:34:00.0", "0000:36:00.0")], "PIX")
+        self.assertEqual(cls[("0000:34:00.0", "0000:39:00.0")], "PXB")
+        # across host bridges the dump cannot tell NUMA nodes apart
+        self.assertNotIn(("0000:34:00.0", "0000:b7:00.0"), cls)
+
+    def test_fpga_dump(self):
+        p = run("list", "-f", "json", "--lspci-dump",
+                os.path.join(self.DUMPS, "edge-mixed.lspci-xxx.txt"), check_rc=0)
+        kinds = {d["kind"] for d in json.loads(p.stdout)["devices"]}
+        self.assertIn("fpga", kinds)
+        self.assertIn("npu", kinds)
+
+    def test_xeon_phi_dump(self):
+        p = run("list", "-f", "json", "--lspci-dump",
+                os.path.join(self.DUMPS, "hwloc-xeonphi-knc.lspci-x.derived.txt"), check_rc=0)
+        devs = {d["address"]: d for d in json.loads(p.stdout)["devices"]}
+        self.assertEqual(devs["0000:83:00.0"]["kind"], "accel")
+
+
+class ThisHost(unittest.TestCase):
+    def test_real_sysfs(self):
+        """The running kernel's /sys: whatever is there, a valid inventory."""
+        p = run("list", "-f", "json", check_rc=0)
+        inv = json.loads(p.stdout)
+        self.assertEqual(inv["schema"], "accelsched.inventory/v1")
+
+
+if __name__ == "__main__":
+    unittest.main()
