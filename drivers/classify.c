@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <accel/util.h>
+#include "pcicfg.h"
 #include "scan.h"
 
 static bool lists_vendor(const struct accel_vendor_driver *drv, int vendor)
@@ -113,8 +114,18 @@ static int list_device(struct scan *s, struct scan_fn *f, const struct accel_ven
 		name = accel_pci_name(s, f->vendor_id, f->device_id, buf, sizeof(buf));
 		r = accel_device_set(&d->model, name);
 	}
-	if (!r && s->dump_mode)
+	if (!r && s->dump_mode) {
+		struct pcicfg_link l;
+
+		/* no sysfs: the link registers of config space (-xxx dumps) */
+		if (pcicfg_link(f->config, f->config_len, &l) == 0) {
+			d->pcie.speed_dgts = l.speed_dgts;
+			d->pcie.width = l.width;
+			d->pcie.max_speed_dgts = l.max_speed_dgts;
+			d->pcie.max_width = l.max_width;
+		}
 		r = dump_path(s, f, &d->pcie);
+	}
 	if (r)
 		return scan_fail(s, r, "out of memory");
 	return 0;
