@@ -52,6 +52,9 @@ ACCELCTL := $(BUILD)/bin/accelctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures
 
+# keep the objects that pattern chains (fuzz targets) go through
+.SECONDARY:
+
 .PHONY: all deps check unit unit-asan cli-tests fuzz valgrind demo bench fixtures install \
 	clean format
 
@@ -99,7 +102,7 @@ unit: all $(UNIT_BINS) fixtures
 	@ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin tests/run-unit.sh $(UNIT_BINS)
 
 unit-asan:
-	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" unit
+	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" unit cli-tests
 
 cli-tests: all fixtures
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin $(PYTHON) -m unittest discover \

@@ -89,11 +89,13 @@ static const char *copy_name(const char *p, size_t n, char *buf, size_t cap)
 const char *pciids_lookup(const char *data, size_t len, int vendor, int device, char *buf,
 			  size_t cap)
 {
-	const char *p = data, *end = data + len;
+	const char *p, *end;
 	bool in_vendor = false;
 
 	if (!data || vendor < 0 || vendor > 0xffff || device > 0xffff || !cap)
 		return NULL;
+	p = data;
+	end = data + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
