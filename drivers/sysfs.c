@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <accel/util.h>
 #include "attr.h"
@@ -84,7 +85,8 @@ static int get_text(struct scan *s, const char *dir, const char *name, char **ou
 /* A link's target name (driver, iommu_group, physfn, virtfnN). */
 static int get_link(struct scan *s, const char *dir, const char *name, char *buf, size_t cap)
 {
-	char path[PATH_MAX], real[PATH_MAX];
+	char path[PATH_MAX];
+	struct stat st;
 	int r = attr_link_base(dir, name, buf, cap);
 
 	if (r == -ENOENT || r == -ENOTDIR)
@@ -93,12 +95,12 @@ static int get_link(struct scan *s, const char *dir, const char *name, char *buf
 		warn_attr(s, dir, name, NULL, r);
 		return r;
 	}
-	/* A link whose target is gone (or loops) says nothing true. */
+	/* A link whose target is gone (or loops) says nothing true. stat()
+	 * follows it in one call where realpath() would read every component. */
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!realpath(path, real)) {
+	if (stat(path, &st)) {
 		r = -errno;
-		snprintf(real, sizeof(real), "%s/%s", dir, name);
-		scan_warn(s, real, "%s link (%s); left out",
+		scan_warn(s, path, "%s link (%s); left out",
 			  r == -ELOOP ? "looping" : "dangling", accel_strerror(r));
 		return r;
 	}
@@ -150,14 +152,41 @@ static void get_link_info(struct scan *s, struct scan_fn *f, accel_pcie *p)
 
 /* From ROOT/devices/pci0000:00/0000:00:01.1/0000:01:00.0 learn the host
  * bridge and the bridges above the device, nearest first. */
+/* The canonical directory of f. sysfs links bus/pci/devices/<addr> to
+ * "../../../devices/<path>": taken as written, that is one readlink()
+ * instead of realpath()'s one per component; anything else is resolved. */
+static int canonical(struct scan *s, struct scan_fn *f, char *real, size_t cap)
+{
+	static const char rel[] = "../../../devices/";
+	char target[PATH_MAX];
+	ssize_t n = readlink(f->sysfs_dir, target, sizeof(target) - 1);
+
+	if (n > 0) {
+		target[n] = '\0';
+		const char *tail = target + sizeof(rel) - 1;
+
+		if (!strncmp(target, rel, sizeof(rel) - 1) && strncmp(tail, "..", 2) &&
+		    !strstr(tail, "/..") && !strstr(tail, "/./") && !strstr(tail, "//") &&
+		    snprintf(real, cap, "%s/devices/%s", s->sysfs_real,
+			     tail) < (int)cap) {
+			if (access(real, F_OK) == 0)
+				return 0;
+			return -errno;
+		}
+	}
+	if (!realpath(f->sysfs_dir, real))
+		return -errno;
+	return 0;
+}
+
 static int get_path(struct scan *s, struct scan_fn *f, accel_pcie *p)
 {
 	char real[PATH_MAX], *comp[64], *save = NULL, *tok, *rest;
 	size_t n = 0, plen;
 	int r;
 
-	if (!realpath(f->sysfs_dir, real)) {
-		r = -errno;
+	r = canonical(s, f, real, sizeof(real));
+	if (r) {
 		if (r == -ENOENT || r == -ENOTDIR) {
 			f->gone = true;
 			return r;
