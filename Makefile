@@ -154,6 +154,7 @@ install: all
 	install -m 0644 docs/accelctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 format:
+	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c
 	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
 
 clean:

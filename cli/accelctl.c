@@ -67,17 +67,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_IDS, OPT_VERSION };
 	static const struct option longopts[] = {
-		{ "sysfs-root", required_argument, NULL, OPT_SYSFS },
-		{ "dev-root", required_argument, NULL, OPT_DEV },
-		{ "lspci-dump", required_argument, NULL, OPT_DUMP },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "opencl", required_argument, NULL, OPT_OPENCL },
-		{ "pci-ids", required_argument, NULL, OPT_IDS },
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 },
+		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
+		{"dev-root", required_argument, NULL, OPT_DEV},
+		{"lspci-dump", required_argument, NULL, OPT_DUMP},
+		{"host", required_argument, NULL, OPT_HOST},
+		{"opencl", required_argument, NULL, OPT_OPENCL},
+		{"pci-ids", required_argument, NULL, OPT_IDS},
+		{"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
 	};
 	int c, npos;
 
@@ -145,7 +145,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (!strcmp(o->cmd, "show")) {
 		if (npos != 2) {
-			usage_error("%s", npos < 2 ? "show: missing ADDRESS" : "show: one ADDRESS only");
+			usage_error("%s",
+				    npos < 2 ? "show: missing ADDRESS" : "show: one ADDRESS only");
 			return EXIT_USAGE;
 		}
 		o->address = argv[optind + 1];

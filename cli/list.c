@@ -159,7 +159,8 @@ static void show_table(const accel_inventory *inv, const accel_device *d)
 		if (d->sriov.physfn)
 			row("SR-IOV:", "virtual function of %s", d->sriov.physfn);
 		else
-			row("SR-IOV:", "%d of %d VFs enabled", d->sriov.num_vfs, d->sriov.total_vfs);
+			row("SR-IOV:", "%d of %d VFs enabled", d->sriov.num_vfs,
+			    d->sriov.total_vfs);
 		print_strv("VFs:", d->sriov.vfs, d->sriov.n_vfs, " ");
 	}
 	for (size_t i = 0; i < d->n_mdev_types; i++) {
@@ -183,7 +184,7 @@ static void show_table(const accel_inventory *inv, const accel_device *d)
 	print_strv("traits:", d->traits, d->n_traits, "\n                    ");
 	for (size_t i = 0, shown = 0; i < nl; i++) {
 		const accel_link *l = accel_inventory_link(inv, i);
-		const char *peer = !strcmp(l->a, d->address) ? l->b
+		const char *peer = !strcmp(l->a, d->address)   ? l->b
 				   : !strcmp(l->b, d->address) ? l->a
 							       : NULL;
 

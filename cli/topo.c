@@ -39,8 +39,8 @@ static const char *kind_label(accel_kind k)
 static size_t collect(const accel_inventory *inv, struct node **out)
 {
 	size_t nd = accel_inventory_n_devices(inv), nn = accel_inventory_n_nics(inv), n = 0;
-	static const accel_kind kinds[] = { ACCEL_KIND_GPU, ACCEL_KIND_FPGA, ACCEL_KIND_NPU,
-					    ACCEL_KIND_ACCEL };
+	static const accel_kind kinds[] = {ACCEL_KIND_GPU, ACCEL_KIND_FPGA, ACCEL_KIND_NPU,
+					   ACCEL_KIND_ACCEL};
 	struct node *v = calloc(nd + nn + 1, sizeof(*v));
 
 	if (!v)
@@ -53,7 +53,8 @@ static size_t collect(const accel_inventory *inv, struct node **out)
 
 			if (d->kind != kinds[k])
 				continue;
-			snprintf(v[n].label, sizeof(v[n].label), "%s%d", kind_label(d->kind), idx++);
+			snprintf(v[n].label, sizeof(v[n].label), "%s%d", kind_label(d->kind),
+				 idx++);
 			v[n].address = d->address;
 			v[n].what = d->model ? d->model : "";
 			v[n].cpus = d->cpu_affinity;
@@ -138,8 +139,9 @@ static int json(const accel_inventory *inv, const struct node *v, size_t n)
 		json_object_array_add(nodes, o);
 		for (size_t j = 0; j < n; j++)
 			if (i != j)
-				json_object_object_add(row, v[j].address,
-						       json_object_new_string(cell(inv, &v[i], &v[j])));
+				json_object_object_add(
+					row, v[j].address,
+					json_object_new_string(cell(inv, &v[i], &v[j])));
 		json_object_object_add(matrix, v[i].address, row);
 	}
 	json_object_object_add(root, "host", json_object_new_string(accel_inventory_host(inv)));
@@ -167,10 +169,11 @@ static void dot(const accel_inventory *inv, const struct node *v, size_t n)
 		if (!any)
 			continue;
 		if (numa >= 0)
-			printf("  subgraph \"cluster_numa%d\" {\n    label=\"NUMA node %d\";\n", numa,
-			       numa);
+			printf("  subgraph \"cluster_numa%d\" {\n    label=\"NUMA node %d\";\n",
+			       numa, numa);
 		else
-			printf("  subgraph \"cluster_numa_unknown\" {\n    label=\"NUMA node unknown\";\n");
+			printf("  subgraph \"cluster_numa_unknown\" {\n    label=\"NUMA node "
+			       "unknown\";\n");
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].numa != numa)
 				continue;
@@ -184,14 +187,14 @@ static void dot(const accel_inventory *inv, const struct node *v, size_t n)
 		for (size_t j = i + 1; j < n; j++) {
 			accel_link_class c =
 				accel_inventory_link_class(inv, v[i].address, v[j].address);
-			const char *style = c == ACCEL_LINK_PIX ? "bold"
+			const char *style = c == ACCEL_LINK_PIX	  ? "bold"
 					    : c == ACCEL_LINK_PXB ? "solid"
 					    : c == ACCEL_LINK_PHB ? "dashed"
-								   : NULL;
+								  : NULL;
 
 			if (style)
-				printf("  \"%s\" -- \"%s\" [label=\"%s\", style=%s];\n", v[i].address,
-				       v[j].address, accel_link_class_name(c), style);
+				printf("  \"%s\" -- \"%s\" [label=\"%s\", style=%s];\n",
+				       v[i].address, v[j].address, accel_link_class_name(c), style);
 		}
 	printf("}\n");
 }

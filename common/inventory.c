@@ -265,7 +265,8 @@ static bool hex_field(const char **p, int maxd, unsigned long *out)
 	unsigned long v = 0;
 	int n = 0;
 
-	while (n < maxd && ((**p >= '0' && **p <= '9') || ((**p | 0x20) >= 'a' && (**p | 0x20) <= 'f'))) {
+	while (n < maxd &&
+	       ((**p >= '0' && **p <= '9') || ((**p | 0x20) >= 'a' && (**p | 0x20) <= 'f'))) {
 		char c = (char)(**p | 0x20);
 
 		v = v * 16 + (unsigned long)(c <= '9' ? c - '0' : c - 'a' + 10);
@@ -482,8 +483,8 @@ int accel_inventory_add_warning(accel_inventory *inv, const char *path, const ch
 
 	/* Past the limit, later warnings are dropped: the first ones name the
 	 * problem, and a broken tree must not grow the inventory unbounded. */
-	r = accel_grow(&inv->warnings, &inv->cap_warnings, inv->n_warnings,
-		       sizeof(*inv->warnings), ACCEL_MAX_LIST);
+	r = accel_grow(&inv->warnings, &inv->cap_warnings, inv->n_warnings, sizeof(*inv->warnings),
+		       ACCEL_MAX_LIST);
 	if (r)
 		return r;
 	va_start(ap, fmt);
@@ -534,8 +535,8 @@ void accel_inventory_sort(accel_inventory *inv)
 }
 
 static const char *const kind_names[] = {
-	[ACCEL_KIND_NONE] = "none",	[ACCEL_KIND_GPU] = "gpu",     [ACCEL_KIND_FPGA] = "fpga",
-	[ACCEL_KIND_NPU] = "npu",	[ACCEL_KIND_ACCEL] = "accel", [ACCEL_KIND_DISPLAY] = "display",
+	[ACCEL_KIND_NONE] = "none", [ACCEL_KIND_GPU] = "gpu",	  [ACCEL_KIND_FPGA] = "fpga",
+	[ACCEL_KIND_NPU] = "npu",   [ACCEL_KIND_ACCEL] = "accel", [ACCEL_KIND_DISPLAY] = "display",
 };
 
 const char *accel_kind_name(accel_kind k)
@@ -567,7 +568,7 @@ const char *accel_health_name(accel_health h)
 }
 
 static const char *const link_names[] = {
-	[ACCEL_LINK_UNKNOWN] = "unknown", [ACCEL_LINK_PIX] = "PIX", [ACCEL_LINK_PXB] = "PXB",
+	[ACCEL_LINK_UNKNOWN] = "unknown", [ACCEL_LINK_PIX] = "PIX",   [ACCEL_LINK_PXB] = "PXB",
 	[ACCEL_LINK_PHB] = "PHB",	  [ACCEL_LINK_NODE] = "NODE", [ACCEL_LINK_SYS] = "SYS",
 };
 

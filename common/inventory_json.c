@@ -687,12 +687,11 @@ out:
 	return rc;
 }
 
-int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out,
-			      accel_err *err)
+int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out, accel_err *err)
 {
 	struct json_tokener *tok;
 	json_object *root;
-	struct rd r = { .err = err };
+	struct rd r = {.err = err};
 	int rc;
 
 	accel_err_clear(err);
@@ -711,13 +710,12 @@ int accel_inventory_from_json(const char *text, size_t len, accel_inventory **ou
 		size_t at = json_tokener_get_parse_end(tok);
 
 		/* trailing whitespace after a complete value is fine */
-		if (root && e == json_tokener_success &&
-		    strspn(text + at, " \t\r\n") == len - at)
+		if (root && e == json_tokener_success && strspn(text + at, " \t\r\n") == len - at)
 			goto parsed;
 		rc = accel_err_set(err, -EBADMSG, "document: invalid JSON at byte %zu: %s", at,
-				   e == json_tokener_success ? "trailing data"
+				   e == json_tokener_success	? "trailing data"
 				   : e == json_tokener_continue ? "unexpected end"
-								 : json_tokener_error_desc(e));
+								: json_tokener_error_desc(e));
 		json_object_put(root);
 		json_tokener_free(tok);
 		return rc;

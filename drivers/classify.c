@@ -26,8 +26,7 @@ static bool lists_vendor(const struct accel_vendor_driver *drv, int vendor)
  * claim (an NVIDIA audio function, a Xilinx management PF) is not an
  * accelerator. The generic driver speaks only for vendors nobody knows. */
 static const struct accel_vendor_driver *claim(const struct scan_fn *f,
-					       const struct accel_model **model,
-					       accel_kind *kind)
+					       const struct accel_model **model, accel_kind *kind)
 {
 	bool known_vendor = false;
 
@@ -184,11 +183,10 @@ static int add_trait(accel_device *d, const char *prefix, const char *value)
 }
 
 /* os-traits (2.9) names where one exists; CUSTOM_ACCEL_* otherwise. */
-static const char *const os_cuda_cc[] = { "1_0", "1_1", "1_2", "1_3", "2_0", "2_1",
-					  "3_0", "3_2", "3_5", "3_7", "5_0", "5_2",
-					  "5_3", "6_0", "6_1", "6_2", "7_0", "7_1",
-					  "7_2", NULL };
-static const char *const os_opencl[] = { "1_0", "1_1", "1_2", "2_0", "2_1", "2_2", NULL };
+static const char *const os_cuda_cc[] = {"1_0", "1_1", "1_2", "1_3", "2_0", "2_1", "3_0",
+					 "3_2", "3_5", "3_7", "5_0", "5_2", "5_3", "6_0",
+					 "6_1", "6_2", "7_0", "7_1", "7_2", NULL};
+static const char *const os_opencl[] = {"1_0", "1_1", "1_2", "2_0", "2_1", "2_2", NULL};
 
 static bool in_list(const char *const *l, const char *v)
 {

@@ -103,8 +103,8 @@ static void drm_device(struct scan *s, struct scan_fn *f)
 		return;
 	(void)accel_device_set(&d->drm.card, card[0] ? card : NULL);
 	(void)accel_device_set(&d->drm.render, render[0] ? render : NULL);
-	if (s->ctx->drm == ACCEL_DRM_AUTO &&
-	    (drm_ask(s, d, render[0] ? render : card) || (render[0] && card[0] && drm_ask(s, d, card))))
+	if (s->ctx->drm == ACCEL_DRM_AUTO && (drm_ask(s, d, render[0] ? render : card) ||
+					      (render[0] && card[0] && drm_ask(s, d, card))))
 		return;
 	drm_sysfs(s, f, d);
 }

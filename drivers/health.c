@@ -22,11 +22,13 @@ void accel_health_eval(struct scan *s, struct scan_fn *f)
 
 	(void)s;
 	if (f->gone)
-		accel_device_add_health_reason(d, ACCEL_HEALTH_FAILED,
-					       "device gone mid-scan (hot-removed or fell off the bus)");
+		accel_device_add_health_reason(
+			d, ACCEL_HEALTH_FAILED,
+			"device gone mid-scan (hot-removed or fell off the bus)");
 	if (f->all_ones || (f->vendor_id == 0xffff && f->device_id == 0xffff))
-		accel_device_add_health_reason(d, ACCEL_HEALTH_FAILED,
-					       "config space reads all-ones (device not responding)");
+		accel_device_add_health_reason(
+			d, ACCEL_HEALTH_FAILED,
+			"config space reads all-ones (device not responding)");
 	if (f->aer_known) {
 		if (f->aer_fatal)
 			accel_device_add_health_reason(d, ACCEL_HEALTH_DEGRADED,

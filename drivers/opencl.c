@@ -23,7 +23,7 @@
 #include "scan.h"
 
 #ifndef CL_DEVICE_PCI_BUS_ID_NV
-#define CL_DEVICE_PCI_BUS_ID_NV 0x4008
+#define CL_DEVICE_PCI_BUS_ID_NV	 0x4008
 #define CL_DEVICE_PCI_SLOT_ID_NV 0x4009
 #endif
 #ifndef CL_DEVICE_PCI_DOMAIN_ID_NV
@@ -31,7 +31,7 @@
 #endif
 
 #define MAX_PLATFORMS 16
-#define MAX_DEVICES 64
+#define MAX_DEVICES   64
 
 static char *dev_str(cl_device_id dev, cl_device_info what)
 {
@@ -100,7 +100,8 @@ static struct scan_fn *match(struct scan *s, cl_device_id dev)
 	if (!have && has_ext(exts, "cl_amd_device_attribute_query")) {
 		cl_device_topology_amd t;
 
-		if (clGetDeviceInfo(dev, CL_DEVICE_TOPOLOGY_AMD, sizeof(t), &t, NULL) == CL_SUCCESS &&
+		if (clGetDeviceInfo(dev, CL_DEVICE_TOPOLOGY_AMD, sizeof(t), &t, NULL) ==
+			    CL_SUCCESS &&
 		    t.raw.type == CL_DEVICE_TOPOLOGY_TYPE_PCIE_AMD) {
 			bus = (unsigned char)t.pcie.bus;
 			slot = (unsigned char)t.pcie.device;
@@ -153,11 +154,9 @@ static void one_device(struct scan *s, cl_device_id dev, const char *platform)
 	int units = -1;
 	int64_t mem_mb = -1;
 
-	if (clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cu), &cu, NULL) ==
-	    CL_SUCCESS)
+	if (clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cu), &cu, NULL) == CL_SUCCESS)
 		units = (int)cu;
-	if (clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(mem), &mem, NULL) ==
-	    CL_SUCCESS)
+	if (clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(mem), &mem, NULL) == CL_SUCCESS)
 		mem_mb = (int64_t)(mem >> 20);
 	clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof(type), &type, NULL);
 
@@ -177,7 +176,8 @@ static void one_device(struct scan *s, cl_device_id dev, const char *platform)
 		    clGetDeviceInfo(dev, CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV, sizeof(maj), &maj,
 				    NULL) == CL_SUCCESS &&
 		    clGetDeviceInfo(dev, CL_DEVICE_COMPUTE_CAPABILITY_MINOR_NV, sizeof(min), &min,
-				    NULL) == CL_SUCCESS && maj < 100 && min < 100) {
+				    NULL) == CL_SUCCESS &&
+		    maj < 100 && min < 100) {
 			char cc[16];
 
 			snprintf(cc, sizeof(cc), "%u.%u", maj, min);
@@ -237,7 +237,8 @@ static int opencl_run(struct scan *s)
 		if (r == CL_DEVICE_NOT_FOUND)
 			continue;
 		if (r != CL_SUCCESS) {
-			scan_warn(s, "OpenCL", "platform '%s': clGetDeviceIDs failed (%d)", pname, r);
+			scan_warn(s, "OpenCL", "platform '%s': clGetDeviceIDs failed (%d)", pname,
+				  r);
 			continue;
 		}
 		if (nd > MAX_DEVICES)

@@ -61,8 +61,9 @@ static void hook_warning(char *msg, ...)
 	vsnprintf(buf, sizeof(buf), msg, ap);
 	va_end(ap);
 	if (cur_scan)
-		scan_warn(cur_scan, cur_scan->dump_mode ? cur_scan->ctx->lspci_dump
-							: cur_scan->pci_devices_dir,
+		scan_warn(cur_scan,
+			  cur_scan->dump_mode ? cur_scan->ctx->lspci_dump
+					      : cur_scan->pci_devices_dir,
 			  "libpci: %s", buf);
 }
 
@@ -180,8 +181,8 @@ static int id_file(struct scan *s, struct scan_fn *f, const char *name, unsigned
 		return 0;
 	}
 	scan_warn(s, f->sysfs_dir, "%s: malformed value '%s' (%s)", name,
-		  r == -E2BIG ? "(oversized)" : accel_text_sanitize(buf, strlen(buf), shown,
-								   sizeof(shown)),
+		  r == -E2BIG ? "(oversized)"
+			      : accel_text_sanitize(buf, strlen(buf), shown, sizeof(shown)),
 		  accel_strerror(r));
 	return r;
 }
@@ -430,7 +431,7 @@ const struct accel_backend accel_backend_pci = {
 
 static int speed_code_dgts(unsigned code)
 {
-	static const int dgts[] = { 0, 25, 50, 80, 160, 320, 640 };
+	static const int dgts[] = {0, 25, 50, 80, 160, 320, 640};
 
 	return code < sizeof(dgts) / sizeof(dgts[0]) ? dgts[code] : 0;
 }

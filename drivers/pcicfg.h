@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 struct pcicfg_link {
-	int speed_dgts, width;         /* Link Status */
+	int speed_dgts, width;	       /* Link Status */
 	int max_speed_dgts, max_width; /* Link Capabilities */
 };
 

@@ -212,10 +212,13 @@ static void scan_cleanup(struct scan *s)
 int accel_scan(accel_ctx *ctx, accel_inventory **out)
 {
 	static const struct accel_backend *const enrich[] = {
-		&accel_backend_sysfs, &accel_backend_drm, &accel_backend_accel,
-		&accel_backend_opencl, NULL,
+		&accel_backend_sysfs,
+		&accel_backend_drm,
+		&accel_backend_accel,
+		&accel_backend_opencl,
+		NULL,
 	};
-	struct scan s = { .ctx = ctx };
+	struct scan s = {.ctx = ctx};
 	struct utsname un;
 	const char *host = ctx->host;
 	int r;

@@ -41,25 +41,25 @@ struct scan_fn {
 	int subsys_vendor, subsys_device;
 	int class_code; /* 24-bit class/subclass/prog-if, -1 unknown */
 	int revision;
-	int header_type;       /* -1 unknown */
-	int sec_bus, sub_bus;  /* bridges: secondary/subordinate bus, -1 */
-	uint8_t config[256];   /* what could be read of config space */
-	int config_len;        /* bytes valid in config[] */
-	char *driver;          /* bound driver (libpci), NULL if none */
-	int numa_node;         /* -1 unknown */
-	int iommu_group;       /* -1 unknown */
-	char *sysfs_dir;       /* <root>/bus/pci/devices/<addr> */
-	char *real_path;       /* its canonical path under <root>/devices */
-	int parent;            /* index in scan->fns of the upstream bridge, -1 */
-	bool gone;             /* vanished while being read */
-	bool aer_known;        /* AER counters read */
+	int header_type;      /* -1 unknown */
+	int sec_bus, sub_bus; /* bridges: secondary/subordinate bus, -1 */
+	uint8_t config[256];  /* what could be read of config space */
+	int config_len;	      /* bytes valid in config[] */
+	char *driver;	      /* bound driver (libpci), NULL if none */
+	int numa_node;	      /* -1 unknown */
+	int iommu_group;      /* -1 unknown */
+	char *sysfs_dir;      /* <root>/bus/pci/devices/<addr> */
+	char *real_path;      /* its canonical path under <root>/devices */
+	int parent;	      /* index in scan->fns of the upstream bridge, -1 */
+	bool gone;	      /* vanished while being read */
+	bool aer_known;	      /* AER counters read */
 	uint64_t aer_cor, aer_nonfatal, aer_fatal;
-	bool all_ones;         /* config space or ID files read 0xffff */
-	accel_nic *nic;        /* the inventory entry of an RDMA NIC */
+	bool all_ones;	/* config space or ID files read 0xffff */
+	accel_nic *nic; /* the inventory entry of an RDMA NIC */
 	/* Set by classification: */
 	const struct accel_vendor_driver *drv;
 	const struct accel_model *model;
-	accel_device *dev;     /* the inventory entry, NULL if not listed */
+	accel_device *dev; /* the inventory entry, NULL if not listed */
 };
 
 struct scan {
@@ -68,8 +68,8 @@ struct scan {
 	struct scan_fn *fns;
 	size_t n_fns;
 	bool dump_mode;
-	bool real_root;        /* sysfs root is the running kernel's */
-	int numa_nodes;        /* NUMA nodes the machine has, 0 unknown */
+	bool real_root; /* sysfs root is the running kernel's */
+	int numa_nodes; /* NUMA nodes the machine has, 0 unknown */
 	struct pci_access *pacc;
 	char *pci_devices_dir; /* <root>/bus/pci/devices */
 	char *sysfs_real;      /* realpath of the sysfs root */
@@ -100,17 +100,17 @@ struct accel_model {
 	uint16_t device_id;
 	uint16_t subsys_vendor; /* 0: any */
 	uint16_t subsys_device; /* 0: any */
-	accel_kind kind;        /* NONE: a companion function, not listed */
+	accel_kind kind;	/* NONE: a companion function, not listed */
 	const char *model;
-	int64_t memory_mb;      /* -1 unknown */
+	int64_t memory_mb; /* -1 unknown */
 	const char *architecture;
 	const char *compute_capability; /* NVIDIA only, NULL otherwise */
 };
 
 struct accel_vendor_driver {
-	const char *name;        /* "nvidia", "intel-fpga", ... */
-	const char *vendor;      /* short vendor name in the inventory */
-	const char *vendor_name; /* for people; NULL: from pci.ids */
+	const char *name;	     /* "nvidia", "intel-fpga", ... */
+	const char *vendor;	     /* short vendor name in the inventory */
+	const char *vendor_name;     /* for people; NULL: from pci.ids */
 	const uint16_t *pci_vendors; /* 0-terminated */
 	const struct accel_model *models;
 	size_t n_models;
@@ -138,17 +138,17 @@ const struct accel_model *accel_model_lookup(const struct accel_vendor_driver *d
 					     const struct scan_fn *f);
 
 /* PCI class helpers (24-bit class code). */
-#define ACCEL_CLASS_BASE(c) (((c) >> 16) & 0xff)
-#define ACCEL_CLASS_SUB(c) (((c) >> 8) & 0xffff) /* base<<8 | sub */
-#define ACCEL_CLASS_IS_DISPLAY(c) ((c) >= 0 && ACCEL_CLASS_BASE(c) == 0x03)
-#define ACCEL_CLASS_IS_PROCESSING(c) ((c) >= 0 && ACCEL_CLASS_BASE(c) == 0x12)
+#define ACCEL_CLASS_BASE(c)	      (((c) >> 16) & 0xff)
+#define ACCEL_CLASS_SUB(c)	      (((c) >> 8) & 0xffff) /* base<<8 | sub */
+#define ACCEL_CLASS_IS_DISPLAY(c)     ((c) >= 0 && ACCEL_CLASS_BASE(c) == 0x03)
+#define ACCEL_CLASS_IS_PROCESSING(c)  ((c) >= 0 && ACCEL_CLASS_BASE(c) == 0x12)
 #define ACCEL_CLASS_IS_COPROCESSOR(c) ((c) >= 0 && ACCEL_CLASS_SUB(c) == 0x0b40)
 
 /* ---- stages in other files ---- */
-int accel_classify(struct scan *s);           /* classify.c */
+int accel_classify(struct scan *s);			     /* classify.c */
 void accel_finish_device(struct scan *s, struct scan_fn *f); /* classify.c */
-int accel_topology(struct scan *s);           /* topology.c */
-void accel_health_eval(struct scan *s, struct scan_fn *f); /* health.c */
+int accel_topology(struct scan *s);			     /* topology.c */
+void accel_health_eval(struct scan *s, struct scan_fn *f);   /* health.c */
 
 /* pci.c: libpci hooks that never exit. */
 void accel_pci_names_hooks(struct pci_access *a);

@@ -51,8 +51,8 @@ static int get_attr(struct scan *s, const char *dir, const char *name, char *buf
 	return r;
 }
 
-static int get_int(struct scan *s, const char *dir, const char *name, long long min,
-		   long long max, long long *out)
+static int get_int(struct scan *s, const char *dir, const char *name, long long min, long long max,
+		   long long *out)
 {
 	char buf[ACCEL_MAX_ATTR_BYTES];
 	int r = get_attr(s, dir, name, buf, sizeof(buf));
@@ -100,8 +100,8 @@ static int get_link(struct scan *s, const char *dir, const char *name, char *buf
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (stat(path, &st)) {
 		r = -errno;
-		scan_warn(s, path, "%s link (%s); left out",
-			  r == -ELOOP ? "looping" : "dangling", accel_strerror(r));
+		scan_warn(s, path, "%s link (%s); left out", r == -ELOOP ? "looping" : "dangling",
+			  accel_strerror(r));
 		return r;
 	}
 	if (!accel_text_ok(buf, strlen(buf))) {
@@ -118,10 +118,10 @@ static void get_link_info(struct scan *s, struct scan_fn *f, accel_pcie *p)
 		bool speed;
 		size_t off;
 	} files[] = {
-		{ "current_link_speed", true, offsetof(accel_pcie, speed_dgts) },
-		{ "current_link_width", false, offsetof(accel_pcie, width) },
-		{ "max_link_speed", true, offsetof(accel_pcie, max_speed_dgts) },
-		{ "max_link_width", false, offsetof(accel_pcie, max_width) },
+		{"current_link_speed", true, offsetof(accel_pcie, speed_dgts)},
+		{"current_link_width", false, offsetof(accel_pcie, width)},
+		{"max_link_speed", true, offsetof(accel_pcie, max_speed_dgts)},
+		{"max_link_width", false, offsetof(accel_pcie, max_width)},
 	};
 	struct pcicfg_link cfg;
 	char buf[128];
@@ -167,8 +167,7 @@ static int canonical(struct scan *s, struct scan_fn *f, char *real, size_t cap)
 
 		if (!strncmp(target, rel, sizeof(rel) - 1) && strncmp(tail, "..", 2) &&
 		    !strstr(tail, "/..") && !strstr(tail, "/./") && !strstr(tail, "//") &&
-		    snprintf(real, cap, "%s/devices/%s", s->sysfs_real,
-			     tail) < (int)cap) {
+		    snprintf(real, cap, "%s/devices/%s", s->sysfs_real, tail) < (int)cap) {
 			if (access(real, F_OK) == 0)
 				return 0;
 			return -errno;
@@ -233,8 +232,8 @@ static int get_path(struct scan *s, struct scan_fn *f, accel_pcie *p)
 }
 
 /* What a device and a NIC share: path, NUMA node, CPUs, driver, link. */
-static void get_common(struct scan *s, struct scan_fn *f, accel_pcie *p, int *numa,
-		       char **cpus, char **driver)
+static void get_common(struct scan *s, struct scan_fn *f, accel_pcie *p, int *numa, char **cpus,
+		       char **driver)
 {
 	char buf[256];
 	long long v;
@@ -376,9 +375,9 @@ static void get_mdev(struct scan *s, struct scan_fn *f, accel_device *d)
 
 static void get_aer(struct scan *s, struct scan_fn *f)
 {
-	static const char *const files[] = { "aer_dev_correctable", "aer_dev_nonfatal",
-					     "aer_dev_fatal" };
-	uint64_t *out[] = { &f->aer_cor, &f->aer_nonfatal, &f->aer_fatal };
+	static const char *const files[] = {"aer_dev_correctable", "aer_dev_nonfatal",
+					    "aer_dev_fatal"};
+	uint64_t *out[] = {&f->aer_cor, &f->aer_nonfatal, &f->aer_fatal};
 	char buf[ACCEL_MAX_ATTR_BYTES];
 
 	for (size_t i = 0; i < 3; i++) {

@@ -34,7 +34,8 @@ accel_link_class accel_topo_classify(const accel_topo_node *a, const accel_topo_
 		if (same_slot(a->address, b->address))
 			return ACCEL_LINK_PIX;
 		/* common bridges, counted from the root port down */
-		while (k < la && k < lb && !strcmp(a->upstream[la - 1 - k], b->upstream[lb - 1 - k]))
+		while (k < la && k < lb &&
+		       !strcmp(a->upstream[la - 1 - k], b->upstream[lb - 1 - k]))
 			k++;
 		if (k == 0)
 			return ACCEL_LINK_PHB;
@@ -81,8 +82,8 @@ int accel_topology(struct scan *s)
 	}
 	for (size_t i = 0; i < n && !r; i++)
 		for (size_t j = i + 1; j < n && !r; j++) {
-			accel_link_class c = accel_topo_classify(&nodes[i], &nodes[j],
-								 s->numa_nodes == 1);
+			accel_link_class c =
+				accel_topo_classify(&nodes[i], &nodes[j], s->numa_nodes == 1);
 
 			if (c != ACCEL_LINK_UNKNOWN)
 				r = accel_inventory_add_link(s->inv, nodes[i].address,

@@ -9,8 +9,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int ids[][2] = { { 0x10de, -1 }, { 0x10de, 0x20b5 }, { 0x0000, 0x0000 },
-				      { 0xffff, 0xffff }, { 0x1a03, 0x2000 } };
+	static const int ids[][2] = {{0x10de, -1},
+				     {0x10de, 0x20b5},
+				     {0x0000, 0x0000},
+				     {0xffff, 0xffff},
+				     {0x1a03, 0x2000}};
 	char buf[256];
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)

@@ -20,14 +20,18 @@
 #define PCI_VENDOR_ATI 0x1002
 #define PCI_VENDOR_AMD 0x1022
 
-#define GB(n) ((int64_t)(n) * 1024)
+#define GB(n) ((int64_t)(n)*1024)
 
-#define GPU(dev, name, mb, arch)                                                             \
-	{ .device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),     \
-	  .architecture = (arch) }
-#define NPU(dev, name, arch)                                                                 \
-	{ .device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name), .memory_mb = -1,       \
-	  .architecture = (arch) }
+#define GPU(dev, name, mb, arch)                                                                   \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),    \
+		.architecture = (arch)                                                             \
+	}
+#define NPU(dev, name, arch)                                                                       \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name), .memory_mb = -1,      \
+		.architecture = (arch)                                                             \
+	}
 
 /*
  * Where each row was verified:
@@ -90,7 +94,7 @@ static const struct accel_model amd_models[] = {
 	NPU(0x17f0, "Ryzen AI NPU (Strix/Krackan/Strix Halo)", NULL),
 };
 
-static const uint16_t amd_vendors[] = { PCI_VENDOR_ATI, PCI_VENDOR_AMD, 0 };
+static const uint16_t amd_vendors[] = {PCI_VENDOR_ATI, PCI_VENDOR_AMD, 0};
 
 /* The PCI vendor a row belongs to: NPU rows are 1022's, the rest 1002's. */
 static int row_vendor(const struct accel_model *m)

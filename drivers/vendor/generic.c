@@ -29,15 +29,9 @@ struct display_only {
  * bochs-display.
  */
 static const struct display_only display_only[] = {
-	{ 0x1a03, ANY_DEVICE },
-	{ 0x102b, ANY_DEVICE },
-	{ 0x1013, ANY_DEVICE },
-	{ 0x1234, 0x1111 },
-	{ 0x1b36, 0x0100 },
-	{ 0x1af4, 0x1050 },
-	{ 0x15ad, 0x0405 },
-	{ 0x1414, 0x5353 },
-	{ 0x80ee, 0xbeef },
+	{0x1a03, ANY_DEVICE}, {0x102b, ANY_DEVICE}, {0x1013, ANY_DEVICE},
+	{0x1234, 0x1111},     {0x1b36, 0x0100},	    {0x1af4, 0x1050},
+	{0x15ad, 0x0405},     {0x1414, 0x5353},	    {0x80ee, 0xbeef},
 };
 
 static bool is_display_only(const struct scan_fn *f)
@@ -52,7 +46,7 @@ static bool is_display_only(const struct scan_fn *f)
 	return false;
 }
 
-static const uint16_t generic_vendors[] = { 0 }; /* empty: any vendor */
+static const uint16_t generic_vendors[] = {0}; /* empty: any vendor */
 
 static accel_kind generic_claim(const struct scan_fn *f, const struct accel_model *m)
 {

@@ -6,14 +6,19 @@
  */
 #include "../scan.h"
 
-#define GB(n) ((int64_t)(n) * 1024)
+#define GB(n) ((int64_t)(n)*1024)
 
-#define ACC(dev, name, mb, arch)                                                             \
-	{ .device_id = (dev), .kind = ACCEL_KIND_ACCEL, .model = (name), .memory_mb = (mb),   \
-	  .architecture = (arch) }
-#define ACC_SUB(dev, sv, sd, name, mb, arch)                                                 \
-	{ .device_id = (dev), .subsys_vendor = (sv), .subsys_device = (sd),                   \
-	  .kind = ACCEL_KIND_ACCEL, .model = (name), .memory_mb = (mb), .architecture = (arch) }
+#define ACC(dev, name, mb, arch)                                                                   \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_ACCEL, .model = (name), .memory_mb = (mb),  \
+		.architecture = (arch)                                                             \
+	}
+#define ACC_SUB(dev, sv, sd, name, mb, arch)                                                       \
+	{                                                                                          \
+		.device_id = (dev), .subsys_vendor = (sv), .subsys_device = (sd),                  \
+		.kind = ACCEL_KIND_ACCEL, .model = (name), .memory_mb = (mb),                      \
+		.architecture = (arch)                                                             \
+	}
 
 /*
  * Where each row was verified:
@@ -46,7 +51,7 @@ static const struct accel_model habana_models[] = {
 	ACC_SUB(0x1063, 0x1da3, 0x1063, "Gaudi3 HL-338", GB(128), "Gaudi3"),
 };
 
-static const uint16_t habana_vendors[] = { 0x1da3, 0 };
+static const uint16_t habana_vendors[] = {0x1da3, 0};
 
 static accel_kind habana_claim(const struct scan_fn *f, const struct accel_model *m)
 {

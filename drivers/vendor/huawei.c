@@ -6,11 +6,13 @@
  */
 #include "../scan.h"
 
-#define GB(n) ((int64_t)(n) * 1024)
+#define GB(n) ((int64_t)(n)*1024)
 
-#define NPU(dev, name, mb)                                                                   \
-	{ .device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name), .memory_mb = (mb),     \
-	  .architecture = "Da Vinci" }
+#define NPU(dev, name, mb)                                                                         \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name), .memory_mb = (mb),    \
+		.architecture = "Da Vinci"                                                         \
+	}
 
 /*
  * Where each row was verified: pci.ids has no Ascend ids, so Huawei's own
@@ -29,14 +31,12 @@
  * server PCIe device).
  */
 static const struct accel_model huawei_models[] = {
-	NPU(0xd100, "Ascend 310", -1),
-	NPU(0xd500, "Ascend 310P", -1),
-	NPU(0xd801, "Ascend 910", GB(32)),
-	NPU(0xd802, "Ascend 910B", -1),
+	NPU(0xd100, "Ascend 310", -1),	   NPU(0xd500, "Ascend 310P", -1),
+	NPU(0xd801, "Ascend 910", GB(32)), NPU(0xd802, "Ascend 910B", -1),
 	NPU(0xd803, "Ascend 910_93", -1),
 };
 
-static const uint16_t huawei_vendors[] = { 0x19e5, 0 };
+static const uint16_t huawei_vendors[] = {0x19e5, 0};
 
 static accel_kind huawei_claim(const struct scan_fn *f, const struct accel_model *m)
 {

@@ -8,13 +8,15 @@
  */
 #include "../scan.h"
 
-#define GB(n) ((int64_t)(n) * 1024)
+#define GB(n) ((int64_t)(n)*1024)
 
-#define ROW(dev, k, name, mb, arch)                                                          \
-	{ .device_id = (dev), .kind = (k), .model = (name), .memory_mb = (mb),                \
-	  .architecture = (arch) }
+#define ROW(dev, k, name, mb, arch)                                                                \
+	{                                                                                          \
+		.device_id = (dev), .kind = (k), .model = (name), .memory_mb = (mb),               \
+		.architecture = (arch)                                                             \
+	}
 #define GPU(dev, name, mb, arch) ROW(dev, ACCEL_KIND_GPU, name, mb, arch)
-#define NPU(dev, name, arch) ROW(dev, ACCEL_KIND_NPU, name, -1, arch)
+#define NPU(dev, name, arch)	 ROW(dev, ACCEL_KIND_NPU, name, -1, arch)
 #define PHI(dev, name, mb, arch) ROW(dev, ACCEL_KIND_ACCEL, name, mb, arch)
 
 /*
@@ -63,7 +65,7 @@ static const struct accel_model intel_models[] = {
 	PHI(0x2262, "Xeon Phi 7220", -1, "Knights Landing"),
 };
 
-static const uint16_t intel_vendors[] = { 0x8086, 0 };
+static const uint16_t intel_vendors[] = {0x8086, 0};
 
 static accel_kind intel_claim(const struct scan_fn *f, const struct accel_model *m)
 {

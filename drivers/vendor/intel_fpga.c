@@ -8,15 +8,19 @@
  */
 #include "../scan.h"
 
-#define PCI_VENDOR_INTEL 0x8086
+#define PCI_VENDOR_INTEL	   0x8086
 #define PCI_VENDOR_SILICOM_DENMARK 0x1c2c
 
-#define FPGA(dev, name, arch)                                                                \
-	{ .device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1,      \
-	  .architecture = (arch) }
-#define FPGA_SUB(dev, sd, name, arch)                                                        \
-	{ .device_id = (dev), .subsys_vendor = PCI_VENDOR_INTEL, .subsys_device = (sd),       \
-	  .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1, .architecture = (arch) }
+#define FPGA(dev, name, arch)                                                                      \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1,     \
+		.architecture = (arch)                                                             \
+	}
+#define FPGA_SUB(dev, sd, name, arch)                                                              \
+	{                                                                                          \
+		.device_id = (dev), .subsys_vendor = PCI_VENDOR_INTEL, .subsys_device = (sd),      \
+		.kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1, .architecture = (arch)  \
+	}
 
 /*
  * Where each row was verified: drivers/fpga/dfl-pci.c (cci_pcie_id_tbl,
@@ -58,7 +62,7 @@ static const struct accel_model intel_fpga_models[] = {
 	FPGA(0x1001, "SmartNIC N5011", NULL),
 };
 
-static const uint16_t intel_fpga_vendors[] = { PCI_VENDOR_INTEL, PCI_VENDOR_SILICOM_DENMARK, 0 };
+static const uint16_t intel_fpga_vendors[] = {PCI_VENDOR_INTEL, PCI_VENDOR_SILICOM_DENMARK, 0};
 
 /* The PCI vendor a row belongs to: 8086:1000 is an Intel NIC, not N5010. */
 static int row_vendor(const struct accel_model *m)

@@ -9,15 +9,19 @@
  */
 #include "../scan.h"
 
-#define GB(n) ((int64_t)(n) * 1024)
+#define GB(n) ((int64_t)(n)*1024)
 
-#define GPU(dev, name, mb, arch, cc)                                                         \
-	{ .device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),     \
-	  .architecture = (arch), .compute_capability = (cc) }
-#define GPU_SUB(dev, sv, sd, name, mb, arch, cc)                                             \
-	{ .device_id = (dev), .subsys_vendor = (sv), .subsys_device = (sd),                   \
-	  .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb), .architecture = (arch), \
-	  .compute_capability = (cc) }
+#define GPU(dev, name, mb, arch, cc)                                                               \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),    \
+		.architecture = (arch), .compute_capability = (cc)                                 \
+	}
+#define GPU_SUB(dev, sv, sd, name, mb, arch, cc)                                                   \
+	{                                                                                          \
+		.device_id = (dev), .subsys_vendor = (sv), .subsys_device = (sd),                  \
+		.kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),                        \
+		.architecture = (arch), .compute_capability = (cc)                                 \
+	}
 
 /*
  * Where each row was verified:
@@ -128,7 +132,7 @@ static const struct accel_model nvidia_models[] = {
 	GPU(0x2bb5, "RTX PRO 6000 Blackwell Server", GB(96), "Blackwell", "12.0"),
 };
 
-static const uint16_t nvidia_vendors[] = { 0x10de, 0 };
+static const uint16_t nvidia_vendors[] = {0x10de, 0};
 
 /* A table row is a GPU whatever class its function reports. */
 static accel_kind nvidia_claim(const struct scan_fn *f, const struct accel_model *m)

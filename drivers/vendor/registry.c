@@ -9,15 +9,9 @@
  * so must come last. Drivers that share a PCI vendor (intel, intel-fpga)
  * claim disjoint functions. */
 const struct accel_vendor_driver *const accel_vendor_drivers[] = {
-	&accel_vendor_nvidia,
-	&accel_vendor_amd,
-	&accel_vendor_intel,
-	&accel_vendor_intel_fpga,
-	&accel_vendor_xilinx,
-	&accel_vendor_habana,
-	&accel_vendor_huawei,
-	&accel_vendor_generic,
-	NULL,
+	&accel_vendor_nvidia,	  &accel_vendor_amd,	 &accel_vendor_intel,
+	&accel_vendor_intel_fpga, &accel_vendor_xilinx,	 &accel_vendor_habana,
+	&accel_vendor_huawei,	  &accel_vendor_generic, NULL,
 };
 
 static bool driver_lists(const struct accel_vendor_driver *drv, int vendor)

@@ -12,14 +12,18 @@
  */
 #include "../scan.h"
 
-#define GB(n) ((int64_t)(n) * 1024)
+#define GB(n) ((int64_t)(n)*1024)
 
-#define USER(dev, name, mb, arch)                                                            \
-	{ .device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = (mb),    \
-	  .architecture = (arch) }
-#define MGMT(dev, name, arch)                                                                \
-	{ .device_id = (dev), .kind = ACCEL_KIND_NONE, .model = (name), .memory_mb = -1,      \
-	  .architecture = (arch) }
+#define USER(dev, name, mb, arch)                                                                  \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = (mb),   \
+		.architecture = (arch)                                                             \
+	}
+#define MGMT(dev, name, arch)                                                                      \
+	{                                                                                          \
+		.device_id = (dev), .kind = ACCEL_KIND_NONE, .model = (name), .memory_mb = -1,     \
+		.architecture = (arch)                                                             \
+	}
 
 /*
  * Where each row was verified:
@@ -73,7 +77,7 @@ static const struct accel_model xilinx_models[] = {
 	USER(0x5095, "Alveo V70", -1, "Versal"),
 };
 
-static const uint16_t xilinx_vendors[] = { 0x10ee, 0 };
+static const uint16_t xilinx_vendors[] = {0x10ee, 0};
 
 static accel_kind xilinx_claim(const struct scan_fn *f, const struct accel_model *m)
 {

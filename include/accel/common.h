@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define ACCEL_EXPORT __attribute__((visibility("default")))
+#define ACCEL_EXPORT	   __attribute__((visibility("default")))
 #define ACCEL_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define ACCEL_EXPORT
@@ -30,28 +30,27 @@ extern "C" {
 /* Where the kernel's trees live unless the caller says otherwise. These two
  * macros are the only place a literal /sys or /dev appears in the project. */
 #define ACCEL_DEFAULT_SYSFS_ROOT "/sys"
-#define ACCEL_DEFAULT_DEV_ROOT "/dev"
+#define ACCEL_DEFAULT_DEV_ROOT	 "/dev"
 
 /* A PCI address "dddd:bb:dd.f"; VMD domains have up to 8 hex digits. */
 #define ACCEL_ADDR_MAX 24
 
 /* Upper bounds on everything that grows. Over a limit is -E2BIG. */
-#define ACCEL_MAX_PCI_FUNCTIONS 8192 /* functions enumerated in one scan */
-#define ACCEL_MAX_DEVICES 1024       /* accelerators in one inventory */
-#define ACCEL_MAX_ATTR_BYTES 4096    /* one sysfs attribute (a page) */
-#define ACCEL_MAX_STRING 1024        /* one string field in the inventory */
-#define ACCEL_MAX_LIST 256           /* one list field (traits, VFs, ...) */
-#define ACCEL_MAX_JSON_BYTES (16u << 20) /* one inventory document */
+#define ACCEL_MAX_PCI_FUNCTIONS 8192	    /* functions enumerated in one scan */
+#define ACCEL_MAX_DEVICES	1024	    /* accelerators in one inventory */
+#define ACCEL_MAX_ATTR_BYTES	4096	    /* one sysfs attribute (a page) */
+#define ACCEL_MAX_STRING	1024	    /* one string field in the inventory */
+#define ACCEL_MAX_LIST		256	    /* one list field (traits, VFs, ...) */
+#define ACCEL_MAX_JSON_BYTES	(16u << 20) /* one inventory document */
 
 /* A caller-owned error message. Filled on failure; empty on success. */
 typedef struct accel_err {
-	int code;          /* negative errno, 0 when no error */
-	char msg[512];     /* names the input at fault */
+	int code;      /* negative errno, 0 when no error */
+	char msg[512]; /* names the input at fault */
 } accel_err;
 
 /* Set *err (if not NULL) to code and a formatted message; returns code. */
-ACCEL_EXPORT int accel_err_set(accel_err *err, int code, const char *fmt, ...)
-	ACCEL_PRINTF(3, 4);
+ACCEL_EXPORT int accel_err_set(accel_err *err, int code, const char *fmt, ...) ACCEL_PRINTF(3, 4);
 
 /* Clear *err (if not NULL). */
 ACCEL_EXPORT void accel_err_clear(accel_err *err);

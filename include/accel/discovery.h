@@ -30,8 +30,8 @@ typedef enum accel_opencl_mode {
 } accel_opencl_mode;
 
 typedef enum accel_drm_mode {
-	ACCEL_DRM_AUTO = 0,  /* libdrm on character devices, else sysfs only */
-	ACCEL_DRM_SYSFS,     /* never open device nodes */
+	ACCEL_DRM_AUTO = 0, /* libdrm on character devices, else sysfs only */
+	ACCEL_DRM_SYSFS,    /* never open device nodes */
 } accel_drm_mode;
 
 ACCEL_EXPORT int accel_ctx_new(accel_ctx **out);

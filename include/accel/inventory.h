@@ -24,8 +24,8 @@ typedef enum accel_kind {
 	ACCEL_KIND_GPU,
 	ACCEL_KIND_FPGA,
 	ACCEL_KIND_NPU,
-	ACCEL_KIND_ACCEL,    /* other co-processors and AI accelerators */
-	ACCEL_KIND_DISPLAY,  /* listed for people only: no resource class */
+	ACCEL_KIND_ACCEL,   /* other co-processors and AI accelerators */
+	ACCEL_KIND_DISPLAY, /* listed for people only: no resource class */
 } accel_kind;
 
 typedef enum accel_health {
@@ -38,36 +38,36 @@ typedef enum accel_health {
  * ordered from closest to farthest. */
 typedef enum accel_link_class {
 	ACCEL_LINK_UNKNOWN = 0,
-	ACCEL_LINK_PIX, /* meet at one bridge or one PCIe switch */
-	ACCEL_LINK_PXB, /* meet below a root port, crossing several switches */
-	ACCEL_LINK_PHB, /* meet only at the host bridge */
+	ACCEL_LINK_PIX,	 /* meet at one bridge or one PCIe switch */
+	ACCEL_LINK_PXB,	 /* meet below a root port, crossing several switches */
+	ACCEL_LINK_PHB,	 /* meet only at the host bridge */
 	ACCEL_LINK_NODE, /* different host bridges, same NUMA node */
-	ACCEL_LINK_SYS, /* different NUMA nodes */
+	ACCEL_LINK_SYS,	 /* different NUMA nodes */
 } accel_link_class;
 
 typedef struct accel_mdev_type {
-	char *id;         /* directory name, e.g. "nvidia-471" */
-	char *name;       /* e.g. "GRID A100-4C", NULL if unknown */
+	char *id;	  /* directory name, e.g. "nvidia-471" */
+	char *name;	  /* e.g. "GRID A100-4C", NULL if unknown */
 	char *device_api; /* e.g. "vfio-pci", NULL if unknown */
-	int available;    /* available_instances, -1 if unknown */
+	int available;	  /* available_instances, -1 if unknown */
 } accel_mdev_type;
 
 typedef struct accel_pcie {
-	int speed_dgts;     /* current link speed in tenths of GT/s, 0 unknown */
-	int width;          /* current link width, 0 unknown */
+	int speed_dgts;	    /* current link speed in tenths of GT/s, 0 unknown */
+	int width;	    /* current link width, 0 unknown */
 	int max_speed_dgts; /* capability, 0 unknown */
-	int max_width;      /* capability, 0 unknown */
+	int max_width;	    /* capability, 0 unknown */
 	char **upstream;    /* bridges from the nearest up to the root port */
 	size_t n_upstream;
-	char *host_bridge;  /* e.g. "pci0000:00" (sysfs) or "0000:00" (dump) */
+	char *host_bridge; /* e.g. "pci0000:00" (sysfs) or "0000:00" (dump) */
 } accel_pcie;
 
 typedef struct accel_sriov {
-	bool known;       /* false: the device says nothing about SR-IOV */
-	int total_vfs;    /* -1 unknown */
-	int num_vfs;      /* -1 unknown */
-	char *physfn;     /* a VF's physical function, else NULL */
-	char **vfs;       /* a PF's virtual functions */
+	bool known;    /* false: the device says nothing about SR-IOV */
+	int total_vfs; /* -1 unknown */
+	int num_vfs;   /* -1 unknown */
+	char *physfn;  /* a VF's physical function, else NULL */
+	char **vfs;    /* a PF's virtual functions */
 	size_t n_vfs;
 } accel_sriov;
 
@@ -82,40 +82,40 @@ typedef struct accel_opencl {
 	bool present;
 	char *platform;
 	char *name;
-	char *version;        /* "OpenCL 3.0 ..." */
-	int compute_units;    /* -1 unknown */
+	char *version;	       /* "OpenCL 3.0 ..." */
+	int compute_units;     /* -1 unknown */
 	int64_t global_mem_mb; /* -1 unknown */
 } accel_opencl;
 
 typedef struct accel_device {
 	char address[ACCEL_ADDR_MAX]; /* "0000:17:00.0" */
 	accel_kind kind;
-	int vendor_id, device_id;                     /* -1 unknown */
+	int vendor_id, device_id;		      /* -1 unknown */
 	int subsystem_vendor_id, subsystem_device_id; /* -1 unknown */
-	int class_code;                               /* 24 bits, -1 unknown */
-	int revision;                                 /* -1 unknown */
-	char *vendor;      /* short name of the vendor driver that claimed it */
+	int class_code;				      /* 24 bits, -1 unknown */
+	int revision;				      /* -1 unknown */
+	char *vendor;	   /* short name of the vendor driver that claimed it */
 	char *vendor_name; /* for people */
-	char *model;       /* for people */
+	char *model;	   /* for people */
 	char *architecture;
-	char *driver;      /* bound kernel driver, NULL when unbound */
-	int numa_node;     /* -1 unknown */
-	int iommu_group;   /* -1 unknown */
-	int64_t memory_mb; /* -1 unknown */
+	char *driver;	    /* bound kernel driver, NULL when unbound */
+	int numa_node;	    /* -1 unknown */
+	int iommu_group;    /* -1 unknown */
+	int64_t memory_mb;  /* -1 unknown */
 	char *cpu_affinity; /* local_cpulist, e.g. "0-31,64-95" */
 	accel_pcie pcie;
 	accel_sriov sriov;
 	accel_mdev_type *mdev_types;
 	size_t n_mdev_types;
 	accel_drm drm;
-	char *accel_node;  /* "accel0" from /sys/class/accel */
+	char *accel_node; /* "accel0" from /sys/class/accel */
 	accel_opencl opencl;
 	char *compute_capability; /* NVIDIA, e.g. "8.0" */
 	accel_health health;
 	char **health_reasons;
 	size_t n_health_reasons;
-	int in_use;       /* state: -1 unknown, 0 free, 1 allocated */
-	int utilization;  /* state: percent, -1 unknown */
+	int in_use;	      /* state: -1 unknown, 0 free, 1 allocated */
+	int utilization;      /* state: percent, -1 unknown */
 	char *resource_class; /* NULL for display devices */
 	char **traits;
 	size_t n_traits;
@@ -142,7 +142,7 @@ typedef struct accel_host_opencl {
  * its locality to the accelerators (GPUDirect RDMA), never scheduled. */
 typedef struct accel_nic {
 	char address[ACCEL_ADDR_MAX];
-	char *name;    /* RDMA device name, e.g. "mlx5_0" */
+	char *name; /* RDMA device name, e.g. "mlx5_0" */
 	char *driver;
 	int numa_node; /* -1 unknown */
 	char *cpu_affinity;
@@ -175,13 +175,13 @@ ACCEL_EXPORT size_t accel_inventory_n_devices(const accel_inventory *inv);
 ACCEL_EXPORT const accel_device *accel_inventory_device(const accel_inventory *inv, size_t i);
 /* Find by PCI address ("0000:17:00.0"; "17:00.0" means domain 0). */
 ACCEL_EXPORT const accel_device *accel_inventory_find(const accel_inventory *inv,
-						       const char *address);
+						      const char *address);
 
 ACCEL_EXPORT size_t accel_inventory_n_links(const accel_inventory *inv);
 ACCEL_EXPORT const accel_link *accel_inventory_link(const accel_inventory *inv, size_t i);
 /* The class between two devices, ACCEL_LINK_UNKNOWN if not known. */
-ACCEL_EXPORT accel_link_class accel_inventory_link_class(const accel_inventory *inv,
-							 const char *a, const char *b);
+ACCEL_EXPORT accel_link_class accel_inventory_link_class(const accel_inventory *inv, const char *a,
+							 const char *b);
 
 ACCEL_EXPORT size_t accel_inventory_n_host_opencl(const accel_inventory *inv);
 ACCEL_EXPORT const accel_host_opencl *accel_inventory_host_opencl(const accel_inventory *inv,
@@ -211,8 +211,8 @@ ACCEL_EXPORT void accel_inventory_sort(accel_inventory *inv);
 ACCEL_EXPORT int accel_device_set(char **field, const char *value);
 ACCEL_EXPORT int accel_device_add_trait(accel_device *d, const char *trait);
 ACCEL_EXPORT bool accel_device_has_trait(const accel_device *d, const char *trait);
-ACCEL_EXPORT int accel_device_add_health_reason(accel_device *d, accel_health h,
-						const char *fmt, ...) ACCEL_PRINTF(3, 4);
+ACCEL_EXPORT int accel_device_add_health_reason(accel_device *d, accel_health h, const char *fmt,
+						...) ACCEL_PRINTF(3, 4);
 ACCEL_EXPORT int accel_strv_add(char ***v, size_t *n, const char *s);
 
 /* Names used in the JSON form. */
@@ -227,13 +227,12 @@ ACCEL_EXPORT const char *accel_speed_str(int dgts, char *buf, size_t cap);
 /* JSON form (accelsched.inventory/v1). accel_inventory_to_json returns a
  * malloc'ed NUL-terminated string the caller frees. */
 #define ACCEL_JSON_PRETTY 1u
-ACCEL_EXPORT int accel_inventory_to_json(const accel_inventory *inv, unsigned flags,
-					 char **out);
+ACCEL_EXPORT int accel_inventory_to_json(const accel_inventory *inv, unsigned flags, char **out);
 /* One device as its JSON object (the element of "devices"). */
 ACCEL_EXPORT int accel_device_to_json(const accel_device *d, unsigned flags, char **out);
 /* Parse a document; on failure *err names what was wrong and where. */
-ACCEL_EXPORT int accel_inventory_from_json(const char *text, size_t len,
-					   accel_inventory **out, accel_err *err);
+ACCEL_EXPORT int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out,
+					   accel_err *err);
 
 #ifdef __cplusplus
 }

@@ -194,10 +194,10 @@ static void test_read(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hex),	  cmocka_unit_test(test_int),
+		cmocka_unit_test(test_hex),	   cmocka_unit_test(test_int),
 		cmocka_unit_test(test_link_speed), cmocka_unit_test(test_link_width),
-		cmocka_unit_test(test_cpulist),	  cmocka_unit_test(test_aer),
-		cmocka_unit_test(test_text),	  cmocka_unit_test(test_devnum),
+		cmocka_unit_test(test_cpulist),	   cmocka_unit_test(test_aer),
+		cmocka_unit_test(test_text),	   cmocka_unit_test(test_devnum),
 		cmocka_unit_test(test_read),
 	};
 

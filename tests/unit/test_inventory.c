@@ -66,8 +66,8 @@ static accel_inventory *sample(void)
 	accel_device_set(&n->name, "mlx5_0");
 	n->numa_node = 0;
 	/* given b,a: stored a,b */
-	assert_int_equal(accel_inventory_add_link(inv, "0000:18:00.0", "0000:17:00.0",
-						  ACCEL_LINK_PIX), 0);
+	assert_int_equal(
+		accel_inventory_add_link(inv, "0000:18:00.0", "0000:17:00.0", ACCEL_LINK_PIX), 0);
 	return inv;
 }
 
@@ -89,8 +89,7 @@ static void test_model(void **state)
 	assert_int_equal(accel_inventory_add_device(inv, "17:00", &d), -EINVAL);
 	assert_string_equal(accel_inventory_link(inv, 0)->a, "0000:17:00.0");
 	assert_int_equal(accel_inventory_link_class(inv, "18:00.0", "17:00.0"), ACCEL_LINK_PIX);
-	assert_int_equal(accel_inventory_link_class(inv, "18:00.0", "19:00.0"),
-			 ACCEL_LINK_UNKNOWN);
+	assert_int_equal(accel_inventory_link_class(inv, "18:00.0", "19:00.0"), ACCEL_LINK_UNKNOWN);
 	accel_inventory_free(inv);
 	accel_inventory_free(NULL);
 }
@@ -179,54 +178,55 @@ static void test_malformed(void **state)
 		const char *doc;
 		const char *expect; /* substring of the message */
 	} cases[] = {
-		{ "", "invalid JSON" },
-		{ "{", "unexpected end" },
-		{ "[]", "expected an object" },
-		{ "{\"schema\":\"other/v9\",\"host\":\"h\",\"devices\":[]}", "schema" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"devices\":[]}", "host: missing" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\"}", "devices: missing" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":{}}",
-		  "devices: expected array" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[1]}",
-		  "devices[0]: expected object" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"kind\":"
-		  "\"gpu\"}]}",
-		  "devices[0].address: missing" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"zz\",\"kind\":\"gpu\"}]}",
-		  "not a PCI address" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"toaster\"}]}",
-		  "devices[0].kind" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\",\"vendor_id\":\"10d\"}]}",
-		  "devices[0].vendor_id: expected 4 hex digits" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\",\"numa_node\":-5}]}",
-		  "devices[0].numa_node: -5 out of range" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\",\"memory_mb\":\"lots\"}]}",
-		  "devices[0].memory_mb: expected int" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\"},{\"address\":\"0000:00:01.0\",\"kind\":\"gpu\"}]}",
-		  "listed twice" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\",\"pcie\":{\"speed\":\"fast\"}}]}",
-		  "devices[0].speed" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\",\"traits\":[\"A\",3]}]}",
-		  "devices[0].traits[1]: expected string" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
-		  "\"00:01.0\",\"kind\":\"gpu\",\"model\":\"\\u0001\"}]}",
-		  "devices[0].model: not printable" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[],"
-		  "\"links\":[{\"a\":\"00:01.0\",\"b\":\"00:02.0\",\"class\":\"NVLINK\"}]}",
-		  "links[0]" },
-		{ "{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[]} x",
-		  "trailing data" },
-		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-		  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-		  "invalid JSON" },
+		{"", "invalid JSON"},
+		{"{", "unexpected end"},
+		{"[]", "expected an object"},
+		{"{\"schema\":\"other/v9\",\"host\":\"h\",\"devices\":[]}", "schema"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"devices\":[]}", "host: missing"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\"}", "devices: missing"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":{}}",
+		 "devices: expected array"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[1]}",
+		 "devices[0]: expected object"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"kind\":"
+		 "\"gpu\"}]}",
+		 "devices[0].address: missing"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"zz\",\"kind\":\"gpu\"}]}",
+		 "not a PCI address"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"toaster\"}]}",
+		 "devices[0].kind"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\",\"vendor_id\":\"10d\"}]}",
+		 "devices[0].vendor_id: expected 4 hex digits"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\",\"numa_node\":-5}]}",
+		 "devices[0].numa_node: -5 out of range"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\",\"memory_mb\":\"lots\"}]}",
+		 "devices[0].memory_mb: expected int"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\"},{\"address\":\"0000:00:01.0\",\"kind\":\"gpu\"}]}",
+		 "listed twice"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\",\"pcie\":{\"speed\":\"fast\"}}]}",
+		 "devices[0].speed"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\",\"traits\":[\"A\",3]}]}",
+		 "devices[0].traits[1]: expected string"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[{\"address\":"
+		 "\"00:01.0\",\"kind\":\"gpu\",\"model\":\"\\u0001\"}]}",
+		 "devices[0].model: not printable"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[],"
+		 "\"links\":[{\"a\":\"00:01.0\",\"b\":\"00:02.0\",\"class\":\"NVLINK\"}]}",
+		 "links[0]"},
+		{"{\"schema\":\"accelsched.inventory/v1\",\"host\":\"h\",\"devices\":[]} x",
+		 "trailing data"},
+		{"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]"
+		 "]]"
+		 "]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		 "invalid JSON"},
 	};
 
 	(void)state;

@@ -89,12 +89,12 @@ static int run_child(void (*fn)(void))
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-#define CHILD_CHECK(cond)                                                                   \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			_exit(1);                                                           \
-		}                                                                           \
+#define CHILD_CHECK(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			_exit(1);                                                                  \
+		}                                                                                  \
 	} while (0)
 
 static void pocl_child(void)
@@ -177,8 +177,8 @@ static void test_auto_skips_fixtures(void **state)
 /* Matching a reported bus address to a PCI function. */
 static void test_match(void **state)
 {
-	struct scan_fn fns[3] = { 0 };
-	struct scan s = { .fns = fns, .n_fns = 3 };
+	struct scan_fn fns[3] = {0};
+	struct scan s = {.fns = fns, .n_fns = 3};
 
 	(void)state;
 	fns[0].domain = 0, fns[0].bus = 0x17, fns[0].slot = 0, fns[0].func = 0;

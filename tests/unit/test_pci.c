@@ -64,8 +64,7 @@ static void test_dgx2_dump(void **state)
 	assert_int_equal(accel_inventory_link_class(inv, "34:00.0", "36:00.0"), ACCEL_LINK_PIX);
 	assert_int_equal(accel_inventory_link_class(inv, "34:00.0", "39:00.0"), ACCEL_LINK_PXB);
 	/* other host bridges: the NUMA node is not in a dump, not guessed */
-	assert_int_equal(accel_inventory_link_class(inv, "34:00.0", "b7:00.0"),
-			 ACCEL_LINK_UNKNOWN);
+	assert_int_equal(accel_inventory_link_class(inv, "34:00.0", "b7:00.0"), ACCEL_LINK_UNKNOWN);
 	accel_inventory_free(inv);
 }
 
@@ -75,12 +74,12 @@ static void test_real_dumps(void **state)
 		const char *file, *addr;
 		accel_kind kind;
 	} cases[] = {
-		{ "tree-asus-p6t6.lspci-vvvxxx.txt", "0000:06:00.0", ACCEL_KIND_GPU },
-		{ "cap-exp-lnkcap2.lspci-vvvxxx.txt", NULL, ACCEL_KIND_GPU },
-		{ "cap-rebar.lspci-vvvxxx.txt", NULL, ACCEL_KIND_GPU },
-		{ "hwloc-xeonphi-knc.lspci-x.derived.txt", "0000:83:00.0", ACCEL_KIND_ACCEL },
-		{ "hwloc-x58-pcilocality.lspci-x.derived.txt", "0000:09:03.0", ACCEL_KIND_DISPLAY },
-		{ "PCI-X-bridges-and-domains.lspci-vvvxxx.txt", NULL, ACCEL_KIND_ACCEL },
+		{"tree-asus-p6t6.lspci-vvvxxx.txt", "0000:06:00.0", ACCEL_KIND_GPU},
+		{"cap-exp-lnkcap2.lspci-vvvxxx.txt", NULL, ACCEL_KIND_GPU},
+		{"cap-rebar.lspci-vvvxxx.txt", NULL, ACCEL_KIND_GPU},
+		{"hwloc-xeonphi-knc.lspci-x.derived.txt", "0000:83:00.0", ACCEL_KIND_ACCEL},
+		{"hwloc-x58-pcilocality.lspci-x.derived.txt", "0000:09:03.0", ACCEL_KIND_DISPLAY},
+		{"PCI-X-bridges-and-domains.lspci-vvvxxx.txt", NULL, ACCEL_KIND_ACCEL},
 	};
 
 	(void)state;
@@ -112,14 +111,14 @@ static void test_bad_dumps(void **state)
 		const char *text, *msg;
 		int rc;
 	} cases[] = {
-		{ "", NULL, 0 }, /* empty: no devices */
-		{ "00:00.0 Host bridge\n00: zz zz\n", "Malformed line", -EINVAL },
-		{ "00:00.0 x\n00: 86 80 57 0d\n1000: 00\n", "4096 bytes", -EINVAL },
-		{ "junk that is no dump at all\n", NULL, 0 },
+		{"", NULL, 0}, /* empty: no devices */
+		{"00:00.0 Host bridge\n00: zz zz\n", "Malformed line", -EINVAL},
+		{"00:00.0 x\n00: 86 80 57 0d\n1000: 00\n", "4096 bytes", -EINVAL},
+		{"junk that is no dump at all\n", NULL, 0},
 		/* a bridge below itself: the tree is refused, the scan goes on */
-		{ "00:01.0 Bridge\n00: de 10 b5 20 06 00 10 00 a1 00 04 06 00 00 01 00\n"
-		  "10: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n",
-		  NULL, 0 },
+		{"00:01.0 Bridge\n00: de 10 b5 20 06 00 10 00 a1 00 04 06 00 00 01 00\n"
+		 "10: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n",
+		 NULL, 0},
 	};
 
 	(void)state;
@@ -155,15 +154,15 @@ static void test_bad_dumps(void **state)
 
 static void test_pcicfg(void **state)
 {
-	uint8_t cfg[256] = { 0 };
-	struct pcicfg_link l = { 0 };
+	uint8_t cfg[256] = {0};
+	struct pcicfg_link l = {0};
 
 	(void)state;
 	assert_int_equal(pcicfg_link(cfg, 256, &l), -ENODATA); /* no capability list */
 	cfg[0x06] = 0x10;
 	cfg[0x34] = 0x60;
 	cfg[0x60] = 0x01, cfg[0x61] = 0x78; /* power management, next 0x78 */
-	cfg[0x78] = 0x10;                    /* PCI Express */
+	cfg[0x78] = 0x10;		    /* PCI Express */
 	/* LnkCap: 16 GT/s x16; LnkSta: 2.5 GT/s x16 (an idle GPU) */
 	cfg[0x78 + 0x0c] = 0x04; /* width 16 is bits 9:4: 0x100 */
 	cfg[0x78 + 0x0d] = 0x01;

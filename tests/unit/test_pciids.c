@@ -13,22 +13,21 @@
 
 #include "pciids.h"
 
-static const char sample[] =
-	"# comment line\n"
-	"10de  NVIDIA Corporation\n"
-	"\t20b5  GA100 [A100 PCIe 80GB]\n"
-	"\t\t10de 1533  A100 80GB PCIe\n"
-	"\t2330  GH100[H100 SXM5 80GB]   \n"
-	"1a03  ASPEED Technology, Inc.\n"
-	"\t2000  ASPEED Graphics Family\n"
-	"1bad  Bad Names\n"
-	"\t0001  bad\xff\xfename\n"
-	"\t0002  \n"
-	"\t0003 one space\n"
-	"\tzz04  not hex\n"
-	"C 03  Display controller\n"
-	"\t00  VGA compatible controller\n"
-	"ffff  After the classes";
+static const char sample[] = "# comment line\n"
+			     "10de  NVIDIA Corporation\n"
+			     "\t20b5  GA100 [A100 PCIe 80GB]\n"
+			     "\t\t10de 1533  A100 80GB PCIe\n"
+			     "\t2330  GH100[H100 SXM5 80GB]   \n"
+			     "1a03  ASPEED Technology, Inc.\n"
+			     "\t2000  ASPEED Graphics Family\n"
+			     "1bad  Bad Names\n"
+			     "\t0001  bad\xff\xfename\n"
+			     "\t0002  \n"
+			     "\t0003 one space\n"
+			     "\tzz04  not hex\n"
+			     "C 03  Display controller\n"
+			     "\t00  VGA compatible controller\n"
+			     "ffff  After the classes";
 
 static void test_sample(void **state)
 {
@@ -37,16 +36,16 @@ static void test_sample(void **state)
 	(void)state;
 	assert_string_equal(pciids_lookup(sample, sizeof(sample) - 1, 0x10de, -1, buf, sizeof(buf)),
 			    "NVIDIA Corporation");
-	assert_string_equal(pciids_lookup(sample, sizeof(sample) - 1, 0x10de, 0x20b5, buf,
-					  sizeof(buf)),
-			    "GA100 [A100 PCIe 80GB]");
+	assert_string_equal(
+		pciids_lookup(sample, sizeof(sample) - 1, 0x10de, 0x20b5, buf, sizeof(buf)),
+		"GA100 [A100 PCIe 80GB]");
 	/* trailing blanks are not part of a name */
-	assert_string_equal(pciids_lookup(sample, sizeof(sample) - 1, 0x10de, 0x2330, buf,
-					  sizeof(buf)),
-			    "GH100[H100 SXM5 80GB]");
-	assert_string_equal(pciids_lookup(sample, sizeof(sample) - 1, 0x1a03, 0x2000, buf,
-					  sizeof(buf)),
-			    "ASPEED Graphics Family");
+	assert_string_equal(
+		pciids_lookup(sample, sizeof(sample) - 1, 0x10de, 0x2330, buf, sizeof(buf)),
+		"GH100[H100 SXM5 80GB]");
+	assert_string_equal(
+		pciids_lookup(sample, sizeof(sample) - 1, 0x1a03, 0x2000, buf, sizeof(buf)),
+		"ASPEED Graphics Family");
 	/* a subsystem line is not a device */
 	assert_null(pciids_lookup(sample, sizeof(sample) - 1, 0x10de, 0x1533, buf, sizeof(buf)));
 	/* a device of the next vendor is not ours */
@@ -82,9 +81,9 @@ static void __attribute__((noreturn)) fatal(char *msg, ...)
 static void test_against_libpci(void **state)
 {
 	static const int ids[][2] = {
-		{ 0x10de, -1 },	    { 0x10de, 0x20b5 }, { 0x10de, 0x1db8 }, { 0x1002, 0x740f },
-		{ 0x8086, 0x0bd5 }, { 0x10ee, 0x5005 }, { 0x1da3, 0x1020 }, { 0x1a03, 0x2000 },
-		{ 0x15b3, 0x1021 }, { 0x1234, 0x1111 }, { 0x8086, 0x3407 },
+		{0x10de, -1},	  {0x10de, 0x20b5}, {0x10de, 0x1db8}, {0x1002, 0x740f},
+		{0x8086, 0x0bd5}, {0x10ee, 0x5005}, {0x1da3, 0x1020}, {0x1a03, 0x2000},
+		{0x15b3, 0x1021}, {0x1234, 0x1111}, {0x8086, 0x3407},
 	};
 	struct pci_access *a = pci_alloc();
 	struct pciids db;
@@ -102,18 +101,17 @@ static void test_against_libpci(void **state)
 	pci_set_name_list_path(a, path, 0);
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		char mine[256], theirs[256];
-		const char *m = pciids_lookup(db.data, db.len, ids[i][0], ids[i][1], mine,
-					      sizeof(mine));
+		const char *m =
+			pciids_lookup(db.data, db.len, ids[i][0], ids[i][1], mine, sizeof(mine));
 		const char *t =
-			ids[i][1] < 0
-				? pci_lookup_name(a, theirs, sizeof(theirs),
-						  PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS |
-							  PCI_LOOKUP_NO_HWDB,
-						  ids[i][0])
-				: pci_lookup_name(a, theirs, sizeof(theirs),
-						  PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS |
-							  PCI_LOOKUP_NO_HWDB,
-						  ids[i][0], ids[i][1]);
+			ids[i][1] < 0 ? pci_lookup_name(a, theirs, sizeof(theirs),
+							PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS |
+								PCI_LOOKUP_NO_HWDB,
+							ids[i][0])
+				      : pci_lookup_name(a, theirs, sizeof(theirs),
+							PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS |
+								PCI_LOOKUP_NO_HWDB,
+							ids[i][0], ids[i][1]);
 
 		if (!t)
 			assert_null(m);

@@ -196,14 +196,12 @@ static void test_malformed_attrs(void **state)
 	tree_write(tree_path("%s/current_link_width", dir), "\xff\xfe\n", -1);
 	tree_write(tree_path("%s/max_link_speed", dir), "fast\n", -1);
 	tree_write(tree_path("%s/sriov_totalvfs", dir), "-3\n", -1);
-	tree_write(tree_path("%s/mdev_supported_types/nvidia-471/name", dir), "GRID\xc3\x28\n",
-		   -1);
+	tree_write(tree_path("%s/mdev_supported_types/nvidia-471/name", dir), "GRID\xc3\x28\n", -1);
 	tree_write(tree_path("%s/mdev_supported_types/nvidia-471/available_instances", dir),
 		   "ten\n", -1);
-	tree_write(tree_path("%s/mdev_supported_types/nvidia-472/name", dir), "GRID A100-8C\n",
+	tree_write(tree_path("%s/mdev_supported_types/nvidia-472/name", dir), "GRID A100-8C\n", -1);
+	tree_write(tree_path("%s/mdev_supported_types/nvidia-472/available_instances", dir), "4\n",
 		   -1);
-	tree_write(tree_path("%s/mdev_supported_types/nvidia-472/available_instances", dir),
-		   "4\n", -1);
 	tree_write(tree_path("%s/aer_dev_correctable", dir), "not aer\n", -1);
 
 	inv = scan_root(t->root, 0, NULL);
@@ -451,7 +449,7 @@ static void *churner(void *arg)
 static void test_race(void **state)
 {
 	struct t *t = *state;
-	struct churn c = { .root = t->root };
+	struct churn c = {.root = t->root};
 	pthread_t th;
 	int seen_ok = 0, seen_failed = 0, seen_absent = 0;
 

@@ -54,7 +54,7 @@ struct verdict {
 
 static struct verdict classify(const struct scan_fn *f)
 {
-	struct verdict v = { NULL, NULL, ACCEL_KIND_NONE };
+	struct verdict v = {NULL, NULL, ACCEL_KIND_NONE};
 	bool known = false;
 
 	for (size_t i = 0; accel_vendor_drivers[i]; i++) {
@@ -218,17 +218,28 @@ static void test_nvidia_subsystem_rows(void **state)
 static void test_lookup_prefers_subsystem(void **state)
 {
 	static const struct accel_model rows[] = {
-		{ .device_id = 0x1234, .subsys_vendor = 0x1111, .subsys_device = 0x2222,
-		  .kind = ACCEL_KIND_GPU, .model = "both", .memory_mb = -1 },
-		{ .device_id = 0x1234, .kind = ACCEL_KIND_GPU, .model = "any", .memory_mb = -1 },
-		{ .device_id = 0x1234, .subsys_vendor = 0x1111, .kind = ACCEL_KIND_GPU,
-		  .model = "vendor only", .memory_mb = -1 },
-		{ .device_id = 0x5678, .kind = ACCEL_KIND_GPU, .model = "other", .memory_mb = -1 },
+		{.device_id = 0x1234,
+		 .subsys_vendor = 0x1111,
+		 .subsys_device = 0x2222,
+		 .kind = ACCEL_KIND_GPU,
+		 .model = "both",
+		 .memory_mb = -1},
+		{.device_id = 0x1234, .kind = ACCEL_KIND_GPU, .model = "any", .memory_mb = -1},
+		{.device_id = 0x1234,
+		 .subsys_vendor = 0x1111,
+		 .kind = ACCEL_KIND_GPU,
+		 .model = "vendor only",
+		 .memory_mb = -1},
+		{.device_id = 0x5678, .kind = ACCEL_KIND_GPU, .model = "other", .memory_mb = -1},
 	};
-	static const uint16_t vendors[] = { 0xabcd, 0 };
+	static const uint16_t vendors[] = {0xabcd, 0};
 	const struct accel_vendor_driver drv = {
-		.name = "t", .vendor = "t", .pci_vendors = vendors,
-		.models = rows, .n_models = 4, .claim = NULL,
+		.name = "t",
+		.vendor = "t",
+		.pci_vendors = vendors,
+		.models = rows,
+		.n_models = 4,
+		.claim = NULL,
 	};
 	struct scan_fn f = mkfn(0xabcd, 0x1234, 0x030000, 0x1111, 0x2222);
 
@@ -453,24 +464,24 @@ static void test_generic_display_only(void **state)
 	static const struct {
 		int vendor, device, class_code;
 	} vgas[] = {
-		{ 0x1a03, 0x2000, 0x030000 }, /* ASPEED AST2x00 BMC */
-		{ 0x102b, 0x0532, 0x030000 }, /* Matrox G200eW (hwloc x58 box) */
-		{ 0x102b, 0x0536, 0x030000 }, /* Matrox G200eW3 */
-		{ 0x1013, 0x00b8, 0x030000 }, /* Cirrus GD 5446 */
-		{ 0x1234, 0x1111, 0x030000 }, /* QEMU stdvga */
-		{ 0x1234, 0x1111, 0x038000 }, /* QEMU bochs-display */
-		{ 0x1b36, 0x0100, 0x030000 }, /* QXL */
-		{ 0x1af4, 0x1050, 0x038000 }, /* virtio-gpu */
-		{ 0x1af4, 0x1050, 0x030000 }, /* virtio-vga */
-		{ 0x15ad, 0x0405, 0x030000 }, /* VMware SVGA II */
-		{ 0x1414, 0x5353, 0x030000 }, /* Hyper-V VGA */
-		{ 0x80ee, 0xbeef, 0x030000 }, /* VirtualBox */
+		{0x1a03, 0x2000, 0x030000}, /* ASPEED AST2x00 BMC */
+		{0x102b, 0x0532, 0x030000}, /* Matrox G200eW (hwloc x58 box) */
+		{0x102b, 0x0536, 0x030000}, /* Matrox G200eW3 */
+		{0x1013, 0x00b8, 0x030000}, /* Cirrus GD 5446 */
+		{0x1234, 0x1111, 0x030000}, /* QEMU stdvga */
+		{0x1234, 0x1111, 0x038000}, /* QEMU bochs-display */
+		{0x1b36, 0x0100, 0x030000}, /* QXL */
+		{0x1af4, 0x1050, 0x038000}, /* virtio-gpu */
+		{0x1af4, 0x1050, 0x030000}, /* virtio-vga */
+		{0x15ad, 0x0405, 0x030000}, /* VMware SVGA II */
+		{0x1414, 0x5353, 0x030000}, /* Hyper-V VGA */
+		{0x80ee, 0xbeef, 0x030000}, /* VirtualBox */
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(vgas) / sizeof(vgas[0]); i++) {
-		struct verdict v = classify_ids(vgas[i].vendor, vgas[i].device,
-						vgas[i].class_code, 0, 0);
+		struct verdict v =
+			classify_ids(vgas[i].vendor, vgas[i].device, vgas[i].class_code, 0, 0);
 
 		expect(v, &accel_vendor_generic, ACCEL_KIND_DISPLAY, NULL);
 	}
@@ -525,8 +536,8 @@ static void test_tables_unique(void **state)
 				    a->subsys_vendor == b->subsys_vendor &&
 				    a->subsys_device == b->subsys_device)
 					fail_msg("%s: rows %zu and %zu share %04x %04x:%04x",
-						 drv->name, i, j, a->device_id,
-						 a->subsys_vendor, a->subsys_device);
+						 drv->name, i, j, a->device_id, a->subsys_vendor,
+						 a->subsys_device);
 			}
 		}
 	}

@@ -102,8 +102,7 @@ static inline char *tree_tmpdir(void)
 	return strdup(d);
 }
 
-static inline int tree_rm_one(const char *path, const struct stat *st, int flag,
-			      struct FTW *ftw)
+static inline int tree_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -178,7 +177,7 @@ static inline char *tree_pci(const char *root, const char *parent, const char *a
 	tree_write(tree_path("%s/revision", dir), "0x01\n", -1);
 	{
 		/* the first 64 bytes of config space, as a user reads them */
-		unsigned char cfg[64] = { 0 };
+		unsigned char cfg[64] = {0};
 
 		cfg[0] = vendor & 0xff, cfg[1] = vendor >> 8;
 		cfg[2] = device & 0xff, cfg[3] = device >> 8;
