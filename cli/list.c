@@ -24,11 +24,9 @@ static const char *memory_str(int64_t mb, char *buf, size_t cap)
 	return buf;
 }
 
-static int print_json(const accel_inventory *inv)
+/* Print what a *_to_json call made (r its result) and free it. */
+static int print_json(int r, char *text)
 {
-	char *text = NULL;
-	int r = accel_inventory_to_json(inv, ACCEL_JSON_PRETTY, &text);
-
 	if (r) {
 		fprintf(stderr, "accelctl: writing JSON: %s\n", accel_strerror(r));
 		return 1;
@@ -61,8 +59,12 @@ int cmd_list(const accel_inventory *inv, const char *format)
 {
 	size_t n = accel_inventory_n_devices(inv);
 
-	if (!strcmp(format, "json"))
-		return print_json(inv);
+	if (!strcmp(format, "json")) {
+		char *text = NULL;
+		int r = accel_inventory_to_json(inv, ACCEL_JSON_PRETTY, &text);
+
+		return print_json(r, text);
+	}
 	if (!n) {
 		printf("No accelerators found on %s.\n", accel_inventory_host(inv));
 	} else {
@@ -214,13 +216,7 @@ int cmd_show(const accel_inventory *inv, const char *address, const char *format
 		char *text = NULL;
 		int r = accel_device_to_json(d, ACCEL_JSON_PRETTY, &text);
 
-		if (r) {
-			fprintf(stderr, "accelctl: writing JSON: %s\n", accel_strerror(r));
-			return 1;
-		}
-		puts(text);
-		free(text);
-		return 0;
+		return print_json(r, text);
 	}
 	show_table(inv, d);
 	return 0;

@@ -25,8 +25,8 @@ static bool lists_vendor(const struct accel_vendor_driver *drv, int vendor)
 /* A vendor with its own driver is that driver's alone: what it does not
  * claim (an NVIDIA audio function, a Xilinx management PF) is not an
  * accelerator. The generic driver speaks only for vendors nobody knows. */
-static const struct accel_vendor_driver *claim(const struct scan_fn *f,
-					       const struct accel_model **model, accel_kind *kind)
+const struct accel_vendor_driver *accel_claim(const struct scan_fn *f,
+					      const struct accel_model **model, accel_kind *kind)
 {
 	bool known_vendor = false;
 
@@ -141,7 +141,7 @@ int accel_classify(struct scan *s)
 
 		if (f->gone || f->vendor_id < 0)
 			continue;
-		drv = claim(f, &m, &kind);
+		drv = accel_claim(f, &m, &kind);
 		if (!drv)
 			continue;
 		r = list_device(s, f, drv, m, kind);

@@ -145,6 +145,9 @@ const struct accel_model *accel_model_lookup(const struct accel_vendor_driver *d
 #define ACCEL_CLASS_IS_COPROCESSOR(c) ((c) >= 0 && ACCEL_CLASS_SUB(c) == 0x0b40)
 
 /* ---- stages in other files ---- */
+/* The driver that claims f (NULL if none) with its model row and kind. */
+const struct accel_vendor_driver *accel_claim(const struct scan_fn *f,
+					      const struct accel_model **model, accel_kind *kind);
 int accel_classify(struct scan *s);			     /* classify.c */
 void accel_finish_device(struct scan *s, struct scan_fn *f); /* classify.c */
 int accel_topology(struct scan *s);			     /* topology.c */

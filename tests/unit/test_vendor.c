@@ -36,16 +36,7 @@ static struct scan_fn mkfn(int vendor, int device, int class_code, int sv, int s
 	return f;
 }
 
-static bool lists_vendor(const struct accel_vendor_driver *drv, int vendor)
-{
-	for (const uint16_t *v = drv->pci_vendors; *v; v++)
-		if (*v == vendor)
-			return true;
-	return false;
-}
-
-/* What classification does (drivers/classify.c): a vendor with a driver is
- * that driver's alone; generic speaks only for vendors no driver lists. */
+/* What classification decides (drivers/classify.c, accel_claim). */
 struct verdict {
 	const struct accel_vendor_driver *drv;
 	const struct accel_model *model;
@@ -55,29 +46,8 @@ struct verdict {
 static struct verdict classify(const struct scan_fn *f)
 {
 	struct verdict v = {NULL, NULL, ACCEL_KIND_NONE};
-	bool known = false;
 
-	for (size_t i = 0; accel_vendor_drivers[i]; i++) {
-		const struct accel_vendor_driver *drv = accel_vendor_drivers[i];
-		const struct accel_model *m;
-		accel_kind k;
-
-		if (drv->pci_vendors[0]) {
-			if (!lists_vendor(drv, f->vendor_id))
-				continue;
-			known = true;
-		} else if (known) {
-			continue;
-		}
-		m = accel_model_lookup(drv, f);
-		k = drv->claim(f, m);
-		if (k != ACCEL_KIND_NONE) {
-			v.drv = drv;
-			v.model = m;
-			v.kind = k;
-			return v;
-		}
-	}
+	v.drv = accel_claim(f, &v.model, &v.kind);
 	return v;
 }
 
