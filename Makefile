@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 20
 
-PKGS := libpci libdrm json-c OpenCL
+PKGS := libpci libdrm json-c OpenCL inih libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -39,6 +39,8 @@ endif
 
 COMMON_SRC := $(wildcard common/*.c)
 DRIVERS_SRC := $(wildcard drivers/*.c drivers/vendor/*.c)
+PLACEMENT_SRC := $(wildcard placement-client/*.c)
+AGENT_SRC := $(wildcard agent/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -47,8 +49,11 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIB_COMMON := $(BUILD)/lib/libaccel-common.a
 LIB_DRIVERS := $(BUILD)/lib/libaccel.a
+LIB_PLACEMENT := $(BUILD)/lib/libaccel-placement.a
 LIB_SHARED := $(BUILD)/lib/libaccel.so
 ACCELCTL := $(BUILD)/bin/accelctl
+ACCELD := $(BUILD)/bin/acceld
+LIBS := $(LIB_PLACEMENT) $(LIB_DRIVERS) $(LIB_COMMON)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures
 
@@ -58,7 +63,7 @@ FIXTURES := $(BUILD)/fixtures
 .PHONY: all deps check unit unit-asan cli-tests fuzz valgrind demo bench fixtures install \
 	clean format
 
-all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_SHARED) $(ACCELCTL)
+all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
 
 deps:
 	@scripts/install-deps.sh
@@ -75,18 +80,26 @@ $(LIB_DRIVERS): $(call obj,$(DRIVERS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC))
+$(LIB_PLACEMENT): $(call obj,$(PLACEMENT_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIB_DRIVERS) $(LIB_COMMON)
+$(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests may include a module's internal header to test it directly.
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_DRIVERS) $(LIB_COMMON)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -MMD -MP -o $@ $< $(LIB_DRIVERS) $(LIB_COMMON) \
+	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -MMD -MP -o $@ $< $(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS)
 
 $(FIXTURES)/.stamp: $(shell find tests/fixtures -type f 2>/dev/null)
@@ -109,8 +122,8 @@ cli-tests: all fixtures
 		-s tests/cli -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves.
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC)
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers $(PKG_CFLAGS) \
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client $(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -146,8 +159,8 @@ bench: all fixtures
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/accel \
 		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(ACCELCTL) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(LIB_COMMON) $(LIB_DRIVERS) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(ACCELCTL) $(ACCELD) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(LIB_SHARED) $(DESTDIR)$(PREFIX)/lib/libaccel.so.0
 	ln -sf libaccel.so.0 $(DESTDIR)$(PREFIX)/lib/libaccel.so
 	install -m 0644 include/accel/*.h $(DESTDIR)$(PREFIX)/include/accel/
@@ -155,7 +168,7 @@ install: all
 
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c
-	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
+	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(AGENT_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
 
 clean:
 	rm -rf build

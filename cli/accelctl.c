@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <accel/config.h>
 #include <accel/discovery.h>
+#include <accel/inventory.h>
 #include <accel/util.h>
 #include "cli.h"
 
@@ -28,6 +31,7 @@ static const char usage_text[] =
 	"  list               every accelerator on this node\n"
 	"  show ADDRESS       one device in detail (e.g. 0000:17:00.0 or 17:00.0)\n"
 	"  topo               link classes between devices, like nvidia-smi topo -m\n"
+	"  report             the writes a sync with Placement would make (none made)\n"
 	"\n"
 	"options:\n"
 	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
@@ -38,6 +42,10 @@ static const char usage_text[] =
 	"  --pci-ids FILE     names for devices no vendor table knows (default: libpci's)\n"
 	"  -f, --format FMT   table (default) or json; topo also takes dot\n"
 	"  -q, --quiet        do not print warnings about malformed input\n"
+	"  --config FILE      report: configuration (default " ACCEL_DEFAULT_CONFIG
+	" if present);\n"
+	"                     OS_* variables override its [placement], as in openstackclient\n"
+	"  --create-root      report: plan the compute node's provider too if missing\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
@@ -56,6 +64,8 @@ struct opts {
 	const char *dump;
 	const char *host;
 	const char *pci_ids;
+	const char *config;
+	bool create_root;
 	const char *format;
 	accel_opencl_mode opencl;
 	bool quiet;
@@ -65,7 +75,8 @@ struct opts {
  * options may come before or after the command. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_IDS, OPT_VERSION };
+	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_IDS, OPT_VERSION,
+	       OPT_CONFIG, OPT_ROOT };
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
 		{"dev-root", required_argument, NULL, OPT_DEV},
@@ -107,6 +118,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_IDS:
 			o->pci_ids = optarg;
 			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_ROOT:
+			o->create_root = true;
+			break;
 		case OPT_OPENCL:
 			if (!strcmp(optarg, "auto"))
 				o->opencl = ACCEL_OPENCL_AUTO;
@@ -135,12 +152,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	npos = argc - optind;
 	if (npos < 1) {
-		usage_error("%s", "missing command (list, show or topo)");
+		usage_error("%s", "missing command (list, show, topo or report)");
 		return EXIT_USAGE;
 	}
 	o->cmd = argv[optind];
-	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "show") && strcmp(o->cmd, "topo")) {
-		usage_error("unknown command '%s' (list, show or topo)", o->cmd);
+	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "show") && strcmp(o->cmd, "topo") &&
+	    strcmp(o->cmd, "report")) {
+		usage_error("unknown command '%s' (list, show, topo or report)", o->cmd);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(o->cmd, "show")) {
@@ -211,17 +229,63 @@ static int scan(const struct opts *o, accel_inventory **inv)
 	return 0;
 }
 
+/* report: the config file (if any), then OS_* over it; the discovery
+ * roots and host from it unless given on the command line. */
+static int load_config(struct opts *o, accel_config **out)
+{
+	const char *path = o->config;
+	accel_err err;
+	int r;
+
+	if (!path && access(ACCEL_DEFAULT_CONFIG, F_OK) == 0)
+		path = ACCEL_DEFAULT_CONFIG;
+	r = path ? accel_config_load(out, path, &err) : accel_config_new(out, &err);
+	if (!r)
+		r = accel_config_apply_env(*out, &err);
+	if (r) {
+		fprintf(stderr, "accelctl: %s\n", err.msg);
+		return 1;
+	}
+	if (!o->quiet)
+		for (size_t i = 0; i < (*out)->n_warnings; i++)
+			fprintf(stderr, "accelctl: warning: %s\n", (*out)->warnings[i]);
+	if (!o->sysfs_root && !o->dump)
+		o->sysfs_root = (*out)->sysfs_root;
+	if (!o->dev_root && !o->dump)
+		o->dev_root = (*out)->dev_root;
+	if (o->host)
+		accel_device_set(&(*out)->host, o->host);
+	else
+		o->host = (*out)->host;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	accel_inventory *inv = NULL;
+	accel_config *cfg = NULL;
 	struct opts o;
 	int r = parse_args(argc, argv, &o);
 
 	if (r >= 0)
 		return r;
-	r = scan(&o, &inv);
-	if (r)
+	if (!strcmp(o.cmd, "report") && (r = load_config(&o, &cfg)))
 		return r;
+	r = scan(&o, &inv);
+	if (r) {
+		accel_config_free(cfg);
+		return r;
+	}
+	if (!strcmp(o.cmd, "report")) {
+		r = cmd_report(inv, cfg, o.create_root);
+		accel_inventory_free(inv);
+		accel_config_free(cfg);
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
+			return 1;
+		}
+		return r;
+	}
 	if (!strcmp(o.cmd, "list"))
 		r = cmd_list(inv, o.format);
 	else if (!strcmp(o.cmd, "show"))

@@ -9,4 +9,7 @@ int cmd_list(const accel_inventory *inv, const char *format);
 int cmd_show(const accel_inventory *inv, const char *address, const char *format);
 int cmd_topo(const accel_inventory *inv, const char *format);
 
+struct accel_config;
+int cmd_report(const accel_inventory *inv, struct accel_config *cfg, bool create_root);
+
 #endif

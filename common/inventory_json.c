@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include <accel/json.h>
 #include <accel/inventory.h>
 #include <accel/util.h>
 
@@ -116,6 +117,7 @@ static json_object *device_json(const accel_device *d)
 			add(t, "id", json_object_new_string(m->id));
 			add(t, "name", str_or_null(m->name));
 			add(t, "available", int_or_null(m->available));
+			add(t, "created", int_or_null(m->created));
 			add(t, "device_api", str_or_null(m->device_api));
 			json_object_array_add(a, t);
 		}
@@ -557,6 +559,7 @@ static int parse_device(struct rd *r, json_object *o, accel_inventory *inv)
 			accel_mdev_type *m = &d->mdev_types[i];
 
 			m->available = -1;
+			m->created = -1;
 			d->n_mdev_types++;
 			if (!json_object_is_type(t, json_type_object))
 				return BAD(r, "%s.mdev_types[%zu]: expected object", r->where, i);
@@ -567,6 +570,10 @@ static int parse_device(struct rd *r, json_object *o, accel_inventory *inv)
 			    (rc = get_int(r, t, "available", 0, INT32_MAX, &x)))
 				return rc;
 			m->available = (int)x;
+			x = -1;
+			if ((rc = get_int(r, t, "created", 0, INT32_MAX, &x)))
+				return rc;
+			m->created = (int)x;
 		}
 	}
 	if ((rc = get(r, o, "drm", json_type_object, &sub)))
@@ -687,41 +694,17 @@ out:
 	return rc;
 }
 
-int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out, accel_err *err)
+int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out,
+			      accel_err *err)
 {
-	struct json_tokener *tok;
 	json_object *root;
-	struct rd r = {.err = err};
+	struct rd r = { .err = err };
 	int rc;
 
 	accel_err_clear(err);
-	if (len > ACCEL_MAX_JSON_BYTES)
-		return accel_err_set(err, -E2BIG, "document: larger than %u bytes",
-				     ACCEL_MAX_JSON_BYTES);
-	if (len > INT32_MAX)
-		return accel_err_set(err, -E2BIG, "document: too large");
-	tok = json_tokener_new_ex(32);
-	if (!tok)
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) < len) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-		size_t at = json_tokener_get_parse_end(tok);
-
-		/* trailing whitespace after a complete value is fine */
-		if (root && e == json_tokener_success && strspn(text + at, " \t\r\n") == len - at)
-			goto parsed;
-		rc = accel_err_set(err, -EBADMSG, "document: invalid JSON at byte %zu: %s", at,
-				   e == json_tokener_success	? "trailing data"
-				   : e == json_tokener_continue ? "unexpected end"
-								: json_tokener_error_desc(e));
-		json_object_put(root);
-		json_tokener_free(tok);
+	rc = accel_json_parse(text, len, ACCEL_MAX_JSON_BYTES, "document", &root, err);
+	if (rc)
 		return rc;
-	}
-parsed:
-	json_tokener_free(tok);
 	rc = parse_root(&r, root, out);
 	json_object_put(root);
 	return rc;

@@ -322,6 +322,25 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Entries of dir/sub (mediated devices of a type); -1 if unreadable. */
+static int count_entries(const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, sub) >= (int)sizeof(path))
+		return -1;
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 static void get_mdev(struct scan *s, struct scan_fn *f, accel_device *d)
 {
 	char path[PATH_MAX], *names[ACCEL_MAX_LIST];
@@ -364,8 +383,10 @@ static void get_mdev(struct scan *s, struct scan_fn *f, accel_device *d)
 		m = &d->mdev_types[d->n_mdev_types++];
 		m->id = names[i]; /* takes ownership */
 		m->available = -1;
+		m->created = -1;
 		if (snprintf(tdir, sizeof(tdir), "%s/%s", path, names[i]) >= (int)sizeof(tdir))
 			continue;
+		m->created = count_entries(tdir, "devices");
 		(void)get_text(s, tdir, "name", &m->name);
 		(void)get_text(s, tdir, "device_api", &m->device_api);
 		if (get_int(s, tdir, "available_instances", 0, INT32_MAX, &v) == 0)

@@ -50,6 +50,7 @@ typedef struct accel_mdev_type {
 	char *name;	  /* e.g. "GRID A100-4C", NULL if unknown */
 	char *device_api; /* e.g. "vfio-pci", NULL if unknown */
 	int available;	  /* available_instances, -1 if unknown */
+	int created;	  /* mediated devices of this type that exist, -1 unknown */
 } accel_mdev_type;
 
 typedef struct accel_pcie {

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * acceld: discovery kept in sync with Placement on one node.
+ *
+ *   acceld --config FILE [--once] [--dry-run] [--create-root]
+ *
+ * --once: discover, sync, exit 0 when in sync, 1 with the reason.
+ * Otherwise a daemon: rescans when the kernel says a PCI, DRM or accel
+ * device came, went or changed driver (netlink uevents, debounced), on
+ * SIGHUP and every rescan_interval; syncs when the inventory changed or the
+ * last sync failed (retrying with backoff until Placement is back); exits
+ * cleanly on SIGTERM or SIGINT.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/netlink.h>
+
+#include <accel/config.h>
+#include <accel/discovery.h>
+#include <accel/log.h>
+#include <accel/placement.h>
+#include <accel/util.h>
+#include "uevent.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: acceld [--config FILE] [--once] [--dry-run] [--create-root]\n"
+	"\n"
+	"  --config FILE   configuration (default " ACCEL_DEFAULT_CONFIG ")\n"
+	"  --once          discover, sync with Placement, exit: 0 in sync, 1 not\n"
+	"  --dry-run       read Placement and log the writes a sync would make\n"
+	"  --create-root   create the compute node's provider if Nova has not\n"
+	"  -h, --help      this text\n";
+
+struct agent {
+	accel_config *cfg;
+	accel_ctx *ctx;
+	accel_placement *pl;
+	char state_file[4096];
+	bool dry_run, create_root;
+	char *last_json;  /* the last inventory, to see whether it changed */
+	uint64_t generation;
+	volatile int stop; /* set by the signal loop: cancels retries */
+};
+
+static void log_write(const char *line, void *arg)
+{
+	bool dry = *(bool *)arg;
+
+	accel_log(dry ? ACCEL_LOG_INFO : ACCEL_LOG_DEBUG, "%s%s", dry ? "would write: " : "",
+		  line);
+}
+
+static int setup(struct agent *a, const char *config_path)
+{
+	accel_err err;
+	int r;
+
+	r = accel_config_load(&a->cfg, config_path, &err);
+	if (r) {
+		accel_error("%s", err.msg);
+		return r;
+	}
+	accel_log_set_level(a->cfg->log_level);
+	for (size_t i = 0; i < a->cfg->n_warnings; i++)
+		accel_warning("%s", a->cfg->warnings[i]);
+	r = accel_ctx_new(&a->ctx);
+	if (!r)
+		r = accel_ctx_set_sysfs_root(a->ctx, a->cfg->sysfs_root);
+	if (!r)
+		r = accel_ctx_set_dev_root(a->ctx, a->cfg->dev_root);
+	if (!r)
+		r = accel_ctx_set_host(a->ctx, a->cfg->host);
+	if (r) {
+		accel_error("discovery: %s", accel_strerror(r));
+		return r;
+	}
+	r = accel_placement_new(&a->pl, a->cfg, &err);
+	if (r) {
+		accel_error("%s", err.msg);
+		return r;
+	}
+	/* the sync cache; without it a sync costs more reads, nothing else */
+	if (mkdir(a->cfg->state_dir, 0700) && errno != EEXIST)
+		accel_warning("%s: %s; syncing without a cache", a->cfg->state_dir,
+			      strerror(errno));
+	else
+		snprintf(a->state_file, sizeof(a->state_file), "%s/placement-%s.json",
+			 a->cfg->state_dir, a->cfg->host);
+	return 0;
+}
+
+static void teardown(struct agent *a)
+{
+	accel_placement_free(a->pl);
+	accel_ctx_free(a->ctx);
+	accel_config_free(a->cfg);
+	free(a->last_json);
+}
+
+/* Discover; *changed when the inventory differs from the last one. */
+static int discover(struct agent *a, accel_inventory **out, bool *changed)
+{
+	accel_inventory *inv;
+	char *json = NULL;
+	int r;
+
+	r = accel_scan(a->ctx, &inv);
+	if (r) {
+		accel_error("discovery: %s", accel_ctx_error(a->ctx));
+		return r;
+	}
+	for (size_t i = 0; i < accel_inventory_n_warnings(inv); i++) {
+		const accel_warning *w = accel_inventory_warning(inv, i);
+
+		accel_warning("discovery: %s: %s", w->path, w->message);
+	}
+	/* compare without the time stamp */
+	accel_inventory_set_collected_at(inv, NULL);
+	r = accel_inventory_to_json(inv, 0, &json);
+	if (r) {
+		accel_inventory_free(inv);
+		return r;
+	}
+	*changed = !a->last_json || strcmp(a->last_json, json);
+	if (*changed) {
+		free(a->last_json);
+		a->last_json = json;
+		a->generation++;
+		accel_info("inventory generation %llu: %zu accelerators",
+			   (unsigned long long)a->generation, accel_inventory_n_devices(inv));
+	} else {
+		free(json);
+	}
+	accel_inventory_set_generation(inv, a->generation);
+	*out = inv;
+	return 0;
+}
+
+static int sync_once(struct agent *a, const accel_inventory *inv)
+{
+	accel_sync_opts o = {
+		.dry_run = a->dry_run,
+		.create_root = a->create_root,
+		.state_file = a->state_file[0] && !a->dry_run ? a->state_file : NULL,
+		.on_write = log_write,
+		.arg = &a->dry_run,
+		.cancel = &a->stop,
+	};
+	accel_sync_stats st;
+	accel_err err;
+	int r;
+
+	r = accel_placement_sync(a->pl, inv, &o, &st, &err);
+	if (st.state_ignored)
+		accel_warning("sync cache: %s", st.state_error);
+	accel_log(r == 0 ? ACCEL_LOG_INFO : ACCEL_LOG_DEBUG,
+		  "placement sync: %u requests (%u reads, %u writes, %u retries, %u conflicts); "
+		  "%u created, %u updated, %u deleted, %u reserved",
+		  st.requests, st.reads, st.writes, st.retries, st.conflicts, st.created,
+		  st.updated, st.deleted, st.reserved);
+	if (r)
+		accel_error("placement sync: %s", err.msg);
+	return r;
+}
+
+static int run_once(struct agent *a)
+{
+	accel_inventory *inv;
+	bool changed;
+	int r;
+
+	r = discover(a, &inv, &changed);
+	if (r)
+		return 1;
+	r = sync_once(a, inv);
+	accel_inventory_free(inv);
+	return r ? 1 : 0;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void drain_uevents(int fd, bool *relevant)
+{
+	char buf[8192];
+
+	for (;;) {
+		struct sockaddr_nl sa;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
+				     .msg_iovlen = 1 };
+		struct uevent ev;
+		ssize_t n = recvmsg(fd, &mh, 0);
+
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				/* lost events: rescan to be sure */
+				*relevant = true;
+				continue;
+			}
+			return;
+		}
+		/* only the kernel speaks on this group */
+		if (sa.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
+			continue;
+		if (uevent_parse(buf, (size_t)n, &ev) == 0 && uevent_relevant(&ev)) {
+			accel_debug("uevent: %s %s (%s)", ev.action, ev.devpath, ev.subsystem);
+			*relevant = true;
+		}
+	}
+}
+
+static int run_daemon(struct agent *a)
+{
+	struct pollfd pfd[2];
+	sigset_t mask;
+	double next_scan = 0, pending = 0, retry_delay = 1;
+	int sfd, ufd, nfds = 1;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		accel_error("signalfd: %s", strerror(errno));
+		return 1;
+	}
+	ufd = uevent_open();
+	if (ufd < 0)
+		accel_warning("kernel uevents unavailable (%s): rescanning every %d s only",
+			      strerror(-ufd), a->cfg->rescan_interval);
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	if (ufd >= 0) {
+		pfd[1] = (struct pollfd){ .fd = ufd, .events = POLLIN };
+		nfds = 2;
+	}
+	accel_info("started: host %s, rescan every %d s, uevents %s", a->cfg->host,
+		   a->cfg->rescan_interval, ufd >= 0 ? "on" : "off");
+	while (!a->stop) {
+		double now = mono(), wake = next_scan;
+		int timeout;
+
+		if (pending && pending < wake)
+			wake = pending;
+		timeout = wake <= now ? 0 : (int)((wake - now) * 1000) + 1;
+		if (poll(pfd, (nfds_t)nfds, timeout) < 0 && errno != EINTR) {
+			accel_error("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					accel_info("SIGHUP: rescanning");
+					next_scan = 0;
+				} else {
+					accel_info("signal %u: stopping", si.ssi_signo);
+					a->stop = 1;
+				}
+			}
+		}
+		if (nfds > 1 && (pfd[1].revents & POLLIN)) {
+			bool relevant = false;
+
+			drain_uevents(ufd, &relevant);
+			/* debounce: a driver rebind is a burst of events */
+			if (relevant && !pending)
+				pending = mono() + a->cfg->debounce_ms / 1000.0;
+		}
+		now = mono();
+		if (!a->stop && (now >= next_scan || (pending && now >= pending))) {
+			accel_inventory *inv;
+			bool changed = false;
+
+			pending = 0;
+			next_scan = now + a->cfg->rescan_interval;
+			/* Every rescan syncs, changed or not: it also repairs
+			 * what someone changed behind our back, and costs one
+			 * read when nothing did. */
+			if (discover(a, &inv, &changed) == 0) {
+				int r = sync_once(a, inv);
+
+				if (r && r != -ECANCELED) {
+					/* Placement or Keystone away, or the root
+					 * not there yet: try again soon */
+					next_scan = mono() + retry_delay;
+					accel_info("next attempt in %.0f s", retry_delay);
+					retry_delay = retry_delay * 2 > 60 ? 60 : retry_delay * 2;
+				} else {
+					retry_delay = 1;
+				}
+				accel_inventory_free(inv);
+			}
+		}
+	}
+	if (ufd >= 0)
+		close(ufd);
+	close(sfd);
+	accel_info("stopped");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "create-root", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct agent a = { 0 };
+	const char *config = ACCEL_DEFAULT_CONFIG;
+	bool once = false;
+	int c, r;
+
+	accel_log_init("acceld", ACCEL_LOG_INFO);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'o':
+			once = true;
+			break;
+		case 'n':
+			a.dry_run = true;
+			break;
+		case 'r':
+			a.create_root = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "acceld: %s: missing argument\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "acceld: %s: unknown option\nTry 'acceld --help'.\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "acceld: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (setup(&a, config)) {
+		teardown(&a);
+		return 1;
+	}
+	r = once || a.dry_run ? run_once(&a) : run_daemon(&a);
+	teardown(&a);
+	return r;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <string.h>
+
+#include <accel/json.h>
+#include <accel/util.h>
+
+int accel_json_parse(const char *text, size_t len, size_t max, const char *what,
+		     json_object **out, accel_err *err)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error e;
+	json_object *root;
+	size_t end;
+
+	if (len > max || len > INT32_MAX)
+		return accel_err_set(err, -E2BIG, "%s: larger than %zu bytes", what, max);
+	tok = json_tokener_new_ex(ACCEL_JSON_MAX_DEPTH);
+	if (!tok)
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	root = json_tokener_parse_ex(tok, text ? text : "", (int)len);
+	e = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (root && e == json_tokener_success &&
+	    (end == len || strspn(text + end, " \t\r\n") == len - end)) {
+		*out = root;
+		return 0;
+	}
+	json_object_put(root);
+	return accel_err_set(err, -EBADMSG, "%s: invalid JSON at byte %zu: %s", what, end,
+			     e == json_tokener_success	  ? "trailing data"
+			     : e == json_tokener_continue ? "unexpected end"
+							  : json_tokener_error_desc(e));
+}
+
+json_object *accel_json_get(json_object *o, const char *key, json_type t)
+{
+	json_object *v = NULL;
+
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v) || !v || !json_object_is_type(v, t))
+		return NULL;
+	return v;
+}
+
+const char *accel_json_str(json_object *o, const char *key, size_t max)
+{
+	json_object *v = accel_json_get(o, key, json_type_string);
+	const char *s;
+	size_t n;
+
+	if (!v)
+		return NULL;
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (n > max || !accel_text_ok(s, n))
+		return NULL;
+	return s;
+}

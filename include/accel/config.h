@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Configuration: one INI file in oslo.config style
+ * (/etc/accelsched/accelsched.conf), with keystoneauth's option names in
+ * [placement]. Every option is documented in etc/accelsched.conf.sample.
+ *
+ * A file that holds a secret (password, application credential secret,
+ * token) and is readable by group or others is refused. Unknown sections
+ * and options are warnings (oslo.config would ignore them silently; an
+ * operator's typo should not be).
+ */
+#ifndef ACCEL_CONFIG_H
+#define ACCEL_CONFIG_H
+
+#include <accel/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ACCEL_DEFAULT_CONFIG "/etc/accelsched/accelsched.conf"
+#define ACCEL_DEFAULT_STATE_DIR "/var/lib/accelsched"
+
+typedef enum accel_auth_type {
+	ACCEL_AUTH_PASSWORD = 0,
+	ACCEL_AUTH_APPCRED,  /* v3applicationcredential */
+	ACCEL_AUTH_TOKEN,    /* an existing token, rescoped */
+	ACCEL_AUTH_NONE,     /* noauth2 deployments: endpoint_override needed */
+} accel_auth_type;
+
+typedef enum accel_trait_scheme {
+	ACCEL_TRAITS_ACCELSCHED = 0, /* CUSTOM_ACCEL_* and os-traits */
+	ACCEL_TRAITS_CYBORG,         /* CUSTOM_GPU_NVIDIA, CUSTOM_FPGA_XILINX, ... */
+	ACCEL_TRAITS_NOVA_PCI,       /* CUSTOM_PCI_10DE_20B5 */
+} accel_trait_scheme;
+
+typedef enum accel_log_level {
+	ACCEL_LOG_ERROR = 0,
+	ACCEL_LOG_WARNING,
+	ACCEL_LOG_INFO,
+	ACCEL_LOG_DEBUG,
+} accel_log_level;
+
+typedef struct accel_placement_conf {
+	accel_auth_type auth_type;
+	char *auth_url;
+	char *username;
+	char *user_id;
+	char *password;
+	char *user_domain_name;
+	char *user_domain_id;
+	char *project_name;
+	char *project_id;
+	char *project_domain_name;
+	char *project_domain_id;
+	char *application_credential_id;
+	char *application_credential_name;
+	char *application_credential_secret;
+	char *token;
+	char *region_name;
+	char *interface;         /* public (default), internal, admin */
+	char *endpoint_override; /* Placement's URL, skipping the catalog */
+	char *cafile;
+	bool insecure;
+	double timeout;          /* seconds per request */
+	int max_retries;         /* per request, for 5xx and network errors */
+	accel_trait_scheme trait_scheme;
+} accel_placement_conf;
+
+typedef struct accel_config {
+	char *path;              /* the file read, NULL for defaults */
+	char *host;              /* [DEFAULT] host: the compute node's name */
+	char *state_dir;         /* [DEFAULT] state_dir */
+	accel_log_level log_level;
+	char *sysfs_root;        /* [discovery] */
+	char *dev_root;
+	int rescan_interval;     /* seconds */
+	int debounce_ms;         /* uevents within this window make one rescan */
+	accel_placement_conf placement;
+	char **warnings;         /* unknown options, deprecated spellings */
+	size_t n_warnings;
+} accel_config;
+
+/* Defaults only: host is this machine's FQDN. */
+ACCEL_EXPORT int accel_config_new(accel_config **out, accel_err *err);
+/* Read `path` over the defaults. On failure *err names the file, and the
+ * line, section or option at fault. */
+ACCEL_EXPORT int accel_config_load(accel_config **out, const char *path, accel_err *err);
+/* Let OS_* environment variables (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD,
+ * OS_PROJECT_NAME, ...) override [placement], as openstackclient does. */
+ACCEL_EXPORT int accel_config_apply_env(accel_config *cfg, accel_err *err);
+/* Check that [placement] can authenticate: the options auth_type needs. */
+ACCEL_EXPORT int accel_config_check_placement(const accel_config *cfg, accel_err *err);
+ACCEL_EXPORT void accel_config_free(accel_config *cfg);
+
+ACCEL_EXPORT const char *accel_trait_scheme_name(accel_trait_scheme s);
+ACCEL_EXPORT const char *accel_log_level_name(accel_log_level l);
+
+/* Parse from a string (tests, fuzzing). `name` is used in messages;
+ * `mode` is the file's permission bits (for the secret check). */
+ACCEL_EXPORT int accel_config_parse(accel_config **out, const char *name, const char *text,
+				    unsigned mode, accel_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

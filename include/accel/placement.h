@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Placement client: report an inventory to Keystone-authenticated
+ * Placement as a provider tree (DESIGN.md, Placement).
+ *
+ * Under the compute node's root provider (Nova's, found by [DEFAULT] host)
+ * each device gets a child provider named "<host>_<address>" whose UUID is
+ * derived from that name (uuid5), with one inventory (its resource class)
+ * and its traits, CUSTOM_OWNER_ACCELSCHED among them. A sync computes that
+ * tree, compares it with Placement's, and writes only the difference.
+ * Providers without CUSTOM_OWNER_ACCELSCHED are never changed.
+ *
+ * A state file (optional) keeps what the last sync wrote with each
+ * provider's generation: when the generations Placement reports are the
+ * ones we left, nothing changed behind our back, and a sync with nothing
+ * to do costs exactly one read.
+ */
+#ifndef ACCEL_PLACEMENT_H
+#define ACCEL_PLACEMENT_H
+
+#include <accel/config.h>
+#include <accel/inventory.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ACCEL_OWNER_TRAIT "CUSTOM_OWNER_ACCELSCHED"
+#define ACCEL_UNAVAILABLE_TRAIT "CUSTOM_ACCEL_UNAVAILABLE"
+
+typedef struct accel_placement accel_placement;
+
+typedef struct accel_sync_opts {
+	bool dry_run;           /* read, plan, write nothing */
+	bool create_root;       /* create the root provider when Nova has not */
+	const char *state_file; /* the sync cache; NULL for none */
+	/* Called with each write, made or (dry run) planned, e.g.
+	 * "PUT /resource_providers/<uuid>/inventories {...}". */
+	void (*on_write)(const char *line, void *arg);
+	void *arg;
+	/* When set and it becomes non-zero (a signal handler's flag), retries
+	 * stop waiting and the sync returns -ECANCELED. */
+	const volatile int *cancel;
+} accel_sync_opts;
+
+typedef struct accel_sync_stats {
+	unsigned requests;  /* HTTP requests to Placement */
+	unsigned reads, writes;
+	unsigned retries;   /* after 5xx, timeouts, refused connections */
+	unsigned conflicts; /* 409 generation conflicts re-read and re-applied */
+	unsigned created;   /* providers created */
+	unsigned updated;   /* inventory or trait writes to existing providers */
+	unsigned deleted;   /* providers of vanished devices deleted */
+	unsigned reserved;  /* vanished but allocated: reserved in full */
+	unsigned device_errors; /* devices left out (name clash with another owner) */
+	unsigned keystone_requests;
+	bool state_ignored; /* the state file was unreadable: started afresh */
+	char state_error[512];
+} accel_sync_stats;
+
+/* A client for cfg's [placement]: nothing is sent until the first sync.
+ * cfg must outlive the client. */
+ACCEL_EXPORT int accel_placement_new(accel_placement **out, const accel_config *cfg,
+				     accel_err *err);
+ACCEL_EXPORT void accel_placement_free(accel_placement *pl);
+
+/*
+ * Make Placement's tree for cfg's host match inv. Returns 0 when in sync;
+ * -EAGAIN when the root provider does not exist yet (Nova has not created
+ * it, and opts->create_root is false); -EEXIST when some device could not
+ * be reported (a provider of that name belongs to someone else: the others
+ * are in sync); another negative errno on failure. *err says why, naming
+ * the request and Placement's or Keystone's error text. Transient failures
+ * (5xx, timeouts, refused connections) are retried with backoff first.
+ */
+ACCEL_EXPORT int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
+				      const accel_sync_opts *opts, accel_sync_stats *stats,
+				      accel_err *err);
+
+/* The UUID accelsched gives a provider of this name (uuid5). */
+ACCEL_EXPORT void accel_provider_uuid(const char *name, char out[37]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * HTTP through libcurl: one easy handle per client, so that connections to
+ * Keystone and Placement are kept alive between requests; TLS verified
+ * unless `insecure`; bodies bounded; nothing logged (headers carry tokens).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include <accel/util.h>
+#include "pc.h"
+
+struct pc_http {
+	CURL *h;
+	long timeout_ms;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct sink {
+	char *buf;
+	size_t len, cap;
+	bool over;
+	char *token;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+	size_t add = size * n;
+
+	if (s->len + add > PC_MAX_BODY) {
+		s->over = true;
+		return 0; /* aborts the transfer */
+	}
+	if (s->len + add + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *p;
+
+		while (cap < s->len + add + 1)
+			cap *= 2;
+		p = realloc(s->buf, cap);
+		if (!p)
+			return 0;
+		s->buf = p;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, data, add);
+	s->len += add;
+	s->buf[s->len] = '\0';
+	return add;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	static const char name[] = "X-Subject-Token:";
+	struct sink *s = arg;
+	size_t len = size * n, k = sizeof(name) - 1;
+
+	if (len > k && len < 8192 && !strncasecmp(data, name, k)) {
+		const char *v = data + k;
+		size_t vl = len - k;
+
+		while (vl && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		free(s->token);
+		s->token = strndup(v, vl);
+	}
+	return len;
+}
+
+int pc_http_new(struct pc_http **out, const accel_placement_conf *conf)
+{
+	static bool inited;
+	struct pc_http *h;
+
+	if (!inited) {
+		/* not thread-safe by libcurl's contract: first use is in main() */
+		if (curl_global_init(CURL_GLOBAL_DEFAULT))
+			return -ENOMEM;
+		inited = true;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->h = curl_easy_init();
+	if (!h->h) {
+		free(h);
+		return -ENOMEM;
+	}
+	h->timeout_ms = (long)(conf->timeout * 1000);
+	curl_easy_setopt(h->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h->h, CURLOPT_CONNECTTIMEOUT_MS, h->timeout_ms < 10000 ? h->timeout_ms
+										 : 10000L);
+	curl_easy_setopt(h->h, CURLOPT_TIMEOUT_MS, h->timeout_ms);
+	curl_easy_setopt(h->h, CURLOPT_USERAGENT, "accelsched/" ACCELSCHED_VERSION);
+	curl_easy_setopt(h->h, CURLOPT_ERRORBUFFER, h->errbuf);
+	/* only HTTP(S); no redirects to elsewhere with our token */
+	curl_easy_setopt(h->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h->h, CURLOPT_FOLLOWLOCATION, 0L);
+	if (conf->cafile)
+		curl_easy_setopt(h->h, CURLOPT_CAINFO, conf->cafile);
+	if (conf->insecure) {
+		curl_easy_setopt(h->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h->h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	*out = h;
+	return 0;
+}
+
+void pc_http_free(struct pc_http *h)
+{
+	if (!h)
+		return;
+	curl_easy_cleanup(h->h);
+	free(h);
+}
+
+void pc_resp_free(struct pc_resp *r)
+{
+	free(r->body);
+	if (r->subject_token)
+		explicit_bzero(r->subject_token, strlen(r->subject_token));
+	free(r->subject_token);
+	memset(r, 0, sizeof(*r));
+}
+
+static int curl_errno(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return -EHOSTUNREACH;
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return -ECONNRESET;
+	case CURLE_WRITE_ERROR:
+		return -E2BIG; /* our sink refused: over the limit */
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		return -EACCES;
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return -EINVAL;
+	default:
+		return -EPROTO;
+	}
+}
+
+int pc_http_do(struct pc_http *h, const char *method, const char *url,
+	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err)
+{
+	struct curl_slist *hl = NULL;
+	struct sink s = { 0 };
+	CURLcode c;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* no "Expect: 100-continue" round trip before bodies */
+	hl = curl_slist_append(hl, "Expect:");
+	if (!hl)
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; headers && headers[i]; i++) {
+		struct curl_slist *n = curl_slist_append(hl, headers[i]);
+
+		if (!n) {
+			curl_slist_free_all(hl);
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		}
+		hl = n;
+	}
+	h->errbuf[0] = '\0';
+	curl_easy_setopt(h->h, CURLOPT_URL, url);
+	curl_easy_setopt(h->h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h->h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h->h, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(h->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h->h, CURLOPT_HEADERDATA, &s);
+	if (body) {
+		curl_easy_setopt(h->h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h->h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(h->h, CURLOPT_NOBODY, 0L);
+	} else {
+		curl_easy_setopt(h->h, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(h->h, CURLOPT_HTTPGET, 1L);
+		/* HTTPGET resets the method: set it again (DELETE, PUT) */
+		curl_easy_setopt(h->h, CURLOPT_CUSTOMREQUEST, method);
+	}
+	c = curl_easy_perform(h->h);
+	curl_slist_free_all(hl);
+	if (c != CURLE_OK) {
+		r = s.over ? -E2BIG : curl_errno(c);
+		if (s.over)
+			accel_err_set(err, r, "%s %s: answer larger than %u bytes", method, url,
+				      PC_MAX_BODY);
+		else
+			accel_err_set(err, r, "%s %s: %s", method, url,
+				      h->errbuf[0] ? h->errbuf : curl_easy_strerror(c));
+		free(s.buf);
+		if (s.token)
+			explicit_bzero(s.token, strlen(s.token));
+		free(s.token);
+		return r;
+	}
+	curl_easy_getinfo(h->h, CURLINFO_RESPONSE_CODE, &out->status);
+	out->body = s.buf;
+	out->len = s.len;
+	out->subject_token = s.token;
+	return 0;
+}

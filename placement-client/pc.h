@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals of the Placement client, shared by placement-client/ only.
+ *
+ *   http.c     libcurl, one keep-alive handle per client, bounded bodies
+ *   keystone.c Keystone v3 tokens and the service catalog
+ *   pjson.c    Placement's and Keystone's JSON, parsed strictly (fuzzed)
+ *   tree.c     the desired tree from an inventory (pure)
+ *   plan.c     the difference between desired and actual (pure)
+ *   state.c    the sync cache file (fuzzed)
+ *   sync.c     reads, plans and writes with retries and conflict handling
+ *   uuid.c     uuid5 names
+ */
+#ifndef ACCEL_PC_H
+#define ACCEL_PC_H
+
+#include <accel/config.h>
+#include <accel/inventory.h>
+#include <accel/placement.h>
+
+#define PC_UUID_LEN 37
+#define PC_MAX_BODY (16u << 20)     /* one response */
+#define PC_MAX_PROVIDERS 4096       /* in one tree */
+#define PC_MIN_MICROVERSION 26      /* 1.26: reserved may equal total */
+#define PC_WANT_MICROVERSION 36     /* the newest we need and have tested */
+
+/* ---- http.c ---- */
+struct pc_http;
+struct pc_resp {
+	long status;         /* 0 when no answer came */
+	char *body;          /* NUL-terminated, NULL if empty */
+	size_t len;
+	char *subject_token; /* X-Subject-Token (Keystone) */
+};
+int pc_http_new(struct pc_http **out, const accel_placement_conf *conf);
+void pc_http_free(struct pc_http *h);
+/* One request. Returns 0 when an HTTP answer came (any status), else a
+ * negative errno (-ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -E2BIG for a
+ * body over PC_MAX_BODY, -EPROTO) with *err naming method and URL.
+ * `headers` is NULL-terminated "Name: value" lines. */
+int pc_http_do(struct pc_http *h, const char *method, const char *url,
+	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err);
+void pc_resp_free(struct pc_resp *r);
+
+/* ---- keystone.c ---- */
+struct pc_auth {
+	char *token;      /* X-Auth-Token, NULL for auth_type none */
+	double expires;   /* CLOCK_REALTIME seconds, 0 unknown */
+	char *placement;  /* Placement's base URL, no trailing slash */
+};
+/* Authenticate with conf and find Placement in the catalog (or take
+ * endpoint_override). *err names Keystone's URL and its answer. */
+int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *conf, struct pc_auth *out,
+		     unsigned *requests, accel_err *err);
+void pc_auth_clear(struct pc_auth *a);
+/* The request body for conf's auth_type (secrets inside: caller wipes). */
+char *pc_keystone_body(const accel_placement_conf *conf);
+
+/* ---- pjson.c: strict parsers of outside JSON ---- */
+struct pc_inv {
+	char rc[256];
+	int64_t total, reserved, min_unit, max_unit, step_size;
+	double allocation_ratio;
+};
+
+struct pc_provider {
+	char uuid[PC_UUID_LEN];
+	char *name;
+	char parent[PC_UUID_LEN]; /* "" for a root */
+	int64_t generation;       /* -1 unknown */
+	/* content, when known */
+	bool inv_known;
+	struct pc_inv *inv;
+	size_t n_inv;
+	bool traits_known;
+	char **traits;
+	size_t n_traits;
+	bool owned;               /* carries CUSTOM_OWNER_ACCELSCHED */
+	bool allocs_known;
+	int64_t n_allocations;    /* consumers with allocations on it */
+	/* desired side: which inventory device it stands for */
+	const accel_device *dev;
+};
+
+struct pc_tree {
+	struct pc_provider *p;
+	size_t n, cap;
+};
+
+void pc_provider_clear(struct pc_provider *p);
+void pc_tree_clear(struct pc_tree *t);
+/* Adding may move the array: pointers into a tree are taken after the
+ * last add, or room is made first with pc_tree_reserve. */
+struct pc_provider *pc_tree_add(struct pc_tree *t);
+int pc_tree_reserve(struct pc_tree *t, size_t n);
+struct pc_provider *pc_tree_find_uuid(const struct pc_tree *t, const char *uuid);
+struct pc_provider *pc_tree_find_name(const struct pc_tree *t, const char *name);
+bool pc_has_trait(const struct pc_provider *p, const char *t);
+
+/* GET / : the newest microversion ("1.39" -> 39); -EPROTO if not 1.x. */
+int pc_parse_root(const char *body, size_t len, int *max_minor, accel_err *err);
+/* GET /resource_providers[?...]: {"resource_providers": [...]}. */
+int pc_parse_providers(const char *body, size_t len, struct pc_tree *out, accel_err *err);
+/* One provider object (GET /resource_providers/{uuid}, POST answers). */
+int pc_parse_provider(const char *body, size_t len, struct pc_provider *out, accel_err *err);
+/* GET .../inventories: generation and inventories. */
+int pc_parse_inventories(const char *body, size_t len, struct pc_provider *p, accel_err *err);
+/* GET .../traits: generation and traits. */
+int pc_parse_traits(const char *body, size_t len, struct pc_provider *p, accel_err *err);
+/* GET .../allocations: generation and the number of consumers. */
+int pc_parse_allocations(const char *body, size_t len, struct pc_provider *p, accel_err *err);
+/* GET /traits?name=in:... or /resource_classes: the names listed. */
+int pc_parse_names(const char *body, size_t len, const char *key, const char *field,
+		   char ***names, size_t *n, accel_err *err);
+/* An error body {"errors": [{"title", "detail", "code"}]}: writes the
+ * detail (or title) and code; returns 0 if it was one. */
+int pc_parse_error(const char *body, size_t len, char *detail, size_t dcap, char *code,
+		   size_t ccap);
+/* Keystone's token answer: expiry and Placement's URL in the catalog. */
+int pc_parse_token(const char *body, size_t len, const char *interface, const char *region,
+		   double *expires, char **placement_url, accel_err *err);
+/* "2026-11-26T10:00:00.000000Z" -> seconds since the epoch. */
+int pc_parse_time(const char *s, double *out);
+
+/* ---- tree.c ---- */
+/* The tree accelsched wants under root `root_uuid` for `host`. */
+int pc_desired_tree(const accel_inventory *inv, const char *host, const char *root_uuid,
+		    accel_trait_scheme scheme, struct pc_tree *out, accel_err *err);
+/* True for traits accelsched writes (and so may remove); others found on
+ * our providers (an operator's) are kept. */
+bool pc_trait_managed(const char *t);
+bool pc_rc_custom(const char *rc);
+
+/* ---- plan.c ---- */
+enum pc_op_kind {
+	PC_OP_CREATE,      /* POST /resource_providers */
+	PC_OP_INVENTORIES, /* PUT .../inventories */
+	PC_OP_TRAITS,      /* PUT .../traits */
+	PC_OP_DELETE,      /* DELETE /resource_providers/{uuid} */
+};
+
+struct pc_op {
+	enum pc_op_kind kind;
+	struct pc_provider *want;   /* in the desired tree (create, set) */
+	struct pc_provider *actual; /* in the actual tree (set, delete) */
+};
+
+struct pc_plan {
+	struct pc_op *ops;
+	size_t n;
+	/* providers to read before planning again (content unknown) */
+	char (*reads)[PC_UUID_LEN];
+	size_t n_reads;
+	/* vanished providers whose allocations must be read */
+	char (*alloc_reads)[PC_UUID_LEN];
+	size_t n_alloc_reads;
+	/* devices that cannot be reported: a clash with another owner */
+	char **clashes;
+	size_t n_clashes;
+};
+
+/* Plan: desired vs actual (the latter's content from reads or the cache).
+ * Vanished providers still allocated get, in `want_extra`, a copy with
+ * their inventory reserved in full and CUSTOM_ACCEL_UNAVAILABLE. */
+int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
+	    struct pc_tree *want_extra, struct pc_plan *out, accel_err *err);
+void pc_plan_clear(struct pc_plan *p);
+/* The traits to PUT: ours, and the unmanaged ones the provider has. */
+int pc_merge_traits(const struct pc_provider *want, const struct pc_provider *actual,
+		    char ***out, size_t *n);
+bool pc_inv_equal(const struct pc_provider *a, const struct pc_provider *b);
+bool pc_traits_equal(char *const *a, size_t na, char *const *b, size_t nb);
+
+/* ---- state.c ---- */
+struct pc_state {
+	char *placement_url;
+	int microversion;        /* 0 unknown */
+	char root_uuid[PC_UUID_LEN];
+	char *root_name;
+	struct pc_tree cache;    /* providers as we last saw them, with content */
+	char **known_traits;     /* custom traits known to exist */
+	size_t n_known_traits;
+	char **known_rcs;        /* custom resource classes known to exist */
+	size_t n_known_rcs;
+};
+/* A missing file is an empty state; a malformed one is an error (the
+ * caller logs it and goes on without the cache). */
+int pc_state_load(const char *path, struct pc_state *st, accel_err *err);
+int pc_state_parse(const char *text, size_t len, struct pc_state *st, accel_err *err);
+/* Written to a temporary file, fsync'ed and renamed into place. */
+int pc_state_save(const char *path, const struct pc_state *st, accel_err *err);
+char *pc_state_dump(const struct pc_state *st);
+void pc_state_clear(struct pc_state *st);
+
+/* ---- uuid.c ---- */
+void pc_uuid5(const char *name, char out[PC_UUID_LEN]);
+bool pc_uuid_valid(const char *s);
+
+#endif

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The difference between the tree we want and the one Placement has, as a
+ * list of writes. Pure: no I/O. When the content of a provider that
+ * matters is not known (neither read nor cached at its generation), the
+ * plan asks for it to be read and planned again.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/util.h>
+#include "pc.h"
+
+/* The resource classes accelsched gives devices; others on our providers
+ * were put there by someone else and are kept. */
+static bool rc_managed(const char *rc)
+{
+	static const char *const ours[] = { "PGPU", "VGPU", "FPGA", "CUSTOM_NPU",
+					    "CUSTOM_ACCEL" };
+
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (!strcmp(rc, ours[i]))
+			return true;
+	return false;
+}
+
+static const struct pc_inv *find_inv(const struct pc_provider *p, const char *rc)
+{
+	for (size_t i = 0; i < p->n_inv; i++)
+		if (!strcmp(p->inv[i].rc, rc))
+			return &p->inv[i];
+	return NULL;
+}
+
+static bool inv_same(const struct pc_inv *a, const struct pc_inv *b)
+{
+	return a->total == b->total && a->reserved == b->reserved && a->min_unit == b->min_unit &&
+	       a->max_unit == b->max_unit && a->step_size == b->step_size &&
+	       fabs(a->allocation_ratio - b->allocation_ratio) < 1e-9;
+}
+
+bool pc_inv_equal(const struct pc_provider *a, const struct pc_provider *b)
+{
+	if (a->n_inv != b->n_inv)
+		return false;
+	for (size_t i = 0; i < a->n_inv; i++) {
+		const struct pc_inv *x = find_inv(b, a->inv[i].rc);
+
+		if (!x || !inv_same(&a->inv[i], x))
+			return false;
+	}
+	return true;
+}
+
+bool pc_traits_equal(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < nb && !found; k++)
+			found = !strcmp(a[i], b[k]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+int pc_merge_traits(const struct pc_provider *want, const struct pc_provider *actual,
+		    char ***out, size_t *n)
+{
+	char **v = NULL;
+	size_t k = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < want->n_traits && !r; i++)
+		r = accel_strv_add(&v, &k, want->traits[i]);
+	for (size_t i = 0; actual && i < actual->n_traits && !r; i++) {
+		const char *t = actual->traits[i];
+		bool dup = false;
+
+		if (pc_trait_managed(t))
+			continue; /* ours: present only if wanted */
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = !strcmp(v[j], t);
+		if (!dup)
+			r = accel_strv_add(&v, &k, t);
+	}
+	if (r) {
+		accel_strv_free(v, k);
+		return r;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* want's inventories plus the unmanaged ones the provider has. */
+static int merge_inv(struct pc_provider *want, const struct pc_provider *actual)
+{
+	for (size_t i = 0; actual && i < actual->n_inv; i++) {
+		const struct pc_inv *x = &actual->inv[i];
+		struct pc_inv *nv;
+
+		if (rc_managed(x->rc) || find_inv(want, x->rc))
+			continue;
+		nv = realloc(want->inv, (want->n_inv + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		want->inv = nv;
+		want->inv[want->n_inv++] = *x;
+	}
+	return 0;
+}
+
+static int add_op(struct pc_plan *p, enum pc_op_kind k, struct pc_provider *want,
+		  struct pc_provider *actual)
+{
+	struct pc_op *ops = realloc(p->ops, (p->n + 1) * sizeof(*ops));
+
+	if (!ops)
+		return -ENOMEM;
+	p->ops = ops;
+	p->ops[p->n].kind = k;
+	p->ops[p->n].want = want;
+	p->ops[p->n].actual = actual;
+	p->n++;
+	return 0;
+}
+
+static int add_read(char (**list)[PC_UUID_LEN], size_t *n, const char *uuid)
+{
+	char(*l)[PC_UUID_LEN];
+
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], uuid))
+			return 0;
+	l = realloc(*list, (*n + 1) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	memcpy(l[*n], uuid, PC_UUID_LEN);
+	(*n)++;
+	return 0;
+}
+
+void pc_plan_clear(struct pc_plan *p)
+{
+	free(p->ops);
+	free(p->reads);
+	free(p->alloc_reads);
+	accel_strv_free(p->clashes, p->n_clashes);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool is_candidate(const struct pc_provider *a, const struct pc_tree *want,
+			 const char *host)
+{
+	size_t hl = strlen(host);
+
+	return pc_tree_find_name(want, a->name) || pc_tree_find_uuid(want, a->uuid) ||
+	       (!strncmp(a->name, host, hl) && a->name[hl] == '_');
+}
+
+/* Vanished and still allocated: the same provider, reserved in full and
+ * marked unavailable, until its allocations are gone. */
+static int unavailable(const struct pc_provider *a, struct pc_tree *extra,
+		       struct pc_provider **out)
+{
+	struct pc_provider *w = pc_tree_add(extra);
+	int r = 0;
+
+	if (!w)
+		return -E2BIG;
+	memcpy(w->uuid, a->uuid, PC_UUID_LEN);
+	memcpy(w->parent, a->parent, PC_UUID_LEN);
+	w->name = strdup(a->name);
+	w->owned = true;
+	w->inv_known = w->traits_known = true;
+	if (!w->name)
+		return -ENOMEM;
+	if (a->n_inv) {
+		w->inv = malloc(a->n_inv * sizeof(*w->inv));
+		if (!w->inv)
+			return -ENOMEM;
+		memcpy(w->inv, a->inv, a->n_inv * sizeof(*w->inv));
+		w->n_inv = a->n_inv;
+		for (size_t i = 0; i < w->n_inv; i++)
+			if (rc_managed(w->inv[i].rc))
+				w->inv[i].reserved = w->inv[i].total;
+	}
+	for (size_t i = 0; i < a->n_traits && !r; i++)
+		r = accel_strv_add(&w->traits, &w->n_traits, a->traits[i]);
+	if (!r && !pc_has_trait(w, ACCEL_UNAVAILABLE_TRAIT))
+		r = accel_strv_add(&w->traits, &w->n_traits, ACCEL_UNAVAILABLE_TRAIT);
+	*out = w;
+	return r;
+}
+
+int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
+	    struct pc_tree *want_extra, struct pc_plan *out, accel_err *err)
+{
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* 1. what must be read before anything can be decided */
+	for (size_t i = 0; i < actual->n && !r; i++) {
+		struct pc_provider *a = &actual->p[i];
+
+		if (!a->parent[0] || !is_candidate(a, want, host))
+			continue;
+		if (!a->traits_known || (a->owned && !a->inv_known))
+			r = add_read(&out->reads, &out->n_reads, a->uuid);
+	}
+	if (r)
+		goto oom;
+	if (out->n_reads)
+		return 0;
+
+	/* 2. each wanted provider: create, or fix what differs */
+	for (size_t i = 0; i < want->n && !r; i++) {
+		struct pc_provider *w = &want->p[i];
+		struct pc_provider *a = pc_tree_find_name(actual, w->name);
+		char msg[512];
+
+		if (!a && pc_tree_find_uuid(actual, w->uuid)) {
+			a = pc_tree_find_uuid(actual, w->uuid);
+			snprintf(msg, sizeof(msg),
+				 "%s: provider %s (ours by UUID) is named '%s'; left alone", w->name,
+				 a->uuid, a->name);
+			r = accel_strv_add(&out->clashes, &out->n_clashes, msg);
+			continue;
+		}
+		if (!a) {
+			r = add_op(out, PC_OP_CREATE, w, NULL);
+			if (!r && w->n_inv)
+				r = add_op(out, PC_OP_INVENTORIES, w, NULL);
+			if (!r)
+				r = add_op(out, PC_OP_TRAITS, w, NULL);
+			continue;
+		}
+		if (!a->owned || strcmp(a->parent, w->parent)) {
+			snprintf(msg, sizeof(msg),
+				 !a->owned ? "%s: provider %s has this name but is not accelsched's "
+					     "(no " ACCEL_OWNER_TRAIT "): another service reports this "
+					     "device (Nova's PCI in Placement?); left alone"
+					   : "%s: provider %s is ours but not below this host's root "
+					     "provider; left alone",
+				 w->name, a->uuid);
+			r = accel_strv_add(&out->clashes, &out->n_clashes, msg);
+			continue;
+		}
+		memcpy(w->uuid, a->uuid, PC_UUID_LEN); /* theirs is the one that exists */
+		r = merge_inv(w, a);
+		if (!r && !pc_inv_equal(w, a))
+			r = add_op(out, PC_OP_INVENTORIES, w, a);
+		if (!r) {
+			char **t;
+			size_t nt;
+
+			r = pc_merge_traits(w, a, &t, &nt);
+			if (!r) {
+				bool same = pc_traits_equal(t, nt, a->traits, a->n_traits);
+
+				accel_strv_free(t, nt);
+				if (!same)
+					r = add_op(out, PC_OP_TRAITS, w, a);
+			}
+		}
+	}
+	if (r)
+		goto oom;
+
+	/* 3. ours, below the root, no longer wanted: the device vanished.
+	 * want_extra gets room first: ops point into it. */
+	r = pc_tree_reserve(want_extra, want_extra->n + actual->n);
+	for (size_t i = 0; i < actual->n && !r; i++) {
+		struct pc_provider *a = &actual->p[i], *w;
+
+		if (!a->parent[0] || !a->owned || pc_tree_find_name(want, a->name) ||
+		    !is_candidate(a, want, host))
+			continue;
+		if (!a->allocs_known) {
+			r = add_read(&out->alloc_reads, &out->n_alloc_reads, a->uuid);
+			continue;
+		}
+		if (a->n_allocations == 0) {
+			r = add_op(out, PC_OP_DELETE, NULL, a);
+			continue;
+		}
+		r = unavailable(a, want_extra, &w);
+		if (r)
+			break;
+		if (!pc_inv_equal(w, a))
+			r = add_op(out, PC_OP_INVENTORIES, w, a);
+		if (!r && !pc_traits_equal(w->traits, w->n_traits, a->traits, a->n_traits))
+			r = add_op(out, PC_OP_TRAITS, w, a);
+	}
+	if (r)
+		goto oom;
+	return 0;
+oom:
+	pc_plan_clear(out);
+	return accel_err_set(err, r, "planning the sync: %s", accel_strerror(r));
+}

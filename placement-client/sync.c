@@ -1,0 +1,828 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One sync: list the tree (one read), fill in what the cache does not know
+ * (reads), plan, write the difference, and start over on a generation
+ * conflict. Transient failures (refused connections, timeouts, 5xx,
+ * malformed answers) are retried with exponential backoff and full jitter;
+ * an expired or revoked token is renewed once on a 401.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include <accel/placement.h>
+#include <accel/util.h>
+#include "pc.h"
+
+#define SYNC_MAX_ROUNDS 10   /* re-plans after conflicts */
+#define BACKOFF_BASE_MS 200
+#define BACKOFF_CAP_MS 5000
+
+struct accel_placement {
+	const accel_config *cfg;
+	struct pc_http *http;
+	struct pc_auth auth;
+	int microversion;
+	unsigned seed;
+	/* per sync */
+	accel_sync_stats *st;
+	const accel_sync_opts *opts;
+};
+
+int accel_placement_new(accel_placement **out, const accel_config *cfg, accel_err *err)
+{
+	accel_placement *pl;
+	int r;
+
+	r = accel_config_check_placement(cfg, err);
+	if (r)
+		return r;
+	pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	pl->cfg = cfg;
+	r = pc_http_new(&pl->http, &cfg->placement);
+	if (r) {
+		free(pl);
+		return accel_err_set(err, r, "HTTP client: %s", accel_strerror(r));
+	}
+	pl->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)pl;
+	*out = pl;
+	return 0;
+}
+
+void accel_placement_free(accel_placement *pl)
+{
+	if (!pl)
+		return;
+	pc_auth_clear(&pl->auth);
+	pc_http_free(pl->http);
+	free(pl);
+}
+
+static double now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool cancelled(const accel_placement *pl)
+{
+	return pl->opts && pl->opts->cancel && *pl->opts->cancel;
+}
+
+/* Sleep for backoff attempt n (0-based): full jitter below min(cap,
+ * base * 2^n), in slices so that a cancel is seen. */
+static int backoff(accel_placement *pl, int n)
+{
+	long cap = BACKOFF_BASE_MS << (n < 10 ? n : 10), ms;
+
+	if (cap > BACKOFF_CAP_MS)
+		cap = BACKOFF_CAP_MS;
+	ms = cap / 2 + (long)(rand_r(&pl->seed) % (unsigned)(cap / 2 + 1));
+	while (ms > 0) {
+		struct timespec ts = { 0, (ms > 100 ? 100 : ms) * 1000000L };
+
+		if (cancelled(pl))
+			return -ECANCELED;
+		nanosleep(&ts, NULL);
+		ms -= 100;
+	}
+	return 0;
+}
+
+static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
+{
+	double left;
+	unsigned kr = 0;
+	int r;
+
+	if (!force && pl->auth.placement) {
+		if (!pl->auth.token)
+			return 0; /* auth_type none */
+		/* renew a minute before expiry (or at 90% of a short life) */
+		left = pl->auth.expires - now_real();
+		if (pl->auth.expires <= 0 || left > 60)
+			return 0;
+	}
+	pc_auth_clear(&pl->auth);
+	for (int attempt = 0;; attempt++) {
+		r = pc_keystone_auth(pl->http, &pl->cfg->placement, &pl->auth, &kr, err);
+		if (pl->st)
+			pl->st->keystone_requests = pl->st->keystone_requests + kr;
+		kr = 0;
+		/* Keystone down or failing: the same backoff as Placement */
+		if (r == 0 || attempt >= pl->cfg->placement.max_retries ||
+		    (r != -ECONNREFUSED && r != -ETIMEDOUT && r != -ECONNRESET && r != -EAGAIN &&
+		     r != -EPROTO && r != -EHOSTUNREACH))
+			return r;
+		if (pl->st)
+			pl->st->retries++;
+		if (backoff(pl, attempt))
+			return accel_err_set(err, -ECANCELED, "cancelled");
+	}
+}
+
+static bool transient(int r)
+{
+	return r == -ECONNREFUSED || r == -ETIMEDOUT || r == -ECONNRESET || r == -EHOSTUNREACH ||
+	       r == -EPROTO;
+}
+
+/*
+ * One Placement request with retries. `ok` is the success status (0: any
+ * 2xx). On a non-success answer that is not retried, *err carries
+ * Placement's error text and *code its error code; returns -EPROTO for
+ * 4xx (-ENOENT for 404, -EBUSY for 409), -EAGAIN after exhausted 5xx.
+ * `parse` (optional) checks the body; a malformed body is retried too.
+ */
+typedef int (*parse_fn)(const char *body, size_t len, void *arg, accel_err *err);
+
+static int request(accel_placement *pl, const char *method, const char *path, const char *body,
+		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
+{
+	bool reauthed = false, write = strcmp(method, "GET") != 0;
+	char url[4096], ver[64], auth[1200];
+	struct pc_resp resp;
+	int r = 0;
+
+	if (code)
+		code[0] = '\0';
+	for (int attempt = 0;; attempt++) {
+		const char *headers[6];
+		size_t nh = 0;
+
+		if (cancelled(pl))
+			return accel_err_set(err, -ECANCELED, "cancelled");
+		r = ensure_auth(pl, false, err);
+		if (r)
+			return r;
+		snprintf(url, sizeof(url), "%s%s", pl->auth.placement, path);
+		snprintf(ver, sizeof(ver), "OpenStack-API-Version: placement 1.%d",
+			 pl->microversion ? pl->microversion : PC_MIN_MICROVERSION);
+		headers[nh++] = "Accept: application/json";
+		headers[nh++] = "Content-Type: application/json";
+		headers[nh++] = ver;
+		if (pl->auth.token) {
+			snprintf(auth, sizeof(auth), "X-Auth-Token: %s", pl->auth.token);
+			headers[nh++] = auth;
+		}
+		headers[nh] = NULL;
+		r = pc_http_do(pl->http, method, url, headers, body, &resp, err);
+		explicit_bzero(auth, sizeof(auth));
+		pl->st->requests++;
+		if (write)
+			pl->st->writes++;
+		else
+			pl->st->reads++;
+		if (r == 0 && resp.status == 401 && pl->auth.token && !reauthed) {
+			/* expired or revoked: one new token, then the same request */
+			pc_resp_free(&resp);
+			reauthed = true;
+			r = ensure_auth(pl, true, err);
+			if (r)
+				return r;
+			attempt--;
+			continue;
+		}
+		if (r == 0 && resp.status >= 200 && resp.status < 300) {
+			if (!parse || (r = parse(resp.body, resp.len, parse_arg, err)) == 0) {
+				pc_resp_free(&resp);
+				return 0;
+			}
+			/* a garbled answer: try again, as for a 5xx */
+			pc_resp_free(&resp);
+			r = -EBADMSG;
+		} else if (r == 0) {
+			char detail[600], c[128];
+			long st = resp.status;
+
+			if (pc_parse_error(resp.body, resp.len, detail, sizeof(detail), c, sizeof(c)))
+				snprintf(detail, sizeof(detail), "%.200s",
+					 resp.body ? resp.body : "no error text");
+			pc_resp_free(&resp);
+			if (code)
+				snprintf(code, ccap, "%s", c);
+			if (st < 500 && st != 429) {
+				accel_err_set(err,
+					      st == 404	  ? -ENOENT
+					      : st == 409 ? -EBUSY
+					      : st == 401 || st == 403 ? -EACCES
+									: -EPROTO,
+					      "Placement: %s %s: HTTP %ld: %s", method, path, st,
+					      detail);
+				return err ? err->code : -EPROTO;
+			}
+			r = -EAGAIN;
+			accel_err_set(err, r, "Placement: %s %s: HTTP %ld: %s", method, path, st,
+				      detail);
+		} else if (!transient(r)) {
+			return r;
+		}
+		if (attempt >= pl->cfg->placement.max_retries)
+			return r;
+		pl->st->retries++;
+		if (backoff(pl, attempt))
+			return accel_err_set(err, -ECANCELED, "cancelled");
+	}
+}
+
+/* ---- parsers as request() callbacks ---- */
+
+static int p_root(const char *b, size_t n, void *arg, accel_err *err)
+{
+	return pc_parse_root(b, n, arg, err);
+}
+
+static int p_providers(const char *b, size_t n, void *arg, accel_err *err)
+{
+	struct pc_tree *t = arg;
+
+	pc_tree_clear(t);
+	return pc_parse_providers(b, n, t, err);
+}
+
+static int p_provider(const char *b, size_t n, void *arg, accel_err *err)
+{
+	struct pc_provider *p = arg;
+
+	free(p->name);
+	p->name = NULL;
+	return pc_parse_provider(b, n, p, err);
+}
+
+static int p_inv(const char *b, size_t n, void *arg, accel_err *err)
+{
+	return pc_parse_inventories(b, n, arg, err);
+}
+
+static int p_traits(const char *b, size_t n, void *arg, accel_err *err)
+{
+	return pc_parse_traits(b, n, arg, err);
+}
+
+static int p_allocs(const char *b, size_t n, void *arg, accel_err *err)
+{
+	return pc_parse_allocations(b, n, arg, err);
+}
+
+struct names_arg {
+	const char *key, *field;
+	char **v;
+	size_t n;
+};
+
+static int p_names(const char *b, size_t n, void *arg, accel_err *err)
+{
+	struct names_arg *a = arg;
+
+	accel_strv_free(a->v, a->n);
+	a->v = NULL;
+	a->n = 0;
+	return pc_parse_names(b, n, a->key, a->field, &a->v, &a->n, err);
+}
+
+/* ---- the steps ---- */
+
+static int negotiate(accel_placement *pl, struct pc_state *st, accel_err *err)
+{
+	int max = 0, r;
+
+	if (st->microversion) {
+		pl->microversion = st->microversion;
+		return 0;
+	}
+	pl->microversion = 0; /* GET / needs none */
+	r = request(pl, "GET", "/", NULL, p_root, &max, NULL, 0, err);
+	if (r)
+		return r;
+	if (max < PC_MIN_MICROVERSION)
+		return accel_err_set(err, -ENOTSUP,
+				     "Placement at %s offers microversions up to 1.%d; accelsched "
+				     "needs 1.%d (reserved equal to total)",
+				     pl->auth.placement, max, PC_MIN_MICROVERSION);
+	pl->microversion = max < PC_WANT_MICROVERSION ? max : PC_WANT_MICROVERSION;
+	st->microversion = pl->microversion;
+	return 0;
+}
+
+static void urlencode(const char *in, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *in && o + 4 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void emit(accel_placement *pl, const char *method, const char *path, const char *body)
+{
+	char line[8192];
+
+	if (!pl->opts->on_write)
+		return;
+	snprintf(line, sizeof(line), "%s %s%s%s", method, path, body ? " " : "",
+		 body ? body : "");
+	pl->opts->on_write(line, pl->opts->arg);
+}
+
+static int find_root(accel_placement *pl, struct pc_state *st, accel_err *err)
+{
+	const char *host = pl->cfg->host;
+	struct pc_tree t = { 0 };
+	char path[600], enc[512];
+	int r;
+
+	urlencode(host, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/resource_providers?name=%s", enc);
+	r = request(pl, "GET", path, NULL, p_providers, &t, NULL, 0, err);
+	if (r)
+		return r;
+	if (t.n == 1) {
+		memcpy(st->root_uuid, t.p[0].uuid, PC_UUID_LEN);
+		pc_tree_clear(&t);
+		return accel_device_set(&st->root_name, host);
+	}
+	pc_tree_clear(&t);
+	if (!pl->opts->create_root)
+		return accel_err_set(err, -EAGAIN,
+				     "Placement has no resource provider named '%s' (the compute "
+				     "node's, which nova-compute creates; is [DEFAULT] host right?)",
+				     host);
+	{
+		json_object *o = json_object_new_object();
+		struct pc_provider p = { .generation = -1 };
+		const char *body;
+
+		json_object_object_add(o, "name", json_object_new_string(host));
+		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		emit(pl, "POST", "/resource_providers", body);
+		if (pl->opts->dry_run) {
+			json_object_put(o);
+			return accel_err_set(err, -EAGAIN,
+					     "dry run: the root provider '%s' would be created", host);
+		}
+		r = request(pl, "POST", "/resource_providers", body, p_provider, &p, NULL, 0, err);
+		json_object_put(o);
+		if (r == 0) {
+			memcpy(st->root_uuid, p.uuid, PC_UUID_LEN);
+			r = accel_device_set(&st->root_name, host);
+		}
+		pc_provider_clear(&p);
+		pl->st->created += r == 0;
+		return r;
+	}
+}
+
+/* Copy cached content into the listing where the generation still holds. */
+static void use_cache(struct pc_tree *actual, const struct pc_tree *cache)
+{
+	for (size_t i = 0; i < actual->n; i++) {
+		struct pc_provider *a = &actual->p[i];
+		const struct pc_provider *c = pc_tree_find_uuid(cache, a->uuid);
+
+		if (!c || c->generation != a->generation || !c->traits_known)
+			continue;
+		a->traits_known = true;
+		a->owned = c->owned;
+		for (size_t k = 0; k < c->n_traits; k++)
+			accel_strv_add(&a->traits, &a->n_traits, c->traits[k]);
+		if (c->inv_known && c->n_inv) {
+			a->inv = malloc(c->n_inv * sizeof(*a->inv));
+			if (a->inv) {
+				memcpy(a->inv, c->inv, c->n_inv * sizeof(*a->inv));
+				a->n_inv = c->n_inv;
+				a->inv_known = true;
+			}
+		} else if (c->inv_known) {
+			a->inv_known = true;
+		}
+		if (c->allocs_known) {
+			a->allocs_known = true;
+			a->n_allocations = c->n_allocations;
+		}
+	}
+}
+
+static int read_content(accel_placement *pl, struct pc_provider *a, bool allocs, accel_err *err)
+{
+	char path[200];
+	int r;
+
+	if (allocs) {
+		snprintf(path, sizeof(path), "/resource_providers/%s/allocations", a->uuid);
+		return request(pl, "GET", path, NULL, p_allocs, a, NULL, 0, err);
+	}
+	snprintf(path, sizeof(path), "/resource_providers/%s/traits", a->uuid);
+	r = request(pl, "GET", path, NULL, p_traits, a, NULL, 0, err);
+	if (r || !a->owned)
+		return r;
+	snprintf(path, sizeof(path), "/resource_providers/%s/inventories", a->uuid);
+	return request(pl, "GET", path, NULL, p_inv, a, NULL, 0, err);
+}
+
+static bool known(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* Custom traits and resource classes must exist before they are used:
+ * one read finds which, one PUT each creates the missing. */
+static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct pc_plan *plan,
+			 accel_err *err)
+{
+	char **traits = NULL, **rcs = NULL;
+	size_t nt = 0, nr = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < plan->n && !r; i++) {
+		const struct pc_provider *w = plan->ops[i].want;
+
+		if (!w)
+			continue;
+		if (plan->ops[i].kind == PC_OP_TRAITS)
+			for (size_t k = 0; k < w->n_traits && !r; k++)
+				if (!strncmp(w->traits[k], "CUSTOM_", 7) &&
+				    !known(st->known_traits, st->n_known_traits, w->traits[k]) &&
+				    !known(traits, nt, w->traits[k]))
+					r = accel_strv_add(&traits, &nt, w->traits[k]);
+		if (plan->ops[i].kind == PC_OP_INVENTORIES)
+			for (size_t k = 0; k < w->n_inv && !r; k++)
+				if (pc_rc_custom(w->inv[k].rc) &&
+				    !known(st->known_rcs, st->n_known_rcs, w->inv[k].rc) &&
+				    !known(rcs, nr, w->inv[k].rc))
+					r = accel_strv_add(&rcs, &nr, w->inv[k].rc);
+	}
+	if (r)
+		goto out;
+	if (nt) {
+		struct names_arg have = { "traits", NULL, NULL, 0 };
+		char path[8192];
+		size_t o = (size_t)snprintf(path, sizeof(path), "/traits?name=in:");
+
+		for (size_t i = 0; i < nt && o < sizeof(path) - 300; i++)
+			o += (size_t)snprintf(path + o, sizeof(path) - o, "%s%s", i ? "," : "",
+					      traits[i]);
+		r = request(pl, "GET", path, NULL, p_names, &have, NULL, 0, err);
+		for (size_t i = 0; !r && i < nt; i++) {
+			if (!known(have.v, have.n, traits[i])) {
+				snprintf(path, sizeof(path), "/traits/%s", traits[i]);
+				emit(pl, "PUT", path, NULL);
+				if (!pl->opts->dry_run)
+					r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
+			}
+			if (!r && !pl->opts->dry_run)
+				r = accel_strv_add(&st->known_traits, &st->n_known_traits, traits[i]);
+		}
+		accel_strv_free(have.v, have.n);
+	}
+	if (!r && nr) {
+		struct names_arg have = { "resource_classes", "name", NULL, 0 };
+		char path[300];
+
+		r = request(pl, "GET", "/resource_classes", NULL, p_names, &have, NULL, 0, err);
+		for (size_t i = 0; !r && i < nr; i++) {
+			if (!known(have.v, have.n, rcs[i])) {
+				snprintf(path, sizeof(path), "/resource_classes/%s", rcs[i]);
+				emit(pl, "PUT", path, NULL);
+				if (!pl->opts->dry_run)
+					r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
+			}
+			if (!r && !pl->opts->dry_run)
+				r = accel_strv_add(&st->known_rcs, &st->n_known_rcs, rcs[i]);
+		}
+		accel_strv_free(have.v, have.n);
+	}
+out:
+	accel_strv_free(traits, nt);
+	accel_strv_free(rcs, nr);
+	return r;
+}
+
+static json_object *inv_body(const struct pc_provider *w, int64_t gen)
+{
+	json_object *o = json_object_new_object(), *invs = json_object_new_object();
+
+	json_object_object_add(o, "resource_provider_generation", json_object_new_int64(gen));
+	for (size_t i = 0; i < w->n_inv; i++) {
+		const struct pc_inv *x = &w->inv[i];
+		json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "total", json_object_new_int64(x->total));
+		json_object_object_add(v, "reserved", json_object_new_int64(x->reserved));
+		json_object_object_add(v, "min_unit", json_object_new_int64(x->min_unit));
+		json_object_object_add(v, "max_unit", json_object_new_int64(x->max_unit));
+		json_object_object_add(v, "step_size", json_object_new_int64(x->step_size));
+		json_object_object_add(v, "allocation_ratio",
+				       json_object_new_double(x->allocation_ratio));
+		json_object_object_add(invs, x->rc, v);
+	}
+	json_object_object_add(o, "inventories", invs);
+	return o;
+}
+
+/* Apply one op; *conflict set when the provider changed under us. */
+static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, bool *conflict,
+		 accel_err *err)
+{
+	struct pc_provider *w = op->want, *a = op->actual;
+	char path[200], code[128];
+	json_object *o = NULL;
+	const char *body;
+	int r;
+
+	*conflict = false;
+	if (!a && w && op->kind != PC_OP_CREATE)
+		a = pc_tree_find_uuid(actual, w->uuid); /* created earlier in this plan */
+	switch (op->kind) {
+	case PC_OP_CREATE: {
+		struct pc_provider *n;
+
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(w->name));
+		json_object_object_add(o, "uuid", json_object_new_string(w->uuid));
+		json_object_object_add(o, "parent_provider_uuid", json_object_new_string(w->parent));
+		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		emit(pl, "POST", "/resource_providers", body);
+		if (pl->opts->dry_run)
+			break;
+		n = pc_tree_add(actual);
+		if (!n) {
+			r = accel_err_set(err, -E2BIG, "too many providers");
+			json_object_put(o);
+			return r;
+		}
+		r = request(pl, "POST", "/resource_providers", body, p_provider, n, code,
+			    sizeof(code), err);
+		json_object_put(o);
+		if (r) {
+			actual->n--; /* not created */
+			pc_provider_clear(&actual->p[actual->n]);
+			/* another agent made it first, or it exists outside our
+			 * tree: list again and see */
+			*conflict = r == -EBUSY;
+			return *conflict ? 0 : r;
+		}
+		n->traits_known = n->inv_known = true; /* empty, as created */
+		n->owned = false;
+		n->allocs_known = true;
+		n->n_allocations = 0;
+		pl->st->created++;
+		return 0;
+	}
+	case PC_OP_INVENTORIES:
+		o = inv_body(w, a ? a->generation : 0);
+		snprintf(path, sizeof(path), "/resource_providers/%s/inventories", w->uuid);
+		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		emit(pl, "PUT", path, body);
+		if (pl->opts->dry_run || !a)
+			break;
+		r = request(pl, "PUT", path, body, p_inv, a, code, sizeof(code), err);
+		json_object_put(o);
+		if (r == -EBUSY && !strcmp(code, "placement.concurrent_update")) {
+			*conflict = true;
+			return 0;
+		}
+		if (r == 0 && op->actual) {
+			if (w->dev)
+				pl->st->updated++;
+			else
+				pl->st->reserved++; /* vanished, still allocated */
+		}
+		return r;
+	case PC_OP_TRAITS: {
+		char **t = NULL;
+		size_t nt = 0;
+		json_object *arr;
+
+		r = pc_merge_traits(w, op->actual, &t, &nt);
+		if (r)
+			return accel_err_set(err, r, "out of memory");
+		o = json_object_new_object();
+		arr = json_object_new_array();
+		for (size_t i = 0; i < nt; i++)
+			json_object_array_add(arr, json_object_new_string(t[i]));
+		accel_strv_free(t, nt);
+		json_object_object_add(o, "resource_provider_generation",
+				       json_object_new_int64(a ? a->generation : 0));
+		json_object_object_add(o, "traits", arr);
+		snprintf(path, sizeof(path), "/resource_providers/%s/traits", w->uuid);
+		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		emit(pl, "PUT", path, body);
+		if (pl->opts->dry_run || !a)
+			break;
+		r = request(pl, "PUT", path, body, p_traits, a, code, sizeof(code), err);
+		json_object_put(o);
+		if (r == -EBUSY && !strcmp(code, "placement.concurrent_update")) {
+			*conflict = true;
+			return 0;
+		}
+		if (r == 0 && op->actual && w->dev)
+			pl->st->updated++;
+		return r;
+	}
+	case PC_OP_DELETE:
+		snprintf(path, sizeof(path), "/resource_providers/%s", a->uuid);
+		emit(pl, "DELETE", path, NULL);
+		if (pl->opts->dry_run)
+			return 0;
+		r = request(pl, "DELETE", path, NULL, NULL, NULL, code, sizeof(code), err);
+		if (r == -EBUSY || r == -ENOENT) {
+			/* allocated since we looked, or gone already: look again */
+			a->allocs_known = false;
+			*conflict = r == -EBUSY;
+			return 0;
+		}
+		if (r == 0) {
+			pl->st->deleted++;
+			a->generation = -1; /* gone: not cached */
+			a->traits_known = false;
+		}
+		return r;
+	}
+	json_object_put(o);
+	return 0;
+}
+
+/* After a conflict the provider's content is re-read next round. */
+static void forget(struct pc_tree *actual)
+{
+	for (size_t i = 0; i < actual->n; i++)
+		actual->p[i].generation = -2; /* matches no cache entry */
+}
+
+static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc_state *st,
+		      bool *again, accel_err *err)
+{
+	struct pc_tree actual = { 0 }, want = { 0 }, extra = { 0 };
+	struct pc_plan plan = { 0 };
+	char path[200];
+	int r;
+
+	*again = false;
+	snprintf(path, sizeof(path), "/resource_providers?in_tree=%s", st->root_uuid);
+	r = request(pl, "GET", path, NULL, p_providers, &actual, NULL, 0, err);
+	if (r)
+		goto out;
+	/* the root may have been deleted and made again under a new UUID */
+	if (!pc_tree_find_uuid(&actual, st->root_uuid) ||
+	    strcmp(pc_tree_find_uuid(&actual, st->root_uuid)->name, pl->cfg->host)) {
+		st->root_uuid[0] = '\0';
+		*again = true;
+		goto out;
+	}
+	use_cache(&actual, &st->cache);
+	r = pc_desired_tree(inv, pl->cfg->host, st->root_uuid, pl->cfg->placement.trait_scheme,
+			    &want, err);
+	if (r)
+		goto out;
+	for (int reads = 0;; reads++) {
+		pc_tree_clear(&extra);
+		pc_plan_clear(&plan);
+		r = pc_plan(&want, &actual, pl->cfg->host, &extra, &plan, err);
+		if (r)
+			goto out;
+		if (!plan.n_reads && !plan.n_alloc_reads)
+			break;
+		if (reads > 2) {
+			r = accel_err_set(err, -EPROTO, "providers keep changing while read");
+			goto out;
+		}
+		for (size_t i = 0; i < plan.n_reads && !r; i++)
+			r = read_content(pl, pc_tree_find_uuid(&actual, plan.reads[i]), false, err);
+		for (size_t i = 0; i < plan.n_alloc_reads && !r; i++)
+			r = read_content(pl, pc_tree_find_uuid(&actual, plan.alloc_reads[i]), true,
+					 err);
+		if (r)
+			goto out;
+	}
+	pl->st->device_errors = (unsigned)plan.n_clashes;
+	r = ensure_custom(pl, st, &plan, err);
+	if (r)
+		goto out;
+	/* ops point into want, extra and actual; creating adds to actual */
+	r = pc_tree_reserve(&actual, actual.n + plan.n + 1);
+	for (size_t i = 0; i < plan.n && !r; i++) {
+		bool conflict;
+
+		r = apply(pl, &actual, &plan.ops[i], &conflict, err);
+		if (!r && conflict) {
+			pl->st->conflicts++;
+			forget(&actual);
+			*again = true;
+			break;
+		}
+	}
+	if (r)
+		goto out;
+	if (plan.n_clashes) {
+		char msg[sizeof(err->msg)];
+		size_t o = 0;
+
+		for (size_t i = 0; i < plan.n_clashes && o < sizeof(msg) - 1; i++)
+			o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s", i ? "; " : "",
+					      plan.clashes[i]);
+		accel_err_set(err, -EEXIST, "%s", msg);
+	}
+out:
+	/* what we now know of Placement's tree is the next sync's cache */
+	if (!pl->opts->dry_run && (r == 0 || *again)) {
+		pc_tree_clear(&st->cache);
+		st->cache = actual;
+		memset(&actual, 0, sizeof(actual));
+	}
+	pc_plan_clear(&plan);
+	pc_tree_clear(&actual);
+	pc_tree_clear(&want);
+	pc_tree_clear(&extra);
+	return r;
+}
+
+int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
+			 const accel_sync_opts *opts, accel_sync_stats *stats, accel_err *err)
+{
+	static const accel_sync_opts none = { 0 };
+	accel_sync_stats local;
+	struct pc_state st = { 0 };
+	accel_err lerr;
+	int r;
+
+	if (!err)
+		err = &lerr;
+	accel_err_clear(err);
+	pl->opts = opts ? opts : &none;
+	pl->st = stats ? stats : &local;
+	memset(pl->st, 0, sizeof(*pl->st));
+	if (pl->opts->state_file && pc_state_load(pl->opts->state_file, &st, err)) {
+		pl->st->state_ignored = true;
+		snprintf(pl->st->state_error, sizeof(pl->st->state_error), "%s", err->msg);
+		accel_err_clear(err);
+		memset(&st, 0, sizeof(st));
+	}
+	r = ensure_auth(pl, false, err);
+	if (r)
+		goto out;
+	/* a cache from another Placement is no cache */
+	if (st.placement_url && strcmp(st.placement_url, pl->auth.placement)) {
+		pc_state_clear(&st);
+		memset(&st, 0, sizeof(st));
+	}
+	if (!st.placement_url)
+		st.placement_url = strdup(pl->auth.placement);
+	r = negotiate(pl, &st, err);
+	if (r)
+		goto out;
+	for (int round = 0;; round++) {
+		bool again = false;
+
+		if (round >= SYNC_MAX_ROUNDS) {
+			r = accel_err_set(err, -EBUSY,
+					  "providers changed under us %d times in a row; giving up "
+					  "this sync",
+					  SYNC_MAX_ROUNDS);
+			break;
+		}
+		if (!st.root_uuid[0] || !st.root_name || strcmp(st.root_name, pl->cfg->host)) {
+			r = find_root(pl, &st, err);
+			if (r)
+				break;
+		}
+		r = sync_round(pl, inv, &st, &again, err);
+		if (r || !again)
+			break;
+	}
+out:
+	if (pl->opts->state_file && !pl->opts->dry_run && st.placement_url &&
+	    (r == 0 || r == -EEXIST)) {
+		accel_err serr;
+
+		if (pc_state_save(pl->opts->state_file, &st, &serr)) {
+			pl->st->state_ignored = true;
+			snprintf(pl->st->state_error, sizeof(pl->st->state_error), "%s", serr.msg);
+		}
+	}
+	pc_state_clear(&st);
+	pl->opts = NULL;
+	pl->st = NULL;
+	return r;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The provider tree accelsched wants for an inventory (DESIGN.md,
+ * Placement): a child of the compute node per device, named
+ * "<host>_<address>", UUID uuid5(name), one inventory, its traits.
+ *
+ * Capacity: 1 for a whole device (PGPU, FPGA, CUSTOM_*); for a device that
+ * hosts mediated devices (VGPU), the most vGPUs of one type it can hold
+ * (free plus created). Reserved in full while the device cannot be given
+ * out: failed health, or a physical function with SR-IOV VFs enabled (its
+ * VFs are the devices then).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/util.h>
+#include "pc.h"
+
+/* Prefixes of the traits accelsched writes. Traits without one, found on
+ * our providers, were put there by someone else and are kept. */
+static const char *const managed[] = {
+	"CUSTOM_ACCEL_",   "CUSTOM_OWNER_ACCELSCHED", "HW_GPU_API_OPENCL_",
+	"HW_GPU_CUDA_COMPUTE_CAPABILITY_", "CUSTOM_GPU_", "CUSTOM_FPGA_",
+	"CUSTOM_NPU_",	   "CUSTOM_PCI_",
+};
+
+bool pc_trait_managed(const char *t)
+{
+	for (size_t i = 0; i < sizeof(managed) / sizeof(managed[0]); i++)
+		if (!strncmp(t, managed[i], strlen(managed[i])))
+			return true;
+	return false;
+}
+
+bool pc_rc_custom(const char *rc)
+{
+	return !strncmp(rc, "CUSTOM_", 7);
+}
+
+static int add_upper(struct pc_provider *p, const char *prefix, const char *value)
+{
+	char t[256];
+	size_t n = strlen(prefix);
+
+	if (n >= sizeof(t))
+		return -E2BIG;
+	memcpy(t, prefix, n);
+	for (size_t i = 0; value[i] && n < sizeof(t) - 1; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		t[n++] = isalnum(c) && c < 0x80 ? (char)toupper(c) : '_';
+	}
+	t[n] = '\0';
+	if (pc_has_trait(p, t))
+		return 0;
+	return accel_strv_add(&p->traits, &p->n_traits, t);
+}
+
+static int scheme_traits(const accel_device *d, accel_trait_scheme scheme,
+			 struct pc_provider *p)
+{
+	char ids[24], vendor[32];
+	int r = 0;
+
+	if (d->vendor_id < 0 || d->device_id < 0)
+		return 0;
+	snprintf(ids, sizeof(ids), "%04X_%04X", (unsigned)d->vendor_id, (unsigned)d->device_id);
+	snprintf(vendor, sizeof(vendor), "%s",
+		 d->vendor && strcmp(d->vendor, "generic") ? d->vendor : "");
+	switch (scheme) {
+	case ACCEL_TRAITS_ACCELSCHED:
+		break;
+	case ACCEL_TRAITS_CYBORG:
+		/* as Cyborg's drivers name them: CUSTOM_GPU_NVIDIA,
+		 * CUSTOM_GPU_PRODUCT_ID_1EB8, CUSTOM_FPGA_XILINX, ... */
+		{
+			const char *k = d->kind == ACCEL_KIND_GPU    ? "GPU"
+					: d->kind == ACCEL_KIND_FPGA ? "FPGA"
+					: d->kind == ACCEL_KIND_NPU  ? "NPU"
+								     : "ACCEL";
+			char prefix[32];
+
+			snprintf(prefix, sizeof(prefix), "CUSTOM_%s_", k);
+			if (vendor[0])
+				r = add_upper(p, prefix, vendor);
+			snprintf(prefix, sizeof(prefix), "CUSTOM_%s_PRODUCT_ID_", k);
+			if (!r)
+				r = add_upper(p, prefix, ids + 5);
+		}
+		break;
+	case ACCEL_TRAITS_NOVA_PCI:
+		/* Nova's PCI-in-Placement names: CUSTOM_PCI_10DE_20B5 */
+		r = add_upper(p, "CUSTOM_PCI_", ids);
+		break;
+	}
+	return r;
+}
+
+static int64_t capacity(const accel_device *d)
+{
+	int64_t best = 0;
+
+	if (strcmp(d->resource_class, "VGPU"))
+		return 1;
+	for (size_t i = 0; i < d->n_mdev_types; i++) {
+		const accel_mdev_type *m = &d->mdev_types[i];
+		int64_t c = (m->available > 0 ? m->available : 0) + (m->created > 0 ? m->created : 0);
+
+		if (c > best)
+			best = c;
+	}
+	return best;
+}
+
+/* A PF whose VFs are in the inventory is not assignable itself. */
+static bool vfs_listed(const accel_inventory *inv, const accel_device *d)
+{
+	if (d->sriov.num_vfs <= 0)
+		return false;
+	for (size_t i = 0; i < d->sriov.n_vfs; i++)
+		if (accel_inventory_find(inv, d->sriov.vfs[i]))
+			return true;
+	return false;
+}
+
+int pc_desired_tree(const accel_inventory *inv, const char *host, const char *root_uuid,
+		    accel_trait_scheme scheme, struct pc_tree *out, accel_err *err)
+{
+	size_t n = accel_inventory_n_devices(inv);
+
+	for (size_t i = 0; i < n; i++) {
+		const accel_device *d = accel_inventory_device(inv, i);
+		struct pc_provider *p;
+		char name[300];
+		int64_t total;
+		int r = 0;
+
+		if (!d->resource_class || d->kind == ACCEL_KIND_DISPLAY)
+			continue;
+		if (snprintf(name, sizeof(name), "%s_%s", host, d->address) >= 200)
+			return accel_err_set(err, -E2BIG, "%s: provider name longer than 200",
+					     d->address);
+		p = pc_tree_add(out);
+		if (!p)
+			return accel_err_set(err, -E2BIG, "more than %d providers",
+					     PC_MAX_PROVIDERS);
+		p->name = strdup(name);
+		if (!p->name)
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		pc_uuid5(name, p->uuid);
+		snprintf(p->parent, sizeof(p->parent), "%s", root_uuid);
+		p->dev = d;
+		p->owned = true;
+		total = capacity(d);
+		p->inv_known = true;
+		if (total > 0) {
+			struct pc_inv *x = calloc(1, sizeof(*x));
+
+			if (!x)
+				return accel_err_set(err, -ENOMEM, "out of memory");
+			snprintf(x->rc, sizeof(x->rc), "%s", d->resource_class);
+			x->total = total;
+			x->reserved = d->health == ACCEL_HEALTH_FAILED || vfs_listed(inv, d) ? total
+											     : 0;
+			x->min_unit = 1;
+			x->max_unit = total;
+			x->step_size = 1;
+			x->allocation_ratio = 1.0;
+			p->inv = x;
+			p->n_inv = 1;
+		}
+		p->traits_known = true;
+		for (size_t k = 0; k < d->n_traits && !r; k++)
+			r = accel_strv_add(&p->traits, &p->n_traits, d->traits[k]);
+		if (!r)
+			r = scheme_traits(d, scheme, p);
+		if (!r && d->health == ACCEL_HEALTH_DEGRADED)
+			r = accel_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_DEGRADED");
+		if (!r && d->health == ACCEL_HEALTH_FAILED)
+			r = accel_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_FAILED");
+		if (!r)
+			r = accel_strv_add(&p->traits, &p->n_traits, ACCEL_OWNER_TRAIT);
+		if (r)
+			return accel_err_set(err, r, "%s: traits: %s", d->address, accel_strerror(r));
+	}
+	return 0;
+}
