@@ -30,7 +30,7 @@
 #include <accel/log.h>
 #include <accel/placement.h>
 #include <accel/util.h>
-#include "uevent.h"
+#include <accel/uevent.h>
 
 #define EXIT_USAGE 2
 
@@ -206,7 +206,7 @@ static void drain_uevents(int fd, bool *relevant)
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
 				     .msg_iovlen = 1 };
-		struct uevent ev;
+		struct accel_uevent ev;
 		ssize_t n = recvmsg(fd, &mh, 0);
 
 		if (n < 0) {
@@ -220,7 +220,7 @@ static void drain_uevents(int fd, bool *relevant)
 		/* only the kernel speaks on this group */
 		if (sa.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
 			continue;
-		if (uevent_parse(buf, (size_t)n, &ev) == 0 && uevent_relevant(&ev)) {
+		if (accel_uevent_parse(buf, (size_t)n, &ev) == 0 && accel_uevent_relevant(&ev)) {
 			accel_debug("uevent: %s %s (%s)", ev.action, ev.devpath, ev.subsystem);
 			*relevant = true;
 		}
@@ -244,7 +244,7 @@ static int run_daemon(struct agent *a)
 		accel_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
-	ufd = uevent_open();
+	ufd = accel_uevent_open();
 	if (ufd < 0)
 		accel_warning("kernel uevents unavailable (%s): rescanning every %d s only",
 			      strerror(-ufd), a->cfg->rescan_interval);

@@ -434,7 +434,7 @@ int pc_parse_error(const char *body, size_t len, char *detail, size_t dcap, char
 		   size_t ccap)
 {
 	json_object *root = NULL, *errs, *e;
-	const char *d, *c;
+	const char *c;
 
 	detail[0] = code[0] = '\0';
 	if (!body || accel_json_parse(body, len, 1u << 20, "error", &root, NULL))
@@ -448,18 +448,30 @@ int pc_parse_error(const char *body, size_t len, char *detail, size_t dcap, char
 		json_object_put(root);
 		return -EBADMSG;
 	}
-	d = accel_json_str(e, "detail", 4096);
-	if (!d)
-		d = accel_json_str(e, "message", 4096);
-	if (!d)
-		d = accel_json_str(e, "title", 4096);
+	/* details carry newlines ("...\n\n ..."): those become spaces, other
+	 * unprintable bytes '?' */
+	{
+		static const char *const keys[] = { "detail", "message", "title" };
+		json_object *v = NULL;
+
+		for (size_t i = 0; i < 3 && !v; i++)
+			v = accel_json_get(e, keys[i], json_type_string);
+		if (v) {
+			char tmp[4096];
+			size_t n = (size_t)json_object_get_string_len(v);
+
+			if (n >= sizeof(tmp))
+				n = sizeof(tmp) - 1;
+			memcpy(tmp, json_object_get_string(v), n);
+			tmp[n] = '\0';
+			for (size_t i = 0; i < n; i++)
+				if (tmp[i] == '\n' || tmp[i] == '\r' || tmp[i] == '\t')
+					tmp[i] = ' ';
+			accel_text_sanitize(tmp, strlen(tmp), detail, dcap);
+		}
+	}
 	c = accel_json_str(e, "code", 256);
-	snprintf(detail, dcap, "%s", d ? d : "");
 	snprintf(code, ccap, "%s", c ? c : "");
-	/* Placement's details carry newlines: one line for logs */
-	for (char *p = detail; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
 	json_object_put(root);
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
-#include "uevent.h"
+#include <accel/uevent.h>
 
 static bool copy(char *dst, size_t cap, const char *src, size_t n)
 {
@@ -19,7 +19,7 @@ static bool copy(char *dst, size_t cap, const char *src, size_t n)
 	return true;
 }
 
-int uevent_parse(const char *buf, size_t len, struct uevent *out)
+int accel_uevent_parse(const char *buf, size_t len, struct accel_uevent *out)
 {
 	const char *end = buf + len, *p, *at, *nul;
 
@@ -46,13 +46,13 @@ int uevent_parse(const char *buf, size_t len, struct uevent *out)
 	return out->subsystem[0] ? 0 : -EINVAL;
 }
 
-bool uevent_relevant(const struct uevent *ev)
+bool accel_uevent_relevant(const struct accel_uevent *ev)
 {
 	return !strcmp(ev->subsystem, "pci") || !strcmp(ev->subsystem, "drm") ||
 	       !strcmp(ev->subsystem, "accel");
 }
 
-int uevent_open(void)
+int accel_uevent_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 /* kernel */ };
 	int fd, size = 1 << 20;

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Kernel uevents (NETLINK_KOBJECT_UEVENT): "ACTION@DEVPATH\0KEY=VALUE\0...".
- * The parser takes untrusted bytes (fuzzed by fuzz/fuzz_uevent.c).
+ * The parser takes untrusted bytes (fuzzed by fuzz/fuzz_uevent.c). The
+ * kmod backend of a later issue will feed the same consumers.
  */
-#ifndef ACCEL_AGENT_UEVENT_H
-#define ACCEL_AGENT_UEVENT_H
+#ifndef ACCEL_UEVENT_H
+#define ACCEL_UEVENT_H
 
-#include <stdbool.h>
-#include <stddef.h>
+#include <accel/common.h>
 
-struct uevent {
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct accel_uevent {
 	char action[16];     /* add, remove, bind, unbind, change, ... */
 	char subsystem[32];  /* pci, drm, accel, ... */
 	char devpath[256];
@@ -17,13 +21,16 @@ struct uevent {
 
 /* Parse one message; -EINVAL when it is not a kernel uevent (udev's
  * "libudev" messages and anything malformed). */
-int uevent_parse(const char *buf, size_t len, struct uevent *out);
+ACCEL_EXPORT int accel_uevent_parse(const char *buf, size_t len, struct accel_uevent *out);
 
 /* Does this event change what discovery sees? (pci, drm, accel) */
-bool uevent_relevant(const struct uevent *ev);
+ACCEL_EXPORT bool accel_uevent_relevant(const struct accel_uevent *ev);
 
 /* A netlink socket subscribed to kernel uevents, non-blocking; -errno if
  * the kernel refuses (no netlink in a container, no permission). */
-int uevent_open(void);
+ACCEL_EXPORT int accel_uevent_open(void);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests: the pure parts of the Placement client (placement-client/):
+ * UUIDs, the strict JSON parsers (good and malformed answers), the desired
+ * tree, the plan, the state file. The real Keystone and Placement are in
+ * tests/integration/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/inventory.h>
+#include <accel/util.h>
+#include "pc.h"
+
+#define ROOT "941dbaaf-5035-49a9-9a96-ddb2f4b5223d"
+
+static void test_uuid(void **state)
+{
+	char u[PC_UUID_LEN];
+
+	(void)state;
+	/* Python: uuid5(uuid5(NAMESPACE_DNS, "accelsched.openstack.org"), name) */
+	pc_uuid5("compute-1_0000:17:00.0", u);
+	assert_string_equal(u, "1f1700fb-1924-55b9-9d2a-1b0dc23973e7");
+	assert_true(pc_uuid_valid(u));
+	assert_false(pc_uuid_valid("1f1700fb-1924-55b9-9d2a-1b0dc23973e"));
+	assert_false(pc_uuid_valid("1F1700FB-1924-55B9-9D2A-1B0DC23973E7"));
+	assert_false(pc_uuid_valid("1f1700fb_1924-55b9-9d2a-1b0dc23973e7"));
+}
+
+#define PJ(fn, text, ...) fn(text, strlen(text), __VA_ARGS__)
+
+static void test_root_doc(void **state)
+{
+	int max = 0;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(PJ(pc_parse_root,
+			    "{\"versions\":[{\"id\":\"v1.0\",\"max_version\":\"1.39\","
+			    "\"min_version\":\"1.0\",\"status\":\"CURRENT\"}]}",
+			    &max, &err),
+			 0);
+	assert_int_equal(max, 39);
+	assert_int_equal(PJ(pc_parse_root, "{\"versions\":[{\"max_version\":\"2.1\"}]}", &max, &err),
+			 -EPROTO);
+	assert_int_equal(PJ(pc_parse_root, "{\"versions\":[{\"max_version\":\"1.x\"}]}", &max, &err),
+			 -EPROTO);
+	assert_int_equal(PJ(pc_parse_root, "<html>", &max, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "GET /: invalid JSON"));
+	assert_int_equal(PJ(pc_parse_root, "[]", &max, &err), -EBADMSG);
+}
+
+static void test_providers(void **state)
+{
+	struct pc_tree t = { 0 };
+	accel_err err;
+	static const char good[] =
+		"{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"name\":\"h\",\"generation\":3,"
+		"\"parent_provider_uuid\":null,\"root_provider_uuid\":\"" ROOT "\"},"
+		"{\"uuid\":\"1f1700fb-1924-55b9-9d2a-1b0dc23973e7\",\"name\":\"h_0000:17:00.0\","
+		"\"generation\":1,\"parent_provider_uuid\":\"" ROOT "\"}]}";
+	static const struct {
+		const char *doc, *msg;
+	} bad[] = {
+		{ "{}", "resource_providers: missing" },
+		{ "{\"resource_providers\":[1]}", "expected an object" },
+		{ "{\"resource_providers\":[{\"uuid\":\"nope\",\"name\":\"h\",\"generation\":1}]}",
+		  "uuid: missing or not a UUID" },
+		{ "{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"generation\":1}]}", ".name" },
+		{ "{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"name\":\"h\",\"generation\":-1}]}",
+		  ".generation" },
+		{ "{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"name\":\"h\",\"generation\":"
+		  "\"1\"}]}",
+		  ".generation" },
+		{ "{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"name\":\"h\",\"generation\":1,"
+		  "\"parent_provider_uuid\":\"x\"}]}",
+		  "parent_provider_uuid: not a UUID" },
+		{ "{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"name\":\"h\",\"generation\":1},"
+		  "{\"uuid\":\"" ROOT "\",\"name\":\"g\",\"generation\":1}]}",
+		  "listed twice" },
+		{ "{\"resource_providers\":[{\"uuid\":\"" ROOT "\",\"name\":\"\\u0007\","
+		  "\"generation\":1}]}",
+		  ".name" },
+		{ "{\"resource_providers\":[]", "unexpected end" },
+	};
+
+	(void)state;
+	assert_int_equal(PJ(pc_parse_providers, good, &t, &err), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.p[0].parent, "");
+	assert_int_equal(t.p[0].generation, 3);
+	assert_string_equal(t.p[1].parent, ROOT);
+	assert_ptr_equal(pc_tree_find_name(&t, "h_0000:17:00.0"), &t.p[1]);
+	pc_tree_clear(&t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = PJ(pc_parse_providers, bad[i].doc, &t, &err);
+
+		if (r == 0 || !strstr(err.msg, bad[i].msg))
+			fail_msg("case %zu: r %d '%s'", i, r, err.msg);
+		assert_int_equal(t.n, 0); /* nothing half-read */
+	}
+}
+
+static void test_content(void **state)
+{
+	struct pc_provider p = { .generation = -1 };
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(PJ(pc_parse_inventories,
+			    "{\"resource_provider_generation\":5,\"inventories\":{\"PGPU\":"
+			    "{\"total\":1,\"reserved\":1,\"allocation_ratio\":1.0}}}",
+			    &p, &err),
+			 0);
+	assert_int_equal(p.generation, 5);
+	assert_int_equal(p.n_inv, 1);
+	assert_string_equal(p.inv[0].rc, "PGPU");
+	assert_int_equal(p.inv[0].max_unit, 1); /* default: total */
+	assert_int_equal(p.inv[0].step_size, 1);
+	assert_int_not_equal(PJ(pc_parse_inventories,
+				"{\"resource_provider_generation\":5,\"inventories\":{\"PGPU\":"
+				"{\"total\":0}}}",
+				&p, &err),
+			     0);
+	assert_int_not_equal(PJ(pc_parse_inventories,
+				"{\"resource_provider_generation\":5,\"inventories\":{\"PGPU\":"
+				"{\"total\":1,\"reserved\":\"no\"}}}",
+				&p, &err),
+			     0);
+	assert_int_not_equal(PJ(pc_parse_inventories,
+				"{\"resource_provider_generation\":5,\"inventories\":{\"PGPU\":"
+				"{\"total\":1,\"allocation_ratio\":-2}}}",
+				&p, &err),
+			     0);
+	assert_int_not_equal(PJ(pc_parse_inventories, "{\"inventories\":{}}", &p, &err), 0);
+
+	assert_int_equal(PJ(pc_parse_traits,
+			    "{\"resource_provider_generation\":6,\"traits\":[\"CUSTOM_X\","
+			    "\"CUSTOM_OWNER_ACCELSCHED\"]}",
+			    &p, &err),
+			 0);
+	assert_true(p.owned);
+	assert_int_equal(p.generation, 6);
+	assert_int_not_equal(PJ(pc_parse_traits,
+				"{\"resource_provider_generation\":6,\"traits\":[1]}", &p, &err),
+			     0);
+	assert_int_equal(PJ(pc_parse_allocations,
+			    "{\"resource_provider_generation\":7,\"allocations\":{\"c1\":"
+			    "{\"resources\":{\"PGPU\":1}}}}",
+			    &p, &err),
+			 0);
+	assert_int_equal(p.n_allocations, 1);
+	pc_provider_clear(&p);
+}
+
+static void test_errors(void **state)
+{
+	char d[256], c[64];
+	static const char e409[] = "{\"errors\":[{\"status\":409,\"title\":\"Conflict\","
+				   "\"detail\":\"resource provider generation conflict\\n\","
+				   "\"code\":\"placement.concurrent_update\"}]}";
+	static const char e401[] = "{\"error\":{\"message\":\"The request you have made "
+				   "requires authentication.\",\"code\":401}}";
+
+	(void)state;
+	assert_int_equal(pc_parse_error(e409, strlen(e409), d, sizeof(d), c, sizeof(c)), 0);
+	assert_string_equal(c, "placement.concurrent_update");
+	assert_non_null(strstr(d, "generation conflict"));
+	assert_null(strchr(d, '\n'));
+	assert_int_equal(pc_parse_error(e401, strlen(e401), d, sizeof(d), c, sizeof(c)), 0);
+	assert_non_null(strstr(d, "requires authentication"));
+	assert_int_equal(pc_parse_error("oops", 4, d, sizeof(d), c, sizeof(c)), -EBADMSG);
+}
+
+static void test_token(void **state)
+{
+	static const char tok[] =
+		"{\"token\":{\"expires_at\":\"2026-11-26T11:00:00.000000Z\",\"catalog\":["
+		"{\"type\":\"identity\",\"endpoints\":[]},"
+		"{\"type\":\"placement\",\"endpoints\":["
+		"{\"interface\":\"public\",\"region_id\":\"RegionOne\",\"url\":\"http://pub1/\"},"
+		"{\"interface\":\"internal\",\"region_id\":\"RegionOne\",\"url\":\"http://int1\"},"
+		"{\"interface\":\"public\",\"region_id\":\"RegionTwo\",\"url\":\"http://pub2\"}]}]}}";
+	double exp = 0;
+	char *url = NULL;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(PJ(pc_parse_token, tok, "public", NULL, &exp, &url, &err), 0);
+	assert_string_equal(url, "http://pub1/");
+	free(url);
+	assert_true(exp > 1.7e9);
+	assert_int_equal(PJ(pc_parse_token, tok, "public", "RegionTwo", &exp, &url, &err), 0);
+	assert_string_equal(url, "http://pub2");
+	free(url);
+	assert_int_equal(PJ(pc_parse_token, tok, "internal", "RegionOne", &exp, &url, &err), 0);
+	assert_string_equal(url, "http://int1");
+	free(url);
+	assert_int_equal(PJ(pc_parse_token, tok, "admin", NULL, &exp, &url, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no admin placement endpoint"));
+	assert_int_equal(PJ(pc_parse_token, "{\"token\":{\"expires_at\":\"soon\"}}", "public", NULL,
+			    &exp, &url, &err),
+			 -EBADMSG);
+}
+
+static void test_time(void **state)
+{
+	double t;
+
+	(void)state;
+	assert_int_equal(pc_parse_time("1970-01-01T00:00:10.500000Z", &t), 0);
+	assert_true(t > 10.49 && t < 10.51);
+	assert_int_equal(pc_parse_time("2026-11-26T10:00:00Z", &t), 0);
+	assert_int_equal(pc_parse_time("2026-13-26T10:00:00Z", &t), -EINVAL);
+	assert_int_equal(pc_parse_time("2026-11-26T10:00:00+02:00", &t), -EINVAL);
+	assert_int_equal(pc_parse_time("yesterday", &t), -EINVAL);
+}
+
+/* An inventory: an A100 (ok), a failed one, a vGPU VF, a PF with VFs,
+ * and a display device. */
+static accel_inventory *sample(void)
+{
+	accel_inventory *inv;
+	accel_device *d;
+
+	accel_inventory_new(&inv, "h");
+	accel_inventory_add_device(inv, "0000:17:00.0", &d);
+	d->kind = ACCEL_KIND_GPU;
+	d->vendor_id = 0x10de, d->device_id = 0x20b5;
+	accel_device_set(&d->vendor, "nvidia");
+	accel_device_set(&d->resource_class, "PGPU");
+	accel_device_add_trait(d, "CUSTOM_ACCEL_VENDOR_NVIDIA");
+	accel_inventory_add_device(inv, "0000:18:00.0", &d);
+	d->kind = ACCEL_KIND_GPU;
+	d->health = ACCEL_HEALTH_FAILED;
+	accel_device_set(&d->resource_class, "PGPU");
+	accel_inventory_add_device(inv, "0000:41:00.0", &d);
+	d->kind = ACCEL_KIND_GPU;
+	accel_device_set(&d->resource_class, "PGPU");
+	d->sriov.known = true;
+	d->sriov.num_vfs = 1;
+	accel_strv_add(&d->sriov.vfs, &d->sriov.n_vfs, "0000:41:00.4");
+	accel_inventory_add_device(inv, "0000:41:00.4", &d);
+	d->kind = ACCEL_KIND_GPU;
+	accel_device_set(&d->resource_class, "VGPU");
+	d->mdev_types = calloc(2, sizeof(*d->mdev_types));
+	d->n_mdev_types = 2;
+	accel_device_set(&d->mdev_types[0].id, "nvidia-692");
+	d->mdev_types[0].available = 1;
+	d->mdev_types[0].created = 0;
+	accel_device_set(&d->mdev_types[1].id, "nvidia-693");
+	d->mdev_types[1].available = 2;
+	d->mdev_types[1].created = 1;
+	accel_inventory_add_device(inv, "0000:03:00.0", &d);
+	d->kind = ACCEL_KIND_DISPLAY;
+	return inv;
+}
+
+static void test_desired(void **state)
+{
+	accel_inventory *inv = sample();
+	struct pc_tree t = { 0 };
+	const struct pc_provider *p;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_CYBORG, &t, &err), 0);
+	assert_int_equal(t.n, 4); /* no display */
+	p = pc_tree_find_name(&t, "h_0000:17:00.0");
+	assert_non_null(p);
+	assert_string_equal(p->parent, ROOT);
+	assert_int_equal(p->inv[0].total, 1);
+	assert_int_equal(p->inv[0].reserved, 0);
+	assert_true(pc_has_trait(p, "CUSTOM_OWNER_ACCELSCHED"));
+	assert_true(pc_has_trait(p, "CUSTOM_ACCEL_VENDOR_NVIDIA"));
+	assert_true(pc_has_trait(p, "CUSTOM_GPU_NVIDIA"));
+	assert_true(pc_has_trait(p, "CUSTOM_GPU_PRODUCT_ID_20B5"));
+	/* failed: reserved in full, marked */
+	p = pc_tree_find_name(&t, "h_0000:18:00.0");
+	assert_int_equal(p->inv[0].reserved, p->inv[0].total);
+	assert_true(pc_has_trait(p, "CUSTOM_ACCEL_HEALTH_FAILED"));
+	/* a PF whose VF is listed: not assignable */
+	p = pc_tree_find_name(&t, "h_0000:41:00.0");
+	assert_int_equal(p->inv[0].reserved, 1);
+	/* vGPU capacity: the most of one type, free plus created */
+	p = pc_tree_find_name(&t, "h_0000:41:00.4");
+	assert_string_equal(p->inv[0].rc, "VGPU");
+	assert_int_equal(p->inv[0].total, 3);
+	assert_int_equal(p->inv[0].max_unit, 3);
+	pc_tree_clear(&t);
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_NOVA_PCI, &t, &err), 0);
+	assert_true(pc_has_trait(pc_tree_find_name(&t, "h_0000:17:00.0"), "CUSTOM_PCI_10DE_20B5"));
+	pc_tree_clear(&t);
+	accel_inventory_free(inv);
+}
+
+/* The actual tree as Placement would list it, content known. */
+static struct pc_provider *actual_like(struct pc_tree *a, const struct pc_provider *w,
+				       int64_t gen)
+{
+	struct pc_provider *p = pc_tree_add(a);
+
+	memcpy(p->uuid, w->uuid, PC_UUID_LEN);
+	memcpy(p->parent, w->parent, PC_UUID_LEN);
+	p->name = strdup(w->name);
+	p->generation = gen;
+	p->traits_known = p->inv_known = true;
+	p->owned = true;
+	p->inv = malloc(w->n_inv * sizeof(*p->inv) + 1);
+	memcpy(p->inv, w->inv, w->n_inv * sizeof(*p->inv));
+	p->n_inv = w->n_inv;
+	for (size_t i = 0; i < w->n_traits; i++)
+		accel_strv_add(&p->traits, &p->n_traits, w->traits[i]);
+	return p;
+}
+
+static void add_root(struct pc_tree *a)
+{
+	struct pc_provider *r = pc_tree_add(a);
+
+	memcpy(r->uuid, ROOT, PC_UUID_LEN);
+	r->name = strdup("h");
+	r->generation = 4;
+}
+
+static size_t count(const struct pc_plan *p, enum pc_op_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->ops[i].kind == k;
+	return n;
+}
+
+static void test_plan(void **state)
+{
+	accel_inventory *inv = sample();
+	struct pc_tree want = { 0 }, actual = { 0 }, extra = { 0 };
+	struct pc_plan plan;
+	struct pc_provider *a;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_ACCELSCHED, &want, &err), 0);
+
+	/* nothing there yet: create all four, with inventories and traits */
+	add_root(&actual);
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(count(&plan, PC_OP_CREATE), 4);
+	assert_int_equal(count(&plan, PC_OP_INVENTORIES), 4);
+	assert_int_equal(count(&plan, PC_OP_TRAITS), 4);
+	pc_plan_clear(&plan);
+
+	/* all there as wanted: nothing to do */
+	assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+	for (size_t i = 0; i < want.n; i++)
+		actual_like(&actual, &want.p[i], 2);
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n, 0);
+	pc_plan_clear(&plan);
+
+	/* an operator's trait on ours is kept: still nothing to do */
+	a = pc_tree_find_name(&actual, "h_0000:17:00.0");
+	accel_strv_add(&a->traits, &a->n_traits, "CUSTOM_RESERVED_FOR_TEAM_A");
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n, 0);
+	pc_plan_clear(&plan);
+
+	/* someone changed our inventory and removed a trait of ours */
+	a->inv[0].total = 7;
+	accel_strv_free(a->traits, a->n_traits);
+	a->traits = NULL;
+	a->n_traits = 0;
+	accel_strv_add(&a->traits, &a->n_traits, "CUSTOM_OWNER_ACCELSCHED");
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(count(&plan, PC_OP_INVENTORIES), 1);
+	assert_int_equal(count(&plan, PC_OP_TRAITS), 1);
+	pc_plan_clear(&plan);
+
+	/* content not known (changed since cached): read first */
+	a->traits_known = false;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_reads, 1);
+	assert_string_equal(plan.reads[0], a->uuid);
+	assert_int_equal(plan.n, 0);
+	pc_plan_clear(&plan);
+
+	/* not ours (no owner trait): a clash, left alone */
+	a->traits_known = true;
+	a->owned = false;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_clashes, 1);
+	assert_non_null(strstr(plan.clashes[0], "not accelsched's"));
+	for (size_t i = 0; i < plan.n; i++)
+		assert_ptr_not_equal(plan.ops[i].actual, a);
+	pc_plan_clear(&plan);
+	pc_tree_clear(&extra);
+	pc_tree_clear(&want);
+	pc_tree_clear(&actual);
+	accel_inventory_free(inv);
+}
+
+static void test_vanished(void **state)
+{
+	accel_inventory *inv = sample(), *none;
+	struct pc_tree want = { 0 }, actual = { 0 }, extra = { 0 }, none_want = { 0 };
+	struct pc_plan plan;
+	struct pc_provider *a;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_ACCELSCHED, &want, &err), 0);
+	add_root(&actual);
+	assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+	a = actual_like(&actual, &want.p[0], 3);
+	accel_inventory_new(&none, "h");
+	/* the device is gone: its allocations decide */
+	assert_int_equal(pc_plan(&none_want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_alloc_reads, 1);
+	pc_plan_clear(&plan);
+	a->allocs_known = true;
+	a->n_allocations = 0;
+	assert_int_equal(pc_plan(&none_want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(count(&plan, PC_OP_DELETE), 1);
+	pc_plan_clear(&plan);
+	/* still allocated: reserved in full and marked, not deleted */
+	a->n_allocations = 1;
+	assert_int_equal(pc_plan(&none_want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(count(&plan, PC_OP_DELETE), 0);
+	assert_int_equal(plan.n, 2);
+	assert_int_equal(plan.ops[0].kind, PC_OP_INVENTORIES);
+	assert_int_equal(plan.ops[0].want->inv[0].reserved, plan.ops[0].want->inv[0].total);
+	assert_true(pc_has_trait(plan.ops[1].want, "CUSTOM_ACCEL_UNAVAILABLE"));
+	pc_plan_clear(&plan);
+	/* a provider of another host, or of no one, is not touched */
+	free(a->name);
+	a->name = strdup("other_0000:17:00.0");
+	assert_int_equal(pc_plan(&none_want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n, 0);
+	pc_plan_clear(&plan);
+	pc_tree_clear(&extra);
+	pc_tree_clear(&want);
+	pc_tree_clear(&actual);
+	accel_inventory_free(inv);
+	accel_inventory_free(none);
+}
+
+static void test_state(void **state)
+{
+	struct pc_state st = { 0 }, back;
+	struct pc_provider *p;
+	char *a, *b;
+	accel_err err;
+
+	(void)state;
+	st.placement_url = strdup("http://p");
+	st.microversion = 36;
+	memcpy(st.root_uuid, ROOT, PC_UUID_LEN);
+	st.root_name = strdup("h");
+	accel_strv_add(&st.known_traits, &st.n_known_traits, "CUSTOM_X");
+	p = pc_tree_add(&st.cache);
+	memcpy(p->uuid, "1f1700fb-1924-55b9-9d2a-1b0dc23973e7", PC_UUID_LEN);
+	memcpy(p->parent, ROOT, PC_UUID_LEN);
+	p->name = strdup("h_0000:17:00.0");
+	p->generation = 2;
+	p->traits_known = p->inv_known = true;
+	accel_strv_add(&p->traits, &p->n_traits, "CUSTOM_OWNER_ACCELSCHED");
+	p->inv = calloc(1, sizeof(*p->inv));
+	p->n_inv = 1;
+	strcpy(p->inv[0].rc, "PGPU");
+	p->inv[0].total = p->inv[0].max_unit = p->inv[0].min_unit = p->inv[0].step_size = 1;
+	p->inv[0].allocation_ratio = 1.0;
+	a = pc_state_dump(&st);
+	assert_int_equal(pc_state_parse(a, strlen(a), &back, &err), 0);
+	b = pc_state_dump(&back);
+	assert_string_equal(a, b);
+	assert_true(back.cache.p[0].owned);
+	free(a);
+	free(b);
+	pc_state_clear(&back);
+	pc_state_clear(&st);
+	/* malformed: refused whole */
+	assert_int_equal(pc_state_parse("{\"version\":2}", 13, &back, &err), -EBADMSG);
+	assert_int_equal(pc_state_parse("{\"version\":1,\"providers\":[{\"uuid\":\"x\"}]}", 41, &back,
+					&err),
+			 -EBADMSG);
+	assert_int_equal(pc_state_parse("{", 1, &back, &err), -EBADMSG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uuid),	 cmocka_unit_test(test_root_doc),
+		cmocka_unit_test(test_providers), cmocka_unit_test(test_content),
+		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_token),
+		cmocka_unit_test(test_time),	 cmocka_unit_test(test_desired),
+		cmocka_unit_test(test_plan),	 cmocka_unit_test(test_vanished),
+		cmocka_unit_test(test_state),
+	};
+
+	return cmocka_run_group_tests_name("placement", tests, NULL, NULL);
+}
