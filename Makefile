@@ -60,8 +60,8 @@ FIXTURES := $(BUILD)/fixtures
 # keep the objects that pattern chains (fuzz targets) go through
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan cli-tests fuzz valgrind demo bench fixtures install \
-	clean format
+.PHONY: all deps check unit unit-asan cli-tests integration fuzz valgrind demo bench fixtures \
+	install clean format
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
 
@@ -121,6 +121,14 @@ cli-tests: all fixtures
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin $(PYTHON) -m unittest discover \
 		-s tests/cli -p 'test_*.py' -v
 
+# acceld against the real Keystone and Placement (tests/integration/), with
+# the ASan+UBSan build (leaks and invalid accesses fail it) and, for the
+# valgrind test, the plain one.
+integration: all fixtures
+	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_PLAIN_BIN=$(BUILD)/bin \
+		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/integration/test_placement.py
+
 # libFuzzer targets, built with clang against the sources themselves.
 FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC)
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client $(PKG_CFLAGS) \
@@ -145,6 +153,7 @@ check: deps
 	$(MAKE) cli-tests
 	$(MAKE) unit-asan
 	$(MAKE) valgrind
+	$(MAKE) integration
 	$(MAKE) fuzz
 	@echo "make check: all passed"
 

@@ -84,6 +84,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"host", required_argument, NULL, OPT_HOST},
 		{"opencl", required_argument, NULL, OPT_OPENCL},
 		{"pci-ids", required_argument, NULL, OPT_IDS},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"create-root", no_argument, NULL, OPT_ROOT},
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},

@@ -210,7 +210,7 @@ int pc_http_do(struct pc_http *h, const char *method, const char *url,
 			accel_err_set(err, r, "%s %s: answer larger than %u bytes", method, url,
 				      PC_MAX_BODY);
 		else
-			accel_err_set(err, r, "%s %s: %s", method, url,
+			accel_err_set(err, r, "%s %s: %s (%s)", method, url, accel_strerror(r),
 				      h->errbuf[0] ? h->errbuf : curl_easy_strerror(c));
 		free(s.buf);
 		if (s.token)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -218,6 +219,12 @@ int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc
 	out->token = resp.subject_token;
 	resp.subject_token = NULL;
 	out->expires = expires;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		out->issued = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	}
 	out->placement = placement;
 	pc_resp_free(&resp);
 	return out->placement ? 0 : accel_err_set(err, -ENOMEM, "out of memory");

@@ -46,6 +46,7 @@ void pc_resp_free(struct pc_resp *r);
 struct pc_auth {
 	char *token;      /* X-Auth-Token, NULL for auth_type none */
 	double expires;   /* CLOCK_REALTIME seconds, 0 unknown */
+	double issued;    /* when we got it */
 	char *placement;  /* Placement's base URL, no trailing slash */
 };
 /* Authenticate with conf and find Placement in the catalog (or take

@@ -157,6 +157,18 @@ void pc_plan_clear(struct pc_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Ours: it carries our trait, or it has the UUID we derive from its name
+ * (we created it and were stopped before tagging it). */
+static bool ours(const struct pc_provider *a)
+{
+	char u[PC_UUID_LEN];
+
+	if (a->owned)
+		return true;
+	pc_uuid5(a->name, u);
+	return !strcmp(u, a->uuid);
+}
+
 static bool is_candidate(const struct pc_provider *a, const struct pc_tree *want,
 			 const char *host)
 {
@@ -213,7 +225,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 
 		if (!a->parent[0] || !is_candidate(a, want, host))
 			continue;
-		if (!a->traits_known || (a->owned && !a->inv_known))
+		if (!a->traits_known || (ours(a) && !a->inv_known))
 			r = add_read(&out->reads, &out->n_reads, a->uuid);
 	}
 	if (r)
@@ -236,16 +248,18 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 			continue;
 		}
 		if (!a) {
+			/* the owner trait first: a provider is never long
+			 * without it (and one that is has our UUID) */
 			r = add_op(out, PC_OP_CREATE, w, NULL);
-			if (!r && w->n_inv)
-				r = add_op(out, PC_OP_INVENTORIES, w, NULL);
 			if (!r)
 				r = add_op(out, PC_OP_TRAITS, w, NULL);
+			if (!r && w->n_inv)
+				r = add_op(out, PC_OP_INVENTORIES, w, NULL);
 			continue;
 		}
-		if (!a->owned || strcmp(a->parent, w->parent)) {
+		if (!ours(a) || strcmp(a->parent, w->parent)) {
 			snprintf(msg, sizeof(msg),
-				 !a->owned ? "%s: provider %s has this name but is not accelsched's "
+				 !ours(a) ? "%s: provider %s has this name but is not accelsched's "
 					     "(no " ACCEL_OWNER_TRAIT "): another service reports this "
 					     "device (Nova's PCI in Placement?); left alone"
 					   : "%s: provider %s is ours but not below this host's root "
@@ -281,7 +295,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 	for (size_t i = 0; i < actual->n && !r; i++) {
 		struct pc_provider *a = &actual->p[i], *w;
 
-		if (!a->parent[0] || !a->owned || pc_tree_find_name(want, a->name) ||
+		if (!a->parent[0] || !ours(a) || pc_tree_find_name(want, a->name) ||
 		    !is_candidate(a, want, host))
 			continue;
 		if (!a->allocs_known) {

@@ -88,11 +88,12 @@ char *pc_state_dump(const struct pc_state *st)
 			       strv_json(st->known_rcs, st->n_known_rcs));
 	for (size_t i = 0; i < st->cache.n; i++) {
 		const struct pc_provider *p = &st->cache.p[i];
-		json_object *o = json_object_new_object();
+		json_object *o;
 
 		/* only what is fully known is worth keeping */
 		if (p->generation < 0 || !p->traits_known)
 			continue;
+		o = json_object_new_object();
 		json_object_object_add(o, "uuid", json_object_new_string(p->uuid));
 		json_object_object_add(o, "name", json_object_new_string(p->name ? p->name : ""));
 		json_object_object_add(o, "parent", json_object_new_string(p->parent));

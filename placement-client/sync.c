@@ -104,11 +104,14 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 	int r;
 
 	if (!force && pl->auth.placement) {
+		double life = pl->auth.expires - pl->auth.issued, margin;
+
 		if (!pl->auth.token)
 			return 0; /* auth_type none */
-		/* renew a minute before expiry (or at 90% of a short life) */
+		/* renew a minute before expiry, or at 90% of a shorter life */
+		margin = life > 0 && life * 0.1 < 60 ? life * 0.1 : 60;
 		left = pl->auth.expires - now_real();
-		if (pl->auth.expires <= 0 || left > 60)
+		if (pl->auth.expires <= 0 || left > margin)
 			return 0;
 	}
 	pc_auth_clear(&pl->auth);
@@ -414,10 +417,8 @@ static void use_cache(struct pc_tree *actual, const struct pc_tree *cache)
 		} else if (c->inv_known) {
 			a->inv_known = true;
 		}
-		if (c->allocs_known) {
-			a->allocs_known = true;
-			a->n_allocations = c->n_allocations;
-		}
+		/* allocations are never taken from the cache: Placement does
+		 * not bump a provider's generation when they change */
 	}
 }
 
@@ -432,8 +433,15 @@ static int read_content(accel_placement *pl, struct pc_provider *a, bool allocs,
 	}
 	snprintf(path, sizeof(path), "/resource_providers/%s/traits", a->uuid);
 	r = request(pl, "GET", path, NULL, p_traits, a, NULL, 0, err);
-	if (r || !a->owned)
+	if (r)
 		return r;
+	{
+		char u[PC_UUID_LEN];
+
+		pc_uuid5(a->name, u);
+		if (!a->owned && strcmp(u, a->uuid))
+			return 0; /* another owner's: its inventory is not our business */
+	}
 	snprintf(path, sizeof(path), "/resource_providers/%s/inventories", a->uuid);
 	return request(pl, "GET", path, NULL, p_inv, a, NULL, 0, err);
 }
@@ -566,7 +574,8 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 		emit(pl, "POST", "/resource_providers", body);
 		if (pl->opts->dry_run)
 			break;
-		n = pc_tree_add(actual);
+		/* room was made before planning: the tree must not move */
+		n = actual->n < actual->cap ? pc_tree_add(actual) : NULL;
 		if (!n) {
 			r = accel_err_set(err, -E2BIG, "too many providers");
 			json_object_put(o);
@@ -696,6 +705,13 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 			    &want, err);
 	if (r)
 		goto out;
+	/* The plan points into `actual`, and creating providers adds to it:
+	 * room for all of them first, so that it never moves. */
+	r = pc_tree_reserve(&actual, actual.n + want.n + 1);
+	if (r) {
+		accel_err_set(err, r, "too many providers");
+		goto out;
+	}
 	for (int reads = 0;; reads++) {
 		pc_tree_clear(&extra);
 		pc_plan_clear(&plan);
@@ -720,8 +736,6 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 	r = ensure_custom(pl, st, &plan, err);
 	if (r)
 		goto out;
-	/* ops point into want, extra and actual; creating adds to actual */
-	r = pc_tree_reserve(&actual, actual.n + plan.n + 1);
 	for (size_t i = 0; i < plan.n && !r; i++) {
 		bool conflict;
 
@@ -742,7 +756,7 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 		for (size_t i = 0; i < plan.n_clashes && o < sizeof(msg) - 1; i++)
 			o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s", i ? "; " : "",
 					      plan.clashes[i]);
-		accel_err_set(err, -EEXIST, "%s", msg);
+		r = accel_err_set(err, -EEXIST, "%s", msg);
 	}
 out:
 	/* what we now know of Placement's tree is the next sync's cache */
