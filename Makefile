@@ -161,9 +161,11 @@ demo: deps
 	$(MAKE) all fixtures
 	@ACCELCTL=$(ACCELCTL) FIXTURES=$(FIXTURES) scripts/demo.sh
 
+BENCH_HOSTS ?= 200
 bench: all fixtures
 	$(CC) -std=gnu11 -O2 -Wall -o $(BUILD)/bin/bench-run bench/bench_run.c
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
+	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/accel \

@@ -25,3 +25,42 @@ say "An A100 with SR-IOV vGPU (kata capture): accelctl show 0000:41:00.4"
 say "Edge server with an FPGA, NPUs and Gaudi2 (made up from facts): accelctl list -f json | head"
 "$ACCELCTL" list -q -f json --host edge-1 --sysfs-root "$FIXTURES/edge-mixed/sys" | head -n 40
 echo "  ..."
+
+# ---- Placement: what Nova would see ----
+: "${ACCELD:=$(dirname "$ACCELCTL")/acceld}"
+DEMO=$(mktemp -d /tmp/accelsched-demo-XXXXXX)
+cleanup() {
+	/usr/bin/python3 tests/integration/openstack.py down --dir "$DEMO/os" >/dev/null 2>&1 || true
+	rm -rf "$DEMO"
+}
+trap cleanup EXIT
+
+say "Starting a local Keystone and Placement (Debian's packages, 127.0.0.1; ~15 s)"
+/usr/bin/python3 tests/integration/openstack.py up --dir "$DEMO/os"
+. "$DEMO/os/env.sh"
+
+conf() { # host sysfs
+	{
+		printf '[DEFAULT]\nhost = %s\nstate_dir = %s/state\n' "$1" "$DEMO"
+		printf '[discovery]\nsysfs_root = %s\n' "$2"
+		tail -n +2 "$DEMO/os/accelsched.conf"
+	} >"$DEMO/$1.conf"
+	chmod 600 "$DEMO/$1.conf"
+	echo "$DEMO/$1.conf"
+}
+
+say "acceld --once --create-root for this host ($(uname -n)) and for the ASUS ESC8000A-E12 capture"
+"$ACCELD" --once --create-root --config "$(conf "$(uname -n)" /sys)"
+ESC=$(conf esc8000a "$FIXTURES/esc8000a/sys")
+"$ACCELD" --once --create-root --config "$ESC"
+
+say "openstack resource provider list (osc-placement)"
+openstack resource provider list
+
+GPU=$(openstack resource provider list -f value -c uuid -c name | awk '$2=="esc8000a_0000:01:00.0"{print $1}')
+say "esc8000a_0000:01:00.0: inventory and traits"
+openstack resource provider inventory list "$GPU"
+openstack resource provider trait list "$GPU"
+
+say "A second sync changes nothing: one read, no write"
+"$ACCELD" --once --config "$ESC" 2>&1 | grep 'placement sync'

@@ -15,7 +15,7 @@ clang libclang-rt-14-dev
 valgrind
 python3 python3-os-traits python3-os-resource-classes
 python3-keystone python3-placement python3-osc-placement python3-openstackclient
-uwsgi-core uwsgi-plugin-python3 procps
+uwsgi-core uwsgi-plugin-python3 procps postgresql python3-psycopg2
 "
 
 missing=""
