@@ -95,9 +95,17 @@ static int setup(struct agent *a, const char *config_path)
 	if (mkdir(a->cfg->state_dir, 0700) && errno != EEXIST)
 		accel_warning("%s: %s; syncing without a cache", a->cfg->state_dir,
 			      strerror(errno));
-	else
+	else {
+		/* the host name is the file's name: no '/' in it */
+		char host[256];
+
+		snprintf(host, sizeof(host), "%s", a->cfg->host);
+		for (char *p = host; *p; p++)
+			if (*p == '/')
+				*p = '_';
 		snprintf(a->state_file, sizeof(a->state_file), "%s/placement-%s.json",
-			 a->cfg->state_dir, a->cfg->host);
+			 a->cfg->state_dir, host);
+	}
 	return 0;
 }
 
@@ -167,9 +175,9 @@ static int sync_once(struct agent *a, const accel_inventory *inv)
 		accel_warning("sync cache: %s", st.state_error);
 	accel_log(r == 0 ? ACCEL_LOG_INFO : ACCEL_LOG_DEBUG,
 		  "placement sync: %u requests (%u reads, %u writes, %u retries, %u conflicts); "
-		  "%u created, %u updated, %u deleted, %u reserved",
+		  "%u created, %u updated, %u deleted, %u reserved; %u keystone requests",
 		  st.requests, st.reads, st.writes, st.retries, st.conflicts, st.created,
-		  st.updated, st.deleted, st.reserved);
+		  st.updated, st.deleted, st.reserved, st.keystone_requests);
 	if (r)
 		accel_error("placement sync: %s", err.msg);
 	return r;

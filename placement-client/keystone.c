@@ -153,8 +153,14 @@ int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc
 
 	memset(out, 0, sizeof(*out));
 	if (c->auth_type == ACCEL_AUTH_NONE) {
+		/* noauth2 Placement still wants a token header ("admin", or
+		 * "user:project"): osc's admin_token plugin sends `token` */
 		out->placement = strip_slash(c->endpoint_override);
-		return out->placement ? 0 : accel_err_set(err, -ENOMEM, "out of memory");
+		if (c->token)
+			out->token = strdup(c->token);
+		return out->placement && (!c->token || out->token)
+			       ? 0
+			       : accel_err_set(err, -ENOMEM, "out of memory");
 	}
 	base = strip_slash(c->auth_url);
 	if (!base)

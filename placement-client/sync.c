@@ -106,8 +106,8 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 	if (!force && pl->auth.placement) {
 		double life = pl->auth.expires - pl->auth.issued, margin;
 
-		if (!pl->auth.token)
-			return 0; /* auth_type none */
+		if (pl->cfg->placement.auth_type == ACCEL_AUTH_NONE)
+			return 0; /* nothing to renew */
 		/* renew a minute before expiry, or at 90% of a shorter life */
 		margin = life > 0 && life * 0.1 < 60 ? life * 0.1 : 60;
 		left = pl->auth.expires - now_real();
@@ -151,7 +151,7 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
 {
 	bool reauthed = false, write = strcmp(method, "GET") != 0;
-	char url[4096], ver[64], auth[1200];
+	char url[4096], ver[64], *auth = NULL;
 	struct pc_resp resp;
 	int r = 0;
 
@@ -173,18 +173,28 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 		headers[nh++] = "Content-Type: application/json";
 		headers[nh++] = ver;
 		if (pl->auth.token) {
-			snprintf(auth, sizeof(auth), "X-Auth-Token: %s", pl->auth.token);
+			size_t n = strlen(pl->auth.token) + sizeof("X-Auth-Token: ");
+
+			auth = malloc(n);
+			if (!auth)
+				return accel_err_set(err, -ENOMEM, "out of memory");
+			snprintf(auth, n, "X-Auth-Token: %s", pl->auth.token);
 			headers[nh++] = auth;
 		}
 		headers[nh] = NULL;
 		r = pc_http_do(pl->http, method, url, headers, body, &resp, err);
-		explicit_bzero(auth, sizeof(auth));
+		if (auth) {
+			explicit_bzero(auth, strlen(auth));
+			free(auth);
+			auth = NULL;
+		}
 		pl->st->requests++;
 		if (write)
 			pl->st->writes++;
 		else
 			pl->st->reads++;
-		if (r == 0 && resp.status == 401 && pl->auth.token && !reauthed) {
+		if (r == 0 && resp.status == 401 && pl->auth.token && !reauthed &&
+		    pl->cfg->placement.auth_type != ACCEL_AUTH_NONE) {
 			/* expired or revoked: one new token, then the same request */
 			pc_resp_free(&resp);
 			reauthed = true;

@@ -66,7 +66,7 @@ def fixture_copy(name):
     return os.path.join(d, 'sys')
 
 
-def write_conf(host, sysfs, placement=None, default=None):
+def write_conf(host, sysfs, placement=None, default=None, rescan=10):
     """An accelsched.conf for `host`, mode 600, keystoneauth options."""
     d = tempfile.mkdtemp(prefix='accel-conf-', dir=WORK)
     p = {
@@ -80,7 +80,8 @@ def write_conf(host, sysfs, placement=None, default=None):
     dflt = {'host': host, 'state_dir': os.path.join(d, 'state'), 'log_level': 'debug'}
     dflt.update(default or {})
     text = '[DEFAULT]\n' + ''.join('%s = %s\n' % kv for kv in dflt.items())
-    text += '[discovery]\nsysfs_root = %s\nrescan_interval = 10\ndebounce_ms = 200\n' % sysfs
+    text += '[discovery]\nsysfs_root = %s\nrescan_interval = %d\ndebounce_ms = 200\n' % (
+        sysfs, rescan)
     text += '[placement]\n' + ''.join('%s = %s\n' % kv for kv in p.items() if kv[1] is not None)
     path = os.path.join(d, 'accelsched.conf')
     with open(path, 'w') as f:
@@ -314,6 +315,88 @@ class Auth(Base):
             'application_credential_secret': cred['secret']})
         self.run_ok(conf)
         self.assertTreeExact(host, os.path.join(FX, 'dgx2', 'sys'))
+
+    def test_token_auth(self):
+        host = 'token-host'
+        ostk.create_compute_node_provider(session(), host)
+        sysfs = os.path.join(FX, 'dgx2', 'sys')
+        conf = write_conf(host, sysfs, placement={
+            'auth_type': 'token', 'token': KS.issue_token(), 'username': None,
+            'password': None, 'user_domain_name': None})
+        self.run_ok(conf)
+        self.assertTreeExact(host, sysfs)
+
+    def test_noauth2(self):
+        """auth_type none: straight to a noauth2 Placement."""
+        work = tempfile.mkdtemp(prefix='noauth-', dir=WORK)
+        pl = ostk.Placement(work)  # noauth2
+        pl.start()
+        try:
+            host = 'noauth-host'
+            ostk.create_compute_node_provider(pl.session(), host)
+            conf = write_conf(host, os.path.join(FX, 'esc8000a', 'sys'), placement={
+                'auth_type': 'none', 'endpoint_override': pl.url, 'token': 'admin',
+                'auth_url': None, 'username': None, 'password': None})
+            self.run_ok(conf)
+            rps = pl.session().get('/resource_providers').json['resource_providers']
+            self.assertEqual(len([r for r in rps if r['name'].startswith(host + '_')]), 4)
+        finally:
+            pl.stop()
+
+    def test_token_revoked_and_expired(self):
+        """The daemon's token is revoked (its user's password changed and
+        changed back), then expires (Keystone with 8 s tokens): each time the
+        next sync gets a new one and succeeds."""
+        host = 'token-life-host'
+        KS.create_user('accel-rev', 'pw-rev-1', ostk.ADMIN_PROJECT, roles=('admin',))
+        sysfs = fixture_copy('esc8000a')
+        conf = write_conf(host, sysfs, placement={'username': 'accel-rev',
+                                                   'password': 'pw-rev-1'},
+                          default={'log_level': 'info'}, rescan=600)
+        ostk.create_compute_node_provider(session(), host)
+        logp = os.path.join(WORK, 'token-daemon.log')
+        log = open(logp, 'w')
+        proc = subprocess.Popen([ACCELD, '--config', conf], stderr=log)
+
+        def syncs():
+            return re.findall(r'placement sync: .*?(\d+) keystone requests', open(logp).read())
+
+        def wait(n, what):
+            t0 = time.monotonic()
+            while len(syncs()) < n and time.monotonic() - t0 < 30:
+                time.sleep(0.2)
+            self.assertGreaterEqual(len(syncs()), n, what)
+
+        def revoke():
+            # a password change revokes the user's tokens (Keystone checks
+            # roles when it validates, so taking one away and giving it
+            # back would not): change it and change it back
+            KS.create_user('accel-rev', 'pw-rev-tmp', ostk.ADMIN_PROJECT, roles=('admin',))
+            KS.create_user('accel-rev', 'pw-rev-1', ostk.ADMIN_PROJECT, roles=('admin',))
+            time.sleep(1.1)  # revocations are to the second
+
+        try:
+            wait(1, 'first sync')
+            revoke()
+            os.kill(proc.pid, signal.SIGHUP)
+            wait(2, 'sync after revocation')
+            self.assertEqual(syncs()[1], '1', open(logp).read()[-2000:])  # one new token
+            # tokens of 8 s from now on; revoke again so that it takes one
+            KS.token_expiration = 8
+            KS.restart()
+            revoke()
+            os.kill(proc.pid, signal.SIGHUP)
+            wait(3, 'sync with a short-lived token')
+            time.sleep(9)
+            os.kill(proc.pid, signal.SIGHUP)
+            wait(4, 'sync after expiry')
+            self.assertEqual(syncs()[3], '1', open(logp).read()[-2000:])
+            self.assertNotIn('error', open(logp).read())
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+            KS.token_expiration = 3600
+            KS.restart()
 
     def test_bad_password_and_perms(self):
         conf = write_conf('x', os.path.join(FX, 'dgx2', 'sys'), placement={'password': 'nope'})
