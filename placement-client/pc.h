@@ -173,6 +173,10 @@ bool pc_inv_equal(const struct pc_provider *a, const struct pc_provider *b);
 bool pc_traits_equal(char *const *a, size_t na, char *const *b, size_t nb);
 
 /* ---- state.c ---- */
+struct json_object;
+/* {"RC": {"total": ..., ...}, ...}: Placement's inventories object. */
+struct json_object *pc_inv_json(const struct pc_provider *p);
+
 struct pc_state {
 	char *placement_url;
 	int microversion;        /* 0 unknown */

@@ -34,7 +34,7 @@ void pc_state_clear(struct pc_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static json_object *inv_json(const struct pc_provider *p)
+json_object *pc_inv_json(const struct pc_provider *p)
 {
 	json_object *o = json_object_new_object();
 
@@ -100,7 +100,7 @@ char *pc_state_dump(const struct pc_state *st)
 		json_object_object_add(o, "generation", json_object_new_int64(p->generation));
 		json_object_object_add(o, "traits", strv_json(p->traits, p->n_traits));
 		if (p->inv_known)
-			json_object_object_add(o, "inventories", inv_json(p));
+			json_object_object_add(o, "inventories", pc_inv_json(p));
 		if (p->allocs_known)
 			json_object_object_add(o, "allocations",
 					       json_object_new_int64(p->n_allocations));

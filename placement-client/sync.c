@@ -539,23 +539,10 @@ out:
 
 static json_object *inv_body(const struct pc_provider *w, int64_t gen)
 {
-	json_object *o = json_object_new_object(), *invs = json_object_new_object();
+	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "resource_provider_generation", json_object_new_int64(gen));
-	for (size_t i = 0; i < w->n_inv; i++) {
-		const struct pc_inv *x = &w->inv[i];
-		json_object *v = json_object_new_object();
-
-		json_object_object_add(v, "total", json_object_new_int64(x->total));
-		json_object_object_add(v, "reserved", json_object_new_int64(x->reserved));
-		json_object_object_add(v, "min_unit", json_object_new_int64(x->min_unit));
-		json_object_object_add(v, "max_unit", json_object_new_int64(x->max_unit));
-		json_object_object_add(v, "step_size", json_object_new_int64(x->step_size));
-		json_object_object_add(v, "allocation_ratio",
-				       json_object_new_double(x->allocation_ratio));
-		json_object_object_add(invs, x->rc, v);
-	}
-	json_object_object_add(o, "inventories", invs);
+	json_object_object_add(o, "inventories", pc_inv_json(w));
 	return o;
 }
 
