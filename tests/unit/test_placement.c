@@ -392,9 +392,17 @@ static void test_plan(void **state)
 	assert_int_equal(plan.n, 0);
 	pc_plan_clear(&plan);
 
-	/* not ours (no owner trait): a clash, left alone */
+	/* no owner trait but our UUID: we made it and were stopped before
+	 * tagging it; ours, to be fixed */
 	a->traits_known = true;
 	a->owned = false;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_clashes, 0);
+	assert_int_equal(count(&plan, PC_OP_TRAITS), 1);
+	pc_plan_clear(&plan);
+
+	/* neither our trait nor our UUID: another owner's, a clash, left alone */
+	memcpy(a->uuid, "0b8e4a4e-5c3a-4f3e-9a47-2f1d1f2a9c10", PC_UUID_LEN);
 	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
 	assert_int_equal(plan.n_clashes, 1);
 	assert_non_null(strstr(plan.clashes[0], "not accelsched's"));
