@@ -40,6 +40,7 @@ endif
 COMMON_SRC := $(wildcard common/*.c)
 DRIVERS_SRC := $(wildcard drivers/*.c drivers/vendor/*.c)
 PLACEMENT_SRC := $(wildcard placement-client/*.c)
+SCHED_SRC := $(wildcard scheduler/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -50,10 +51,11 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_COMMON := $(BUILD)/lib/libaccel-common.a
 LIB_DRIVERS := $(BUILD)/lib/libaccel.a
 LIB_PLACEMENT := $(BUILD)/lib/libaccel-placement.a
+LIB_SCHED := $(BUILD)/lib/libaccelsched.a
 LIB_SHARED := $(BUILD)/lib/libaccel.so
 ACCELCTL := $(BUILD)/bin/accelctl
 ACCELD := $(BUILD)/bin/acceld
-LIBS := $(LIB_PLACEMENT) $(LIB_DRIVERS) $(LIB_COMMON)
+LIBS := $(LIB_SCHED) $(LIB_PLACEMENT) $(LIB_DRIVERS) $(LIB_COMMON)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures
 
@@ -63,7 +65,7 @@ FIXTURES := $(BUILD)/fixtures
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz valgrind demo bench fixtures \
 	install clean format
 
-all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
+all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
 
 deps:
 	@scripts/install-deps.sh
@@ -84,9 +86,14 @@ $(LIB_PLACEMENT): $(call obj,$(PLACEMENT_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC))
+$(LIB_SCHED): $(call obj,$(SCHED_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+		-lpthread
 
 $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
@@ -99,7 +106,8 @@ $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -MMD -MP -o $@ $< $(LIBS) \
+	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -MMD -MP -o $@ $< \
+		$(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS)
 
 $(FIXTURES)/.stamp: $(shell find tests/fixtures -type f 2>/dev/null)
@@ -130,8 +138,8 @@ integration: all fixtures
 		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/integration/test_placement.py
 
 # libFuzzer targets, built with clang against the sources themselves.
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC)
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client $(PKG_CFLAGS) \
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler $(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -164,6 +172,11 @@ demo: deps
 BENCH_HOSTS ?= 200
 bench: all fixtures
 	$(CC) -std=gnu11 -O2 -Wall -o $(BUILD)/bin/bench-run bench/bench_run.c
+	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -o $(BUILD)/bin/bench-sched bench/bench_sched.c $(LIBS) \
+		$(PKG_LIBS) -lpthread
+	$(ACCELCTL) list -q --host template --sysfs-root $(FIXTURES)/hgx-a100-vfio/sys -f json \
+		>$(BUILD)/hgx-a100-vfio.json
+	$(BUILD)/bin/bench-sched $(BUILD)/hgx-a100-vfio.json
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
 
@@ -179,7 +192,8 @@ install: all
 
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c
-	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(AGENT_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
+	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) $(AGENT_SRC) \
+		$(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
 
 clean:
 	rm -rf build
