@@ -5,6 +5,8 @@
  *   accelctl list [options] [-f table|json]
  *   accelctl show ADDRESS [options] [-f table|json]
  *   accelctl topo [options] [-f table|json|dot]
+ *   accelctl report [--config FILE] [--create-root]
+ *   accelctl schedule --hosts DIR -e KEY=VALUE... [-n N] [-f table|json]
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
  * and name the input at fault.
@@ -23,6 +25,7 @@
 #include "cli.h"
 
 #define EXIT_USAGE 2
+#define MAX_SPECS  128
 
 static const char usage_text[] =
 	"usage: accelctl COMMAND [options]\n"
@@ -32,6 +35,7 @@ static const char usage_text[] =
 	"  show ADDRESS       one device in detail (e.g. 0000:17:00.0 or 17:00.0)\n"
 	"  topo               link classes between devices, like nvidia-smi topo -m\n"
 	"  report             the writes a sync with Placement would make (none made)\n"
+	"  schedule           rank the hosts of --hosts DIR for a flavor's extra specs\n"
 	"\n"
 	"options:\n"
 	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
@@ -46,6 +50,11 @@ static const char usage_text[] =
 	" if present);\n"
 	"                     OS_* variables override its [placement], as in openstackclient\n"
 	"  --create-root      report: plan the compute node's provider too if missing\n"
+	"  --hosts DIR        schedule: a folder of inventory files, one per host\n"
+	"  -e, --extra-spec KEY=VALUE\n"
+	"                     schedule: a flavor extra spec (repeat), e.g.\n"
+	"                     -e resources:PGPU=2 -e accelsched:p2p=PIX\n"
+	"  -n, --limit N      schedule: show the N best hosts (default: all that pass)\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
@@ -66,6 +75,11 @@ struct opts {
 	const char *pci_ids;
 	const char *config;
 	bool create_root;
+	const char *hosts_dir;
+	const char *spec_keys[MAX_SPECS], *spec_values[MAX_SPECS];
+	char *spec_buf[MAX_SPECS];
+	size_t n_specs;
+	long limit;
 	const char *format;
 	accel_opencl_mode opencl;
 	bool quiet;
@@ -75,8 +89,18 @@ struct opts {
  * options may come before or after the command. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_SYSFS = 256, OPT_DEV, OPT_DUMP, OPT_HOST, OPT_OPENCL, OPT_IDS, OPT_VERSION,
-	       OPT_CONFIG, OPT_ROOT };
+	enum {
+		OPT_SYSFS = 256,
+		OPT_DEV,
+		OPT_DUMP,
+		OPT_HOST,
+		OPT_OPENCL,
+		OPT_IDS,
+		OPT_VERSION,
+		OPT_CONFIG,
+		OPT_ROOT,
+		OPT_HOSTS
+	};
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
 		{"dev-root", required_argument, NULL, OPT_DEV},
@@ -86,6 +110,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"pci-ids", required_argument, NULL, OPT_IDS},
 		{"config", required_argument, NULL, OPT_CONFIG},
 		{"create-root", no_argument, NULL, OPT_ROOT},
+		{"hosts", required_argument, NULL, OPT_HOSTS},
+		{"extra-spec", required_argument, NULL, 'e'},
+		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -96,8 +123,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->format = "table";
+	o->limit = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:qhe:n:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -126,6 +154,41 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_ROOT:
 			o->create_root = true;
 			break;
+		case OPT_HOSTS:
+			o->hosts_dir = optarg;
+			break;
+		case 'e': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg) {
+				usage_error("-e %s: expected KEY=VALUE (e.g. accelsched:count=2)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			if (o->n_specs == MAX_SPECS) {
+				usage_error("-e %s: too many extra specs", optarg);
+				return EXIT_USAGE;
+			}
+			o->spec_buf[o->n_specs] = strndup(optarg, (size_t)(eq - optarg));
+			if (!o->spec_buf[o->n_specs]) {
+				fprintf(stderr, "accelctl: out of memory\n");
+				return 1;
+			}
+			o->spec_keys[o->n_specs] = o->spec_buf[o->n_specs];
+			o->spec_values[o->n_specs++] = eq + 1;
+			break;
+		}
+		case 'n': {
+			char *end;
+
+			errno = 0;
+			o->limit = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->limit < 0) {
+				usage_error("-n: '%s' is not a number of hosts", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case OPT_OPENCL:
 			if (!strcmp(optarg, "auto"))
 				o->opencl = ACCEL_OPENCL_AUTO;
@@ -154,13 +217,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	npos = argc - optind;
 	if (npos < 1) {
-		usage_error("%s", "missing command (list, show, topo or report)");
+		usage_error("%s", "missing command (list, show, topo, report or schedule)");
 		return EXIT_USAGE;
 	}
 	o->cmd = argv[optind];
 	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "show") && strcmp(o->cmd, "topo") &&
-	    strcmp(o->cmd, "report")) {
-		usage_error("unknown command '%s' (list, show, topo or report)", o->cmd);
+	    strcmp(o->cmd, "report") && strcmp(o->cmd, "schedule")) {
+		usage_error("unknown command '%s' (list, show, topo, report or schedule)", o->cmd);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(o->cmd, "schedule") != !!o->hosts_dir) {
+		usage_error("%s", o->hosts_dir ? "--hosts goes with schedule only"
+					       : "schedule: missing --hosts DIR");
+		return EXIT_USAGE;
+	}
+	if (strcmp(o->cmd, "schedule") && (o->n_specs || o->limit >= 0)) {
+		usage_error("%s", "-e and -n go with schedule only");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(o->cmd, "show")) {
@@ -269,8 +341,18 @@ int main(int argc, char **argv)
 	struct opts o;
 	int r = parse_args(argc, argv, &o);
 
-	if (r >= 0)
+	if (r >= 0 || !strcmp(o.cmd, "schedule")) {
+		if (r < 0)
+			r = cmd_schedule(o.hosts_dir, o.spec_keys, o.spec_values, o.n_specs,
+					 o.limit, o.format);
+		for (size_t i = 0; i < o.n_specs; i++)
+			free(o.spec_buf[i]);
+		if (r == 0 && (fflush(stdout) || ferror(stdout))) {
+			fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
+			return 1;
+		}
 		return r;
+	}
 	if (!strcmp(o.cmd, "report") && (r = load_config(&o, &cfg)))
 		return r;
 	r = scan(&o, &inv);

@@ -12,4 +12,7 @@ int cmd_topo(const accel_inventory *inv, const char *format);
 struct accel_config;
 int cmd_report(const accel_inventory *inv, struct accel_config *cfg, bool create_root);
 
+int cmd_schedule(const char *dir, const char *const *keys, const char *const *values,
+		 size_t n_specs, long limit, const char *format);
+
 #endif

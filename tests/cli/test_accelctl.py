@@ -316,6 +316,153 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(p.stdout.count("{"), p.stdout.count("}"))
 
 
+class Schedule(unittest.TestCase):
+    """accelctl schedule over a folder of the fixtures' inventories. The
+    chosen devices are checked against the captures' own link classes
+    (nvidia-smi topo of esc8000a, the hwloc XML of dgx2), not against
+    accelsched's topology."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="accel-hosts-")
+        for name in ("dgx2", "esc8000a", "hgx-a100-vfio", "edge-mixed", "hwloc-x58"):
+            p = run("list", "-f", "json", "-q", "--host", name, "--sysfs-root",
+                    os.path.join(FX, name, "sys"), check_rc=0)
+            with open(os.path.join(cls.dir, name + ".json"), "w") as f:
+                f.write(p.stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def schedule(self, *specs, rc=0, extra=()):
+        args = ["schedule", "--hosts", self.dir, "-f", "json", *extra]
+        for s in specs:
+            args += ["-e", s]
+        p = run(*args, check_rc=rc)
+        return json.loads(p.stdout) if rc == 0 else p
+
+    def test_one_inference_gpu_packs_onto_the_smallest(self):
+        out = self.schedule("resources:PGPU=1", "accelsched:min_memory_mb=16384")
+        hosts = [h["host"] for h in out["hosts"]]
+        # Flex 170 (16 GB) < V100 (32 GB) < RTX 6000 Ada (48 GB) < A100 (80 GB)
+        self.assertEqual(hosts, ["edge-mixed", "dgx2", "esc8000a", "hgx-a100-vfio"])
+        self.assertEqual(out["hosts"][0]["devices"], ["0000:09:00.0"])
+        weights = [h["weight"] for h in out["hosts"]]
+        self.assertEqual(weights, sorted(weights, reverse=True))
+        rej = {r["host"]: r for r in out["rejected"]}
+        self.assertEqual(rej["hwloc-x58"]["reason"], "count")
+
+    def test_spread_reverses_the_ranking(self):
+        out = self.schedule("resources:PGPU=1", "accelsched:policy=spread")
+        self.assertEqual(out["hosts"][0]["host"], "hgx-a100-vfio")
+
+    def test_pairs_within_the_capture_link_class(self):
+        e = expect("esc8000a")["topology"]
+        out = self.schedule("resources:PGPU=2", "accelsched:p2p=NODE")
+        esc = [h for h in out["hosts"] if h["host"] == "esc8000a"]
+        self.assertEqual(len(esc), 1)
+        a, b = esc[0]["devices"]
+        self.assertEqual(e[a][b], "NODE")
+        # PHB or tighter: no pair of the capture is, so the host fails on p2p
+        out = self.schedule("resources:PGPU=2", "accelsched:p2p=PHB")
+        rej = {r["host"]: r for r in out["rejected"]}
+        self.assertEqual(rej["esc8000a"]["reason"], "p2p")
+        self.assertEqual(rej["esc8000a"]["devices_qualifying"], 4)
+
+    def test_four_v100s_under_one_switch_tree(self):
+        pairs = {(p["a"], p["b"]): p["class"] for p in expect("dgx2")["link_pairs"]}
+        out = self.schedule("resources:PGPU=2", "accelsched:p2p=PIX")
+        dgx = [h for h in out["hosts"] if h["host"] == "dgx2"][0]
+        a, b = dgx["devices"]
+        if (a, b) in pairs:
+            self.assertEqual(pairs[(a, b)], "PIX")
+        # the capture's PIX pair is under one switch; 3 cannot be
+        out = self.schedule("resources:PGPU=3", "accelsched:p2p=PIX")
+        self.assertIn("dgx2", [r["host"] for r in out["rejected"]])
+        out = self.schedule("resources:PGPU=4", "accelsched:p2p=PXB",
+                            "accelsched:numa=strict")
+        dgx = [h for h in out["hosts"] if h["host"] == "dgx2"][0]
+        self.assertEqual(len(dgx["devices"]), 4)
+        for (a, b), cls in pairs.items():
+            if a in dgx["devices"] and b in dgx["devices"]:
+                self.assertIn(cls, ("PIX", "PXB"))
+
+    def test_limit_and_table(self):
+        out = self.schedule("resources:PGPU=1", extra=("-n", "2"))
+        self.assertEqual(len(out["hosts"]), 2)
+        p = run("schedule", "--hosts", self.dir, "-e", "resources:PGPU=4",
+                "-e", "accelsched:min_memory_mb=40960", "-e", "accelsched:p2p=PXB",
+                check_rc=0)
+        self.assertIn("0 of 5 hosts pass", p.stdout)
+        self.assertRegex(p.stdout, r"hgx-a100-vfio +p2p: 8 devices qualify")
+        self.assertRegex(p.stdout, r"dgx2 +min_memory_mb: 0 devices qualify, 4 needed; "
+                                   r"turned away: min_memory_mb 16")
+        self.assertIn("Hosts rejected per constraint:", p.stdout)
+
+    def test_bad_specs_are_usage_errors_naming_the_key(self):
+        for spec, msg in (("accelsched:p2p=NVLINK", "accelsched:p2p: 'NVLINK' is not one of"),
+                          ("accelsched:colour=blue", "unknown accelsched key"),
+                          ("resources:PGPU=0", "resources:PGPU: '0' is not a positive"),
+                          ("accelsched:count", "expected KEY=VALUE")):
+            p = self.schedule(spec, rc=2)
+            self.assertIn(msg, p.stderr)
+            self.assertEqual(p.stdout, "")
+        p = run("schedule", "-e", "resources:PGPU=1", check_rc=2)
+        self.assertIn("missing --hosts", p.stderr)
+        p = run("list", "-e", "resources:PGPU=1", check_rc=2)
+        self.assertIn("go with schedule only", p.stderr)
+
+    def test_broken_host_files(self):
+        d = tempfile.mkdtemp(prefix="accel-broken-")
+        try:
+            p = run("schedule", "--hosts", os.path.join(d, "nope"), "-e", "resources:PGPU=1",
+                    check_rc=1)
+            self.assertIn("nope: No such file or directory", p.stderr)
+            p = run("schedule", "--hosts", d, "-e", "resources:PGPU=1", check_rc=1)
+            self.assertIn("no inventory files", p.stderr)
+            shutil.copy(os.path.join(self.dir, "dgx2.json"), d)
+            with open(os.path.join(d, "bad.json"), "w") as f:
+                f.write('{"schema": "accelsched.inventory/v1", "host": "x", "devices": [1')
+            p = run("schedule", "--hosts", d, "-e", "resources:PGPU=1", check_rc=1)
+            self.assertIn("bad.json", p.stderr)
+            self.assertEqual(p.stdout, "")
+        finally:
+            shutil.rmtree(d)
+
+    def test_state_in_use_and_utilization(self):
+        """Devices marked in use are never chosen; busier ones weigh less."""
+        d = tempfile.mkdtemp(prefix="accel-state-")
+        try:
+            with open(os.path.join(self.dir, "esc8000a.json")) as f:
+                inv = json.load(f)
+            for i, util in enumerate((10, 90)):
+                doc = json.loads(json.dumps(inv))
+                doc["host"] = "esc-%d" % i
+                for dev in doc["devices"]:
+                    dev["utilization"] = util
+                doc["devices"][0]["in_use"] = True
+                with open(os.path.join(d, doc["host"] + ".json"), "w") as f:
+                    json.dump(doc, f)
+            p = run("schedule", "--hosts", d, "-f", "json", "-e", "resources:PGPU=1",
+                    check_rc=0)
+            out = json.loads(p.stdout)
+            self.assertEqual([h["host"] for h in out["hosts"]], ["esc-0", "esc-1"])
+            first_gpu = inv["devices"][0]["address"]
+            for h in out["hosts"]:
+                self.assertNotEqual(h["devices"], [first_gpu])
+            p = run("schedule", "--hosts", d, "-f", "json", "-e", "resources:PGPU=4",
+                    check_rc=0)
+            rej = {r["host"]: r for r in json.loads(p.stdout)["rejected"]}
+            self.assertEqual(rej["esc-0"]["devices_turned_away"], {"in_use": 1})
+            p = run("schedule", "--hosts", d, "-f", "json", "-e", "resources:PGPU=1",
+                    "-e", "accelsched:max_utilization=50", check_rc=0)
+            out = json.loads(p.stdout)
+            self.assertEqual([h["host"] for h in out["hosts"]], ["esc-0"])
+        finally:
+            shutil.rmtree(d)
+
+
 class Dumps(unittest.TestCase):
     DUMPS = os.path.join(SRC, "dumps")
 
