@@ -63,7 +63,7 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz valgrind demo bench fixtures \
-	install clean format
+	install clean format python nova-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
 
@@ -136,6 +136,28 @@ integration: all fixtures
 	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_PLAIN_BIN=$(BUILD)/bin \
 		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/integration/test_placement.py
+
+# The Python package (scheduler/python): the C core as an extension module
+# and the Nova plugin, built for Debian's /usr/bin/python3 (python3-nova)
+# into $(BUILD)/python with its entry points (egg-info), importable with
+# PYTHONPATH=$(BUILD)/python.
+PYBUILD := $(BUILD)/python
+PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
+	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py)
+$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(PY_SRC)
+	rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
+	cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) $(PYTHON) setup.py -q \
+		build_py -d $(abspath $(PYBUILD)) \
+		build_ext -b $(abspath $(PYBUILD)) -t $(abspath $(BUILD)/pytmp) \
+		egg_info -e $(abspath $(PYBUILD)) >/dev/null
+	@touch $@
+
+python: $(PYBUILD)/.stamp
+
+# The Nova plugin through Nova's own handlers, loaded by dotted path.
+nova-tests: python fixtures
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin PYTHONPATH=$(abspath $(PYBUILD)) \
+		$(PYTHON) -m unittest discover -s tests/nova -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves.
 FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC)

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""accelsched's Nova filter and weigher against Nova's own, through Nova's
+HostFilterHandler and HostWeightHandler, on the same hosts in the same run.
+
+Baseline: PciPassthroughFilter + PCIWeigher + RAMWeigher, the hosts'
+accelerators as pci_stats pools and the request as a [pci] alias (A100
+80GB, both models). accelsched: AcceleratorFilter + AcceleratorWeigher,
+the same devices as inventory files and the same request as extra specs
+(accelsched:model=A100*80GB*, accelsched:count=N); the hosts that pass
+must be the same. Target: at least 50 times faster at 10,000 hosts.
+
+Also the binding, chosen by measurement: the CPython extension against
+ctypes over libaccel.so, per request over the same hosts.
+
+    PYTHONPATH=build/python /usr/bin/python3 bench/bench_nova.py \
+        --inventories DIR --lib build/lib/libaccel.so [--hosts 1000,10000]
+"""
+import argparse
+import ctypes
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "nova"))
+sys.path.insert(0, HERE)
+import novaenv  # noqa: E402
+from bench_nova_baseline import baseline, load_inventories  # noqa: E402
+
+from accelsched import _core  # noqa: E402
+from accelsched.nova import _shared  # noqa: E402
+
+TARGET = 50.0
+OURS = ["accelsched.nova.filters.AcceleratorFilter"]
+OUR_WEIGHERS = ["accelsched.nova.weighers.AcceleratorWeigher"]
+
+
+def ours(hosts, requests, repeat, weighers=OUR_WEIGHERS):
+    fh, wh, filters, weighs = novaenv.setup_nova(OURS, weighers)
+    out = {}
+    for name, specs in requests:
+        spec = novaenv.make_request_spec(specs)
+        t_f, t_w, best = [], [], None
+        for _ in range(repeat):
+            best, tf, tw = novaenv.run(fh, filters, wh, weighs, hosts, spec, no_gc=True)
+            t_f.append(tf)
+            t_w.append(tw)
+        out[name] = {"filter_s": statistics.median(t_f), "weigh_s": statistics.median(t_w),
+                     "total_s": statistics.median(a + b for a, b in zip(t_f, t_w)),
+                     "passed_hosts": sorted(w.obj.host for w in best),
+                     "top3": [(w.obj.host, w.weight) for w in best[:3]]}
+    return out
+
+
+class CtypesBinding:
+    """The same call through ctypes, for the measurement only."""
+
+    class Result(ctypes.Structure):
+        _fields_ = [("pass_", ctypes.c_bool), ("degraded", ctypes.c_bool),
+                    ("reason", ctypes.c_int), ("weight", ctypes.c_double),
+                    ("host_gen", ctypes.c_uint32), ("n_chosen", ctypes.c_uint8),
+                    ("chosen", ctypes.c_uint8 * 16), ("n_eligible", ctypes.c_uint16)]
+
+    def __init__(self, lib, hostdir):
+        self.lib = ctypes.CDLL(lib)
+        self.lib.accel_sched_evaluate.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_size_t, ctypes.c_void_p]
+        self.t = ctypes.c_void_p()
+        self.lib.accel_sched_hosts_new(ctypes.byref(self.t))
+        err = ctypes.create_string_buffer(1024)
+        self.lib.accel_sched_hosts_load_dir.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                                        ctypes.c_void_p]
+        if self.lib.accel_sched_hosts_load_dir(self.t, hostdir.encode(), err) < 0:
+            raise RuntimeError("ctypes: load_dir failed")
+
+    def request(self, specs):
+        keys = (ctypes.c_char_p * len(specs))(*[k.encode() for k in specs])
+        vals = (ctypes.c_char_p * len(specs))(*[v.encode() for v in specs.values()])
+        rq = ctypes.c_void_p()
+        err = ctypes.create_string_buffer(1024)
+        self.lib.accel_sched_request_parse.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
+            ctypes.c_void_p]
+        if self.lib.accel_sched_request_parse(keys, vals, len(specs), ctypes.byref(rq), err):
+            raise ValueError("ctypes: bad request")
+        return rq
+
+    def filter_and_weigh(self, rq, hosts):
+        n = len(hosts)
+        names = (ctypes.c_char_p * n)(*[h.host.encode() for h in hosts])
+        res = (self.Result * n)()
+        self.lib.accel_sched_evaluate(self.t, rq, names, n, res)
+        passing = [h for h, r in zip(hosts, res) if r.pass_]
+        weights = [r.weight for r in res if r.pass_]
+        return passing, weights
+
+
+def binding(hosts, hostdir, lib, specs, repeat):
+    """Per-request seconds: the extension, then ctypes (filter + weights)."""
+    t = _core.Table()
+    t.load_dir(hostdir)
+    rq = _core.Request(specs)
+    ct = CtypesBinding(lib, hostdir)
+    crq = ct.request(specs)
+    ext, cty = [], []
+    for _ in range(repeat):
+        a = time.perf_counter()
+        r = t.evaluate(rq, hosts)
+        p = r.passing()
+        r.weights(p)
+        b = time.perf_counter()
+        p2, _ = ct.filter_and_weigh(crq, hosts)
+        c = time.perf_counter()
+        assert [h.host for h in p] == [h.host for h in p2]
+        ext.append(b - a)
+        cty.append(c - b)
+    return statistics.median(ext), statistics.median(cty)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--inventories", required=True)
+    ap.add_argument("--lib", required=True, help="libaccel.so, for the ctypes comparison")
+    ap.add_argument("--hosts", default="1000,10000")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    invs = load_inventories(args.inventories)
+    requests = [("a100-80gb:%d" % n, {"accelsched:model": "A100*80GB*",
+                                       "accelsched:count": str(n)}) for n in (1, 4)]
+    print("Nova %s handlers, %d inventories (%s); median of %d runs per request,\n"
+          "Python's garbage collector off while timing (as timeit), both sides"
+          % (novaenv.nova_version(), len(invs), ", ".join(i["host"] for i in invs),
+             args.repeat))
+    short = 0
+    with tempfile.TemporaryDirectory(prefix="accel-bench-nova-") as tmp:
+        conf = os.path.join(tmp, "accelsched.conf")
+        for n in (int(x) for x in args.hosts.split(",")):
+            hostdir = os.path.join(tmp, "hosts-%d" % n)
+            base = baseline(invs, n, args.repeat)
+            hosts, used = novaenv.make_host_states(invs, n)
+            novaenv.write_host_inventories(hosts, used, hostdir)
+            with open(conf, "w") as f:
+                f.write("[scheduler]\nstate_source = dir:%s\nrefresh_interval = 3600\n"
+                        % hostdir)
+            os.environ["ACCELSCHED_CONFIG"] = conf
+            _shared.reset()
+            mine = ours(hosts, requests, args.repeat)
+            _shared.reset()
+            mine_ram = ours(hosts, requests, args.repeat,
+                            OUR_WEIGHERS + ["nova.scheduler.weights.ram.RAMWeigher"])
+            print("\n%d hosts: filter + weigh per request, ms" % n)
+            print("  %-12s %-34s %9s %9s %9s %8s" % ("request", "", "filter", "weigh",
+                                                    "total", "passed"))
+            for (name, _), b in zip(requests, base["requests"].values()):
+                m, mr = mine[name], mine_ram[name]
+                if m["passed_hosts"] != b["passed_hosts"]:
+                    raise SystemExit("%s: accelsched passes %d hosts, Nova %d: not the same "
+                                     "request" % (name, len(m["passed_hosts"]),
+                                                  len(b["passed_hosts"])))
+                for label, r in (("Nova PciPassthrough+PCI+RAM", b),
+                                 ("accelsched filter+weigher", m),
+                                 ("accelsched + RAMWeigher", mr)):
+                    print("  %-12s %-34s %9.2f %9.2f %9.2f %8d" % (
+                        name, label, r["filter_s"] * 1e3, r["weigh_s"] * 1e3,
+                        r["total_s"] * 1e3, len(r["passed_hosts"])))
+                ratio = b["total_s"] / m["total_s"]
+                ratio_ram = b["total_s"] / mr["total_s"]
+                print("  %-12s ratio Nova / accelsched: %.0fx (with RAMWeigher too: %.0fx)"
+                      % ("", ratio, ratio_ram))
+                if n == 10000:
+                    ok = ratio >= TARGET
+                    short += not ok
+                    print("  %-12s target at 10,000 hosts: >= %.0fx: %s" % (
+                        "", TARGET, "met" if ok else "NOT MET"))
+            e, c = binding(hosts, hostdir, args.lib, requests[1][1], args.repeat)
+            print("  binding, 4-GPU request, filter + weights: CPython extension %.2f ms, "
+                  "ctypes %.2f ms (%.1fx)" % (e * 1e3, c * 1e3, c / e))
+    if short:
+        print("\n%d request(s) short of the target" % short)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The accelsched Python package: the scheduler core as a CPython extension
+and the Nova plugin (filter, weigher, extra spec validators).
+
+Built by the top-level Makefile (`make python`), which first builds the
+static libraries this links: ACCEL_LIB_DIR names their folder.
+"""
+import os
+
+from setuptools import Extension, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
+LIB = os.environ.get("ACCEL_LIB_DIR", os.path.join(TOP, "build", "lib"))
+
+core = Extension(
+    "accelsched._core",
+    sources=[os.path.join("accelsched", "_core.c")],
+    include_dirs=[os.path.join(TOP, "include")],
+    # static, so the module needs no libaccel at run time
+    extra_objects=[os.path.join(LIB, "libaccelsched.a"),
+                   os.path.join(LIB, "libaccel-common.a")],
+    libraries=["json-c", "pthread"],
+    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+)
+
+setup(
+    name="accelsched",
+    version="0.1.0",
+    description="Topology-, memory- and health-aware accelerator scheduling for Nova",
+    license="Apache-2.0",
+    packages=["accelsched", "accelsched.nova"],
+    ext_modules=[core],
+    entry_points={
+        "nova.api.extra_spec_validators": [
+            "accelsched = accelsched.nova.validators",
+        ],
+    },
+)
