@@ -6,7 +6,9 @@
 #                   valgrind, short libFuzzer runs)
 #   make demo       install dependencies, build, show this host's inventory
 #                   and a bundled real server's, with its topology
-#   make bench      discovery speed against lspci on the same fixture
+#   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
+#                   Nova's PCI filter and weighers, discovery against lspci,
+#                   the Placement client
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Dependencies come from Debian packages through scripts/install-deps.sh.
@@ -181,6 +183,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) cli-tests
+	$(MAKE) nova-tests
 	$(MAKE) unit-asan
 	$(MAKE) valgrind
 	$(MAKE) integration
@@ -199,6 +202,12 @@ bench: all fixtures
 	$(ACCELCTL) list -q --host template --sysfs-root $(FIXTURES)/hgx-a100-vfio/sys -f json \
 		>$(BUILD)/hgx-a100-vfio.json
 	$(BUILD)/bin/bench-sched $(BUILD)/hgx-a100-vfio.json
+	$(MAKE) python
+	rm -rf $(BUILD)/bench-inv && mkdir -p $(BUILD)/bench-inv
+	for f in $(FIXTURES)/*/sys; do n=$$(basename $$(dirname $$f)); \
+		$(ACCELCTL) list -q -f json --host $$n --sysfs-root $$f >$(BUILD)/bench-inv/$$n.json; done
+	PYTHONPATH=$(abspath $(PYBUILD)) $(PYTHON) bench/bench_nova.py \
+		--inventories $(BUILD)/bench-inv --lib $(LIB_SHARED)
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
 

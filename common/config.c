@@ -23,14 +23,14 @@
 
 #define CONFIG_MAX_BYTES (1u << 20)
 
-enum opt_type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE };
+enum opt_type { T_STR, T_INT, T_DOUBLE, T_REAL, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE };
 
 struct opt {
 	const char *section;
 	const char *name;
 	enum opt_type type;
 	size_t off;
-	long long min, max; /* T_INT */
+	long long min, max; /* T_INT, T_REAL */
 	bool secret;
 };
 
@@ -73,6 +73,10 @@ static const struct opt opts[] = {
 	{ "placement", "timeout", T_DOUBLE, PL(timeout), 0, 0, false },
 	{ "placement", "max_retries", T_INT, PL(max_retries), 0, 20, false },
 	{ "placement", "trait_scheme", T_SCHEME, PL(trait_scheme), 0, 0, false },
+	{ "scheduler", "state_source", T_STR, CFG(sched_state_source), 0, 0, false },
+	{ "scheduler", "refresh_interval", T_INT, CFG(sched_refresh_interval), 0, 86400, false },
+	{ "scheduler", "weight_multiplier", T_REAL, CFG(sched_weight_multiplier), -1000000, 1000000,
+	  false },
 };
 
 struct load {
@@ -141,6 +145,16 @@ static int set_value(struct load *l, const struct opt *o, const char *value)
 		errno = 0;
 		v = strtod(value, &end);
 		if (errno || end == value || *end || !(v > 0) || v > 3600)
+			return -ERANGE;
+		*(double *)(base + o->off) = v;
+		return 0;
+	}
+	case T_REAL: {
+		double v;
+
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno || end == value || *end || !(v >= (double)o->min && v <= (double)o->max))
 			return -ERANGE;
 		*(double *)(base + o->off) = v;
 		return 0;
@@ -221,6 +235,8 @@ static const char *expected(const struct opt *o)
 		return "an integer in range";
 	case T_DOUBLE:
 		return "seconds, a number above 0";
+	case T_REAL:
+		return "a number from -1000000 to 1000000";
 	case T_BOOL:
 		return "true or false";
 	case T_AUTH:
@@ -312,6 +328,8 @@ int accel_config_new(accel_config **out, accel_err *err)
 	c->placement.interface = strdup("public");
 	c->log_level = ACCEL_LOG_INFO;
 	c->rescan_interval = 600;
+	c->sched_refresh_interval = 10;
+	c->sched_weight_multiplier = 1.0;
 	c->debounce_ms = 500;
 	c->placement.timeout = 30;
 	c->placement.max_retries = 5;
@@ -531,6 +549,7 @@ void accel_config_free(accel_config *c)
 	free(c->path);
 	free(c->host);
 	free(c->state_dir);
+	free(c->sched_state_source);
 	free(c->sysfs_root);
 	free(c->dev_root);
 	free(p->auth_url);

@@ -64,3 +64,44 @@ openstack resource provider trait list "$GPU"
 
 say "A second sync changes nothing: one read, no write"
 "$ACCELD" --once --config "$ESC" 2>&1 | grep 'placement sync'
+
+# ---- Scheduling: what the Nova filter and weigher decide ----
+say "Scheduling: a folder of host inventories (the captures, and busy copies of them)"
+HOSTS="$DEMO/hosts"
+mkdir -p "$HOSTS"
+for f in dgx2 esc8000a hgx-a100-vfio edge-mixed a100-vgpu-sriov; do
+	"$ACCELCTL" list -q -f json --host "$f" --sysfs-root "$FIXTURES/$f/sys" >"$HOSTS/$f.json"
+done
+# state the agent adds: devices allocated to instances, utilization
+/usr/bin/python3 - "$HOSTS" <<'PY'
+import json, sys
+d = sys.argv[1]
+for src, name, busy, util in (("hgx-a100-vfio", "hgx-a100-busy", 6, 70),
+                              ("dgx2", "dgx2-b", 9, 40),
+                              ("edge-mixed", "edge-2", 0, 85)):
+    with open("%s/%s.json" % (d, src)) as f:
+        inv = json.load(f)
+    inv["host"] = name
+    gpus = [x for x in inv["devices"] if x.get("resource_class")]
+    for i, dev in enumerate(gpus):
+        dev["in_use"] = i < busy
+        dev["utilization"] = util
+    with open("%s/%s.json" % (d, name), "w") as f:
+        json.dump(inv, f)
+    print("  %-14s copy of %-14s %d devices in use, utilization %d%%" % (name, src, busy, util))
+PY
+ls "$HOSTS"
+
+say "Flavor 1, inference: one GPU with 16 GB or more (packs onto the smallest that fits)"
+echo "  accelctl schedule --hosts DIR -e resources:PGPU=1 -e accelsched:min_memory_mb=16384"
+"$ACCELCTL" schedule --hosts "$HOSTS" -e resources:PGPU=1 -e accelsched:min_memory_mb=16384
+
+say "Flavor 2, training: four GPUs of 32 GB or more under one PCIe switch tree, one NUMA node"
+echo "  accelctl schedule --hosts DIR -e resources:PGPU=4 -e accelsched:min_memory_mb=32768 \\"
+echo "      -e accelsched:p2p=PXB -e accelsched:numa=strict"
+"$ACCELCTL" schedule --hosts "$HOSTS" -e resources:PGPU=4 -e accelsched:min_memory_mb=32768 \
+	-e accelsched:p2p=PXB -e accelsched:numa=strict
+
+say "The same with 40 GB: no server here has four such GPUs under one switch (-f json)"
+"$ACCELCTL" schedule --hosts "$HOSTS" -f json -e resources:PGPU=4 \
+	-e accelsched:min_memory_mb=40960 -e accelsched:p2p=PXB

@@ -77,6 +77,11 @@ typedef struct accel_config {
 	int rescan_interval;     /* seconds */
 	int debounce_ms;         /* uevents within this window make one rescan */
 	accel_placement_conf placement;
+	/* [scheduler], read by the Nova plugin (scheduler/python); here so
+	 * that acceld and accelctl know the section and check its types */
+	char *sched_state_source;    /* dir:PATH or placement */
+	int sched_refresh_interval;  /* seconds */
+	double sched_weight_multiplier;
 	char **warnings;         /* unknown options, deprecated spellings */
 	size_t n_warnings;
 } accel_config;

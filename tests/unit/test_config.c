@@ -111,6 +111,31 @@ static void test_bad(void **state)
 	parse_bad("[DEFAULT]\nlog_level = loud\n", 0600, -EINVAL, "error, warning, info");
 	parse_bad("[DEFAULT]\nhost = bad\x01name\n", 0600, -EINVAL, "printable UTF-8");
 	parse_bad("[DEFAULT]\nhost =\n", 0600, -EINVAL, "[DEFAULT] host: empty");
+	parse_bad("[scheduler]\nrefresh_interval = 2.5\n", 0600, -EINVAL,
+		  "[scheduler] refresh_interval: invalid value '2.5'");
+	parse_bad("[scheduler]\nweight_multiplier = 1e9\n", 0600, -EINVAL,
+		  "expected a number from -1000000 to 1000000");
+	parse_bad("[scheduler]\nweight_multiplier = nan\n", 0600, -EINVAL, "weight_multiplier");
+}
+
+/* [scheduler] is the Nova plugin's; acceld knows it and checks its types. */
+static void test_scheduler(void **state)
+{
+	accel_config *c = parse_ok("", 0644);
+
+	(void)state;
+	assert_null(c->sched_state_source);
+	assert_int_equal(c->sched_refresh_interval, 10);
+	assert_true(c->sched_weight_multiplier == 1.0);
+	accel_config_free(c);
+	c = parse_ok("[scheduler]\nstate_source = dir:/var/lib/accelsched/hosts\n"
+		     "refresh_interval = 0\nweight_multiplier = -2.5\n",
+		     0644);
+	assert_string_equal(c->sched_state_source, "dir:/var/lib/accelsched/hosts");
+	assert_int_equal(c->sched_refresh_interval, 0);
+	assert_true(c->sched_weight_multiplier == -2.5);
+	assert_int_equal(c->n_warnings, 0);
+	accel_config_free(c);
 }
 
 static void test_secrets(void **state)
@@ -238,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_bad),	 cmocka_unit_test(test_secrets),
 		cmocka_unit_test(test_warnings), cmocka_unit_test(test_check),
 		cmocka_unit_test(test_env),	 cmocka_unit_test(test_files),
+		cmocka_unit_test(test_scheduler),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

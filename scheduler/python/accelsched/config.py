@@ -30,17 +30,18 @@ def config_path():
     return os.environ.get("ACCELSCHED_CONFIG") or DEFAULT_PATH
 
 
-def _number(cp, path, key, default, low, high):
+def _number(cp, path, key, default, low, high, kind=float):
     raw = cp.get("scheduler", key, fallback=None)
     if raw is None:
         return default
     try:
-        value = float(raw)
+        value = kind(raw.strip())
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        raise ConfigError("%s: [scheduler] %s: '%s' is not a number from %g to %g"
-                          % (path, key, raw, low, high))
+        raise ConfigError("%s: [scheduler] %s: '%s' is not %s from %g to %g"
+                          % (path, key, raw, "an integer" if kind is int else "a number",
+                             low, high))
     return value
 
 
@@ -69,6 +70,6 @@ def load(path=None):
                           % (path, raw))
     return SchedulerConfig(
         source,
-        refresh_interval=_number(cp, path, "refresh_interval", 10.0, 0, 86400),
+        refresh_interval=_number(cp, path, "refresh_interval", 10, 0, 86400, int),
         weight_multiplier=_number(cp, path, "weight_multiplier", 1.0, -1e6, 1e6),
         path=path)
