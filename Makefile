@@ -146,9 +146,10 @@ integration: all fixtures
 PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
 	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py)
-$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(PY_SRC)
+$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_DRIVERS) $(LIB_COMMON) $(PY_SRC)
 	rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
-	cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) $(PYTHON) setup.py -q \
+	cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) ACCEL_LDLIBS="$(PKG_LIBS)" \
+		$(PYTHON) setup.py -q \
 		build_py -d $(abspath $(PYBUILD)) \
 		build_ext -b $(abspath $(PYBUILD)) -t $(abspath $(BUILD)/pytmp) \
 		egg_info -e $(abspath $(PYBUILD)) >/dev/null

@@ -3,6 +3,10 @@
  * The list of vendor drivers and the model-table lookup they share.
  * Adding a vendor is one file in this folder and one line here.
  */
+#include <errno.h>
+#include <string.h>
+
+#include <accel/discovery.h>
 #include "../scan.h"
 
 /* Order matters only for generic, which speaks for vendors no one lists and
@@ -73,4 +77,32 @@ const struct accel_model *accel_model_lookup(const struct accel_vendor_driver *d
 		}
 	}
 	return best;
+}
+
+int accel_model_by_id(int vendor_id, int device_id, accel_model_info *out)
+{
+	struct scan_fn f;
+
+	memset(&f, 0, sizeof(f));
+	f.vendor_id = vendor_id;
+	f.device_id = device_id;
+	f.subsys_vendor = f.subsys_device = -1; /* rows for a subsystem never match */
+	f.class_code = -1;
+	for (const struct accel_vendor_driver *const *d = accel_vendor_drivers; *d; d++) {
+		const struct accel_model *m;
+
+		if (!(*d)->pci_vendors || !(*d)->pci_vendors[0])
+			continue; /* generic speaks for any vendor, and has no table */
+		m = accel_model_lookup(*d, &f);
+		if (!m || m->kind == ACCEL_KIND_NONE)
+			continue;
+		out->kind = m->kind;
+		out->vendor = (*d)->vendor;
+		out->model = m->model;
+		out->memory_mb = m->memory_mb;
+		out->architecture = m->architecture;
+		out->compute_capability = m->compute_capability;
+		return 0;
+	}
+	return -ENOENT;
 }

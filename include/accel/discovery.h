@@ -75,6 +75,22 @@ typedef struct accel_topo_node {
 ACCEL_EXPORT accel_link_class accel_topo_classify(const accel_topo_node *a,
 						  const accel_topo_node *b, bool single_node);
 
+/* What the vendor model tables say of a PCI vendor:device pair alone (no
+ * subsystem ids, no class code): for readers that know only the ids, such
+ * as the scheduler's Placement source (CUSTOM_ACCEL_PRODUCT_10DE_20B5).
+ * Strings are borrowed from static tables. */
+typedef struct accel_model_info {
+	accel_kind kind;
+	const char *vendor; /* short name: nvidia, amd, intel, ... */
+	const char *model;
+	int64_t memory_mb; /* -1 unknown */
+	const char *architecture;       /* NULL unknown */
+	const char *compute_capability; /* NVIDIA only, NULL otherwise */
+} accel_model_info;
+
+/* 0, or -ENOENT when no table has a row for the pair. */
+ACCEL_EXPORT int accel_model_by_id(int vendor_id, int device_id, accel_model_info *out);
+
 #ifdef __cplusplus
 }
 #endif

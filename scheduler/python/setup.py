@@ -17,10 +17,12 @@ core = Extension(
     "accelsched._core",
     sources=[os.path.join("accelsched", "_core.c")],
     include_dirs=[os.path.join(TOP, "include")],
-    # static, so the module needs no libaccel at run time
-    extra_objects=[os.path.join(LIB, "libaccelsched.a"),
+    # static, so the module needs no libaccel.so at run time; libaccel.a
+    # for the vendor model tables (describe)
+    extra_objects=[os.path.join(LIB, "libaccelsched.a"), os.path.join(LIB, "libaccel.a"),
                    os.path.join(LIB, "libaccel-common.a")],
-    libraries=["json-c", "pthread"],
+    # the system libraries those need: pkg-config's, from the Makefile
+    extra_link_args=os.environ.get("ACCEL_LDLIBS", "-ljson-c").split() + ["-lpthread"],
     extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"],
 )
 

@@ -11,9 +11,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/discovery.h>
 #include "scan.h"
 
 static struct scan_fn mkfn(int vendor, int device, int class_code, int sv, int sd)
@@ -577,6 +579,26 @@ static void test_every_row_reachable(void **state)
 	}
 }
 
+/* By ids alone, as the scheduler's Placement source asks. */
+static void test_model_by_id(void **state)
+{
+	accel_model_info mi;
+
+	(void)state;
+	assert_int_equal(accel_model_by_id(0x10de, 0x20b5, &mi), 0);
+	assert_int_equal(mi.kind, ACCEL_KIND_GPU);
+	assert_string_equal(mi.vendor, "nvidia");
+	assert_int_equal(mi.memory_mb, 81920);
+	assert_string_equal(mi.compute_capability, "8.0");
+	assert_int_equal(accel_model_by_id(0x10de, 0x1db8, &mi), 0);
+	assert_int_equal(mi.memory_mb, 32768);
+	assert_int_equal(accel_model_by_id(0x10ee, 0x5004, &mi) == 0 ? mi.kind : ACCEL_KIND_FPGA,
+			 ACCEL_KIND_FPGA);
+	assert_int_equal(accel_model_by_id(0x10de, 0xfffe, &mi), -ENOENT);
+	assert_int_equal(accel_model_by_id(0x1234, 0x1111, &mi), -ENOENT);
+	assert_int_equal(accel_model_by_id(-1, -1, &mi), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_tables_unique),
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_every_row_reachable),
+		cmocka_unit_test(test_model_by_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <accel/discovery.h>
 #include <accel/inventory.h>
 #include <accel/sched.h>
 #include <accel/util.h>
@@ -862,9 +863,31 @@ static PyObject *mod_validate(PyObject *mod, PyObject *args)
 	Py_RETURN_NONE;
 }
 
+/* describe(vendor_id, device_id) -> dict or None: the vendor model tables
+ * by PCI ids alone. */
+static PyObject *mod_describe(PyObject *mod, PyObject *args)
+{
+	int vendor, device;
+	accel_model_info mi;
+
+	(void)mod;
+	if (!PyArg_ParseTuple(args, "ii", &vendor, &device))
+		return NULL;
+	if (vendor < 0 || vendor > 0xffff || device < 0 || device > 0xffff ||
+	    accel_model_by_id(vendor, device, &mi))
+		Py_RETURN_NONE;
+	return Py_BuildValue("{s:s,s:z,s:z,s:L,s:z,s:z}", "kind", accel_kind_name(mi.kind),
+			     "vendor", mi.vendor, "model", mi.model, "memory_mb",
+			     (long long)mi.memory_mb, "architecture", mi.architecture,
+			     "compute_capability", mi.compute_capability);
+}
+
 static PyMethodDef module_methods[] = {
 	{ "validate", mod_validate, METH_VARARGS,
 	  "validate(key, value): ValueError naming a bad accelsched: extra spec" },
+	{ "describe", mod_describe, METH_VARARGS,
+	  "describe(vendor_id, device_id) -> {kind, vendor, model, memory_mb, architecture, "
+	  "compute_capability} from the vendor model tables, or None" },
 	{ NULL, NULL, 0, NULL },
 };
 

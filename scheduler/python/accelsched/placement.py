@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: Apache-2.0
+"""[scheduler] state_source = placement: the host table from the
+accelsched-owned resource providers in Placement, read with Nova's own
+report client (nova.conf [placement] credentials), inside nova-scheduler.
+
+What Placement holds of a device, acceld put there (DESIGN.md, Placement):
+the provider "<host>_<address>" under the compute node's, its resource
+class and usage, and traits: vendor and product ids
+(CUSTOM_ACCEL_PRODUCT_10DE_20B5), model, compute capability, health
+(CUSTOM_ACCEL_HEALTH_DEGRADED/_FAILED), CUSTOM_ACCEL_UNAVAILABLE for a
+device gone while allocated. Memory and architecture come from the vendor
+model tables by the product ids (accelsched._core.describe), the same data
+discovery uses. Placement has no PCIe topology and no NUMA node: requests
+with accelsched:p2p tighter than SYS or accelsched:numa=strict pass no host
+from this source (use dir: for those).
+
+Requests per refresh: one list of the owned providers (with their
+generations); a traits and an inventories read only for providers that are
+new or whose generation moved (traits, inventory and new allocations move
+it); and, since freeing an allocation moves no generation, one list per
+resource class of the owned providers with room for one more
+(?resources=PGPU:1): a device not in it is in use. A refresh that fails
+keeps the last state and says why.
+"""
+import json
+import logging
+import re
+import threading
+import time
+
+from accelsched import _core
+
+LOG = logging.getLogger(__name__)
+
+OWNER = "CUSTOM_OWNER_ACCELSCHED"
+MICROVERSION = "1.18"  # required= on GET /resource_providers
+_ADDR = re.compile(r"^(?P<host>.+)_(?P<addr>[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$")
+_PRODUCT = re.compile(r"^CUSTOM_ACCEL_PRODUCT_(?P<v>[0-9A-F]{4})_(?P<d>[0-9A-F]{4})$")
+_VENDOR = re.compile(r"^CUSTOM_ACCEL_VENDOR_(?P<v>[A-Z0-9_]+)$")
+_CC = re.compile(r"^(?:CUSTOM_ACCEL_|HW_GPU_)CUDA_COMPUTE_CAPABILITY_V(?P<a>\d+)_(?P<b>\d+)$")
+_KIND = {"PGPU": "gpu", "VGPU": "gpu", "FPGA": "fpga", "CUSTOM_NPU": "npu"}
+
+
+class PlacementError(Exception):
+    pass
+
+
+def _nova_client():
+    from nova.scheduler.client import report
+    return report.report_client_singleton()
+
+
+class PlacementSource:
+    def __init__(self, refresh_interval=10.0, client=None, table=None, clock=time.monotonic):
+        self.refresh_interval = refresh_interval
+        self.table = table if table is not None else _core.Table()
+        self._client = client
+        self._clock = clock
+        self._last = None
+        self._lock = threading.Lock()
+        self._providers = {}   # uuid -> {"gen", "host", "addr", "traits", "rcs", "free"}
+        self._docs = {}        # host -> the JSON last given to the table
+        self.requests = 0      # Placement requests made, for tests and logs
+        self.error = None
+
+    def refresh(self, force=False):
+        now = self._clock()
+        with self._lock:
+            if (not force and self._last is not None
+                    and now - self._last < self.refresh_interval):
+                return 0
+            self._last = now
+            try:
+                n = self._sync()
+                self.error = None
+                return n
+            except PlacementError as e:
+                self.error = str(e)
+                LOG.error("accelsched: Placement: %s (keeping the last state)", e)
+                return 0
+
+    def _get(self, url):
+        if self._client is None:
+            self._client = _nova_client()
+        self.requests += 1
+        try:
+            r = self._client.get(url, version=MICROVERSION)
+        except Exception as e:  # keystoneauth's connection errors and the like
+            raise PlacementError("GET %s: %s" % (url, e)) from e
+        if r is None or r.status_code != 200:
+            raise PlacementError("GET %s: %s %s" % (
+                url, getattr(r, "status_code", "no answer"),
+                (getattr(r, "text", "") or "")[:300].strip()))
+        try:
+            return r.json()
+        except ValueError as e:
+            raise PlacementError("GET %s: not JSON: %s" % (url, e)) from e
+
+    def _sync(self):
+        listing = self._get("/resource_providers?required=%s" % OWNER)
+        seen, changed_hosts = set(), set()
+        for rp in listing.get("resource_providers", []):
+            uuid, name, gen = rp.get("uuid"), rp.get("name", ""), rp.get("generation")
+            m = _ADDR.match(name)
+            if not uuid or not m:
+                continue  # a compute node acceld made with --create-root
+            seen.add(uuid)
+            old = self._providers.get(uuid)
+            if old and old["gen"] == gen:
+                continue
+            traits = self._get("/resource_providers/%s/traits" % uuid).get("traits", [])
+            inv = self._get("/resource_providers/%s/inventories" % uuid).get("inventories", {})
+            self._providers[uuid] = {"gen": gen, "host": m.group("host"),
+                                     "addr": m.group("addr"), "traits": sorted(traits),
+                                     "rcs": sorted(inv), "free": old["free"] if old else False}
+            changed_hosts.add(m.group("host"))
+            if old:
+                changed_hosts.add(old["host"])
+        for uuid in set(self._providers) - seen:
+            changed_hosts.add(self._providers.pop(uuid)["host"])
+        # which have room: one read per resource class in use here
+        free = set()
+        for rc in sorted({rc for p in self._providers.values() for rc in p["rcs"]}):
+            listing = self._get("/resource_providers?required=%s&resources=%s:1" % (OWNER, rc))
+            free.update(rp["uuid"] for rp in listing.get("resource_providers", []))
+        for uuid, p in self._providers.items():
+            if p["free"] != (uuid in free):
+                p["free"] = uuid in free
+                changed_hosts.add(p["host"])
+        return self._apply(changed_hosts)
+
+    def _apply(self, hosts):
+        by_host = {}
+        for p in self._providers.values():
+            if p["host"] in hosts:
+                by_host.setdefault(p["host"], []).append(p)
+        updated = 0
+        for host in sorted(hosts):
+            devs = sorted(by_host.get(host, []), key=lambda p: p["addr"])
+            if not devs:
+                if self._docs.pop(host, None) is not None:
+                    self.table.remove(host)
+                    updated += 1
+                continue
+            doc = json.dumps({"schema": "accelsched.inventory/v1", "host": host,
+                              "devices": [_device(p) for p in devs]}, sort_keys=True)
+            if self._docs.get(host) == doc:
+                continue
+            try:
+                self.table.update(doc)
+            except ValueError as e:
+                LOG.error("accelsched: Placement: host %s: %s", host, e)
+                continue
+            self._docs[host] = doc
+            updated += 1
+        return updated
+
+
+def _device(p):
+    """An inventory device from what Placement says of a provider."""
+    traits = p["traits"]
+    d = {"address": p["addr"], "traits": traits, "health": "ok"}
+    vid = did = None
+    for t in traits:
+        m = _PRODUCT.match(t)
+        if m:
+            vid, did = int(m.group("v"), 16), int(m.group("d"), 16)
+            d["vendor_id"], d["device_id"] = m.group("v").lower(), m.group("d").lower()
+        m = _VENDOR.match(t)
+        if m and "vendor" not in d:
+            d["vendor"] = m.group("v").lower()
+        m = _CC.match(t)
+        if m:
+            d["compute_capability"] = "%s.%s" % (m.group("a"), m.group("b"))
+    if "CUSTOM_ACCEL_HEALTH_DEGRADED" in traits:
+        d["health"] = "degraded"
+    if "CUSTOM_ACCEL_HEALTH_FAILED" in traits or "CUSTOM_ACCEL_UNAVAILABLE" in traits:
+        d["health"] = "failed"
+    info = _core.describe(vid, did) if vid is not None else None
+    if info:
+        d["model"] = info["model"]
+        d["vendor"] = info["vendor"]
+        if info.get("memory_mb", -1) >= 0:
+            d["memory_mb"] = info["memory_mb"]
+        if info.get("architecture"):
+            d["architecture"] = info["architecture"]
+        if info.get("compute_capability") and "compute_capability" not in d:
+            d["compute_capability"] = info["compute_capability"]
+    # the accelerator's class: the one it has inventory of
+    rcs = [rc for rc in p["rcs"] if rc in _KIND or rc.startswith("CUSTOM_")]
+    if rcs:
+        rc = rcs[0]
+        d["resource_class"] = rc
+        d["kind"] = _KIND.get(rc) or (info["kind"] if info else "accel")
+        d["in_use"] = not p["free"]
+    return d
