@@ -221,6 +221,14 @@ install: all
 	ln -sf libaccel.so.0 $(DESTDIR)$(PREFIX)/lib/libaccel.so
 	install -m 0644 include/accel/*.h $(DESTDIR)$(PREFIX)/include/accel/
 	install -m 0644 docs/accelctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(MAKE) install-python
+
+# The Nova plugin where Debian's python3-nova looks (PYTHON_SITE), with its
+# egg-info so that Nova's API finds the extra spec validators' entry point.
+PYTHON_SITE ?= /usr/lib/python3/dist-packages
+install-python: python
+	install -d $(DESTDIR)$(PYTHON_SITE)
+	cp -r $(PYBUILD)/accelsched $(PYBUILD)/accelsched.egg-info $(DESTDIR)$(PYTHON_SITE)/
 
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c

@@ -130,11 +130,17 @@ static int print_json(accel_sched_hosts *t, const struct ranked *pass, size_t n_
 }
 
 static void print_table(accel_sched_hosts *t, const struct ranked *pass, size_t n_pass,
-			const struct ranked *fail, size_t n_fail, size_t n_hosts, unsigned count)
+			size_t n_shown, const struct ranked *fail, size_t n_fail, size_t n_hosts,
+			unsigned count)
 {
 	unsigned by_reason[ACCEL_REJECT_MAX] = {0};
 
-	printf("%zu of %zu hosts pass%s\n", n_pass, n_hosts, n_pass ? ", best first:" : "");
+	printf("%zu of %zu hosts pass", n_pass, n_hosts);
+	if (n_shown < n_pass)
+		printf(", the best %zu:\n", n_shown);
+	else
+		printf("%s\n", n_pass ? ", best first:" : "");
+	n_pass = n_shown;
 	if (n_pass)
 		printf("%-4s %-24s %12s  %s\n", "RANK", "HOST", "WEIGHT", "DEVICES");
 	for (size_t i = 0; i < n_pass; i++) {
@@ -177,7 +183,7 @@ int cmd_schedule(const char *dir, const char *const *keys, const char *const *va
 	accel_sched_result *res = NULL;
 	struct ranked *pass = NULL, *fail = NULL;
 	char **names = NULL;
-	size_t n = 0, n_pass = 0, n_fail = 0;
+	size_t n = 0, n_pass = 0, n_fail = 0, n_shown;
 	accel_err err;
 	int r, ret = 1;
 
@@ -219,12 +225,12 @@ int cmd_schedule(const char *dir, const char *const *keys, const char *const *va
 		fail[n_fail++] = e;
 	}
 	qsort(pass, n_pass, sizeof(*pass), by_weight);
-	if (limit >= 0 && (size_t)limit < n_pass)
-		n_pass = (size_t)limit;
+	n_shown = limit >= 0 && (size_t)limit < n_pass ? (size_t)limit : n_pass;
 	if (!strcmp(format, "json"))
-		ret = print_json(t, pass, n_pass, fail, n_fail);
+		ret = print_json(t, pass, n_shown, fail, n_fail);
 	else {
-		print_table(t, pass, n_pass, fail, n_fail, n, accel_sched_request_count(rq));
+		print_table(t, pass, n_pass, n_shown, fail, n_fail, n,
+			    accel_sched_request_count(rq));
 		ret = 0;
 	}
 	goto out;

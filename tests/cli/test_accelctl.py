@@ -391,6 +391,11 @@ class Schedule(unittest.TestCase):
     def test_limit_and_table(self):
         out = self.schedule("resources:PGPU=1", extra=("-n", "2"))
         self.assertEqual(len(out["hosts"]), 2)
+        p = run("schedule", "--hosts", self.dir, "-e", "resources:PGPU=1", "-n", "2",
+                check_rc=0)
+        self.assertIn("4 of 5 hosts pass, the best 2:", p.stdout)
+        self.assertRegex(p.stdout, r"\n2 +\S+ +-?[0-9.]+  0000:")
+        self.assertNotRegex(p.stdout, r"\n3 +")
         p = run("schedule", "--hosts", self.dir, "-e", "resources:PGPU=4",
                 "-e", "accelsched:min_memory_mb=40960", "-e", "accelsched:p2p=PXB",
                 check_rc=0)
