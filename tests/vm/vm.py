@@ -234,7 +234,7 @@ class VM:
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
                "-device", "virtio-gpu-pci,id=vgpu0",
                "-device", "bochs-display,id=bochs0"]
-        for i in range(1, 5):
+        for i in range(1, 9):
             cmd += ["-device", "pcie-root-port,id=rp%d,chassis=%d,slot=%d,mem-reserve=8M,pref32-reserve=32M" % (i, i, i)]
         for d in extra_devices:
             cmd += ["-device", d]
@@ -256,7 +256,7 @@ class VM:
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         try:
-            self.expect(r"@@ACCEL-READY (\S+)", timeout)
+            self.expect(r"@@ACCEL-READY (\S+)\r?\n", timeout)
         except (TimeoutError, ConnectionError) as e:
             if self.accel == "kvm":
                 # the probe: KVM guests hung or QEMU failed here; go on with TCG
