@@ -65,7 +65,7 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz valgrind demo bench fixtures \
-	install clean format python nova-tests
+	install clean format python nova-tests kmod vm-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
 
@@ -162,6 +162,17 @@ nova-tests: python fixtures
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin PYTHONPATH=$(abspath $(PYBUILD)) \
 		$(PYTHON) -m unittest discover -s tests/nova -p 'test_*.py' -v
 
+# accelinv.ko against KDIR (default: the running kernel's build tree, else
+# Debian's newest linux-headers-*-amd64, the kernel tests/vm boots).
+kmod:
+	$(MAKE) -C kmod $(if $(KDIR),KDIR=$(KDIR))
+
+# A QEMU guest with Debian's kernel: discovery, accelinv.ko and the event
+# sources under hot-plug (tests/vm; TCG unless KVM answers).
+vm-tests: all kmod
+	ACCEL_BIN=$(BUILD)/bin ACCEL_KMOD=$(abspath kmod/accelinv.ko) $(PYTHON) -m unittest \
+		discover -s tests/vm -p 'test_*.py' -v
+
 # libFuzzer targets, built with clang against the sources themselves.
 FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC)
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler $(PKG_CFLAGS) \
@@ -185,6 +196,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) cli-tests
 	$(MAKE) nova-tests
+	$(MAKE) vm-tests
 	$(MAKE) unit-asan
 	$(MAKE) valgrind
 	$(MAKE) integration
@@ -237,5 +249,6 @@ format:
 
 clean:
 	rm -rf build
+	-$(MAKE) -C kmod clean >/dev/null 2>&1
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
