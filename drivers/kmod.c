@@ -470,9 +470,12 @@ static int check(const accel_kmod *k, const struct accel_kmod_record *r, char *w
 		return -EPROTO;
 	}
 	if (r->seq > k->next_seq) {
-		snprintf(why, cap, "seq gap: expected seq=%llu, got seq=%llu (%llu events missing)",
+		uint64_t gap = r->seq - k->next_seq;
+
+		snprintf(why, cap,
+			 "seq gap: expected seq=%llu, got seq=%llu (%llu event%s missing)",
 			 (unsigned long long)k->next_seq, (unsigned long long)r->seq,
-			 (unsigned long long)(r->seq - k->next_seq));
+			 (unsigned long long)gap, gap == 1 ? "" : "s");
 		return -EPROTO;
 	}
 	if (r->seq < k->next_seq) {
