@@ -169,7 +169,9 @@ kmod:
 
 # A QEMU guest with Debian's kernel: discovery, accelinv.ko and the event
 # sources under hot-plug (tests/vm; TCG unless KVM answers).
-vm-tests: all kmod
+VM_KDIR = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+vm-tests: all
+	$(MAKE) -C kmod KDIR=$(VM_KDIR)
 	ACCEL_BIN=$(BUILD)/bin ACCEL_KMOD=$(abspath kmod/accelinv.ko) $(PYTHON) -m unittest \
 		discover -s tests/vm -p 'test_*.py' -v
 

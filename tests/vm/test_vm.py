@@ -67,7 +67,7 @@ class Guest(unittest.TestCase):
         try:
             problems = cls.vm.dmesg_problems()
         finally:
-            cls.vm.stop()
+            cls.vm.close()
         if problems:
             raise AssertionError("kernel log:\n" + "\n".join(problems))
 

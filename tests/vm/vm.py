@@ -146,7 +146,8 @@ def build_initramfs(out, kver, bindir, kmod):
                                capture_output=True).stdout
         cpio = subprocess.run(["cpio", "--null", "-o", "-H", "newc", "--quiet"], cwd=root,
                               input=files, check=True, capture_output=True).stdout
-        subprocess.run(["gzip", "-1"], input=cpio, stdout=open(out, "wb"), check=True)
+        with open(out, "wb") as f:
+            subprocess.run(["gzip", "-1"], input=cpio, stdout=f, check=True)
         return out
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -248,7 +249,7 @@ class VM:
         return self
 
     def __exit__(self, *exc):
-        self.stop()
+        self.close()
 
     def start(self, timeout=None):
         if timeout is None:
@@ -284,7 +285,13 @@ class VM:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            self.proc.stdin.close()
+            self.proc.stdout.close()
             self.proc = None
+
+    def close(self):
+        self.stop()
+        self.log.close()
 
     def _read(self, timeout):
         fd = self.proc.stdout.fileno()
