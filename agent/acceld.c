@@ -30,6 +30,7 @@
 #include <accel/log.h>
 #include <accel/placement.h>
 #include <accel/util.h>
+#include <accel/kmod.h>
 #include <accel/uevent.h>
 
 #define EXIT_USAGE 2
@@ -235,9 +236,44 @@ static void drain_uevents(int fd, bool *relevant)
 	}
 }
 
+/* accelinv.ko's records: any event, overflow or broken stream means a
+ * rescan; a stream that ends or fails is dropped (uevents and the timer
+ * go on). */
+static void drain_kmod(accel_kmod **k, bool *relevant)
+{
+	struct accel_kmod_record rec;
+	accel_err err = {0};
+	int r;
+
+	while ((r = accel_kmod_next(*k, &rec, &err)) != 0) {
+		if (r == 1) {
+			if (accel_kmod_is_event(rec.type) || rec.type == ACCEL_KMOD_OVERFLOW) {
+				accel_debug("kmod: %s %s", accel_kmod_type_name(rec.type),
+					    rec.addr);
+				*relevant = true;
+			}
+			continue;
+		}
+		if (r == -EBADMSG || r == -EPROTO) {
+			accel_warning("%s", err.msg);
+			*relevant = true;
+			continue;
+		}
+		accel_warning("%s: %s; going on with uevents", accel_kmod_path(*k),
+			      err.msg[0] ? err.msg : strerror(-r));
+		accel_kmod_close(*k);
+		*k = NULL;
+		*relevant = true;
+		return;
+	}
+}
+
 static int run_daemon(struct agent *a)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
+	accel_kmod *kmod = NULL;
+	accel_err kerr = {0};
+	int kslot = -1;
 	sigset_t mask;
 	double next_scan = 0, pending = 0, retry_delay = 1;
 	int sfd, ufd, nfds = 1;
@@ -261,8 +297,15 @@ static int run_daemon(struct agent *a)
 		pfd[1] = (struct pollfd){ .fd = ufd, .events = POLLIN };
 		nfds = 2;
 	}
-	accel_info("started: host %s, rescan every %d s, uevents %s", a->cfg->host,
-		   a->cfg->rescan_interval, ufd >= 0 ? "on" : "off");
+	/* accelinv.ko when loaded: device changes the moment they happen */
+	if (accel_kmod_open(NULL, &kmod, &kerr) == 0) {
+		kslot = nfds;
+		pfd[nfds++] = (struct pollfd){ .fd = accel_kmod_fd(kmod), .events = POLLIN };
+	} else if (kerr.code != -ENOENT) {
+		accel_warning("%s", kerr.msg);
+	}
+	accel_info("started: host %s, rescan every %d s, uevents %s, accelinv %s", a->cfg->host,
+		   a->cfg->rescan_interval, ufd >= 0 ? "on" : "off", kmod ? "on" : "off");
 	while (!a->stop) {
 		double now = mono(), wake = next_scan;
 		int timeout;
@@ -287,10 +330,16 @@ static int run_daemon(struct agent *a)
 				}
 			}
 		}
-		if (nfds > 1 && (pfd[1].revents & POLLIN)) {
+		if (ufd >= 0 || kmod) {
 			bool relevant = false;
 
-			drain_uevents(ufd, &relevant);
+			if (ufd >= 0 && (pfd[1].revents & POLLIN))
+				drain_uevents(ufd, &relevant);
+			if (kmod && (pfd[kslot].revents & (POLLIN | POLLERR | POLLHUP))) {
+				drain_kmod(&kmod, &relevant);
+				if (!kmod)
+					nfds = kslot;
+			}
 			/* debounce: a driver rebind is a burst of events */
 			if (relevant && !pending)
 				pending = mono() + a->cfg->debounce_ms / 1000.0;
@@ -324,6 +373,7 @@ static int run_daemon(struct agent *a)
 	if (ufd >= 0)
 		close(ufd);
 	close(sfd);
+	accel_kmod_close(kmod);
 	accel_info("stopped");
 	return 0;
 }
