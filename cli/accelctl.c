@@ -7,12 +7,14 @@
  *   accelctl topo [options] [-f table|json|dot]
  *   accelctl report [--config FILE] [--create-root]
  *   accelctl schedule --hosts DIR -e KEY=VALUE... [-n N] [-f table|json]
+ *   accelctl watch [--source kmod|uevent] [--count N] [--timeout SEC] [options]
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
  * and name the input at fault.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,8 @@ static const char usage_text[] =
 	"  topo               link classes between devices, like nvidia-smi topo -m\n"
 	"  report             the writes a sync with Placement would make (none made)\n"
 	"  schedule           rank the hosts of --hosts DIR for a flavor's extra specs\n"
+	"  watch              print device events as the kernel reports them, then the\n"
+	"                     inventory's changes (one line each, flushed)\n"
 	"\n"
 	"options:\n"
 	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
@@ -55,6 +59,11 @@ static const char usage_text[] =
 	"                     schedule: a flavor extra spec (repeat), e.g.\n"
 	"                     -e resources:PGPU=2 -e accelsched:p2p=PIX\n"
 	"  -n, --limit N      schedule: show the N best hosts (default: all that pass)\n"
+	"  --source SRC       watch: kmod (/dev/accelinv of accelinv.ko) or uevent\n"
+	"                     (netlink); default kmod when the device exists\n"
+	"  --kmod-path FILE   watch: read the kmod records from FILE (a FIFO, a capture)\n"
+	"  --count N          watch: exit 0 after N events (and their rescan)\n"
+	"  --timeout SEC      watch: exit 0 after SEC seconds (default: at SIGINT/SIGTERM)\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
@@ -83,6 +92,7 @@ struct opts {
 	const char *format;
 	accel_opencl_mode opencl;
 	bool quiet;
+	struct watch_opts watch;
 };
 
 /* Returns -1 to go on, else the exit status. GNU getopt permutes argv, so
@@ -99,7 +109,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_VERSION,
 		OPT_CONFIG,
 		OPT_ROOT,
-		OPT_HOSTS
+		OPT_HOSTS,
+		OPT_SOURCE,
+		OPT_KMOD_PATH,
+		OPT_COUNT,
+		OPT_TIMEOUT
 	};
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
@@ -111,6 +125,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"config", required_argument, NULL, OPT_CONFIG},
 		{"create-root", no_argument, NULL, OPT_ROOT},
 		{"hosts", required_argument, NULL, OPT_HOSTS},
+		{"source", required_argument, NULL, OPT_SOURCE},
+		{"kmod-path", required_argument, NULL, OPT_KMOD_PATH},
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"extra-spec", required_argument, NULL, 'e'},
 		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
@@ -119,6 +137,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
+	bool watch_opt = false;
 	int c, npos;
 
 	memset(o, 0, sizeof(*o));
@@ -157,6 +176,47 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_HOSTS:
 			o->hosts_dir = optarg;
 			break;
+		case OPT_SOURCE:
+			if (strcmp(optarg, "kmod") && strcmp(optarg, "uevent")) {
+				usage_error("--source: expected kmod or uevent, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o->watch.source = optarg;
+			watch_opt = true;
+			break;
+		case OPT_KMOD_PATH:
+			o->watch.kmod_path = optarg;
+			watch_opt = true;
+			break;
+		case OPT_COUNT: {
+			char *end;
+
+			errno = 0;
+			o->watch.count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->watch.count < 1) {
+				usage_error("--count: '%s' is not a number of events (1 or more)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			watch_opt = true;
+			break;
+		}
+		case OPT_TIMEOUT: {
+			char *end;
+
+			errno = 0;
+			o->watch.timeout = strtod(optarg, &end);
+			/* up to a year; a longer one is a typo, not a wish */
+			if (errno || *end || end == optarg || !isfinite(o->watch.timeout) ||
+			    o->watch.timeout <= 0 || o->watch.timeout > 366 * 86400.0) {
+				usage_error("--timeout: '%s' is not a number of seconds (more "
+					    "than 0)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			watch_opt = true;
+			break;
+		}
 		case 'e': {
 			char *eq = strchr(optarg, '=');
 
@@ -217,14 +277,35 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	npos = argc - optind;
 	if (npos < 1) {
-		usage_error("%s", "missing command (list, show, topo, report or schedule)");
+		usage_error("%s", "missing command (list, show, topo, report, schedule or watch)");
 		return EXIT_USAGE;
 	}
 	o->cmd = argv[optind];
 	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "show") && strcmp(o->cmd, "topo") &&
-	    strcmp(o->cmd, "report") && strcmp(o->cmd, "schedule")) {
-		usage_error("unknown command '%s' (list, show, topo, report or schedule)", o->cmd);
+	    strcmp(o->cmd, "report") && strcmp(o->cmd, "schedule") && strcmp(o->cmd, "watch")) {
+		usage_error("unknown command '%s' (list, show, topo, report, schedule or watch)",
+			    o->cmd);
 		return EXIT_USAGE;
+	}
+	if (strcmp(o->cmd, "watch") && watch_opt) {
+		usage_error("%s",
+			    "--source, --kmod-path, --count and --timeout go with watch only");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(o->cmd, "watch")) {
+		if (o->dump) {
+			usage_error("%s", "watch: --lspci-dump does not change; watch reads sysfs");
+			return EXIT_USAGE;
+		}
+		if (strcmp(o->format, "table")) {
+			usage_error("watch prints one line per change: -f %s does not go with it",
+				    o->format);
+			return EXIT_USAGE;
+		}
+		if (o->watch.kmod_path && o->watch.source && !strcmp(o->watch.source, "uevent")) {
+			usage_error("%s", "--kmod-path goes with --source kmod, not uevent");
+			return EXIT_USAGE;
+		}
 	}
 	if (!strcmp(o->cmd, "schedule") != !!o->hosts_dir) {
 		usage_error("%s", o->hosts_dir ? "--hosts goes with schedule only"
@@ -303,6 +384,12 @@ static int scan(const struct opts *o, accel_inventory **inv)
 	return 0;
 }
 
+/* watch: the first scan and every rescan, with the command line's options */
+static int watch_scan(void *arg, accel_inventory **inv)
+{
+	return scan(arg, inv);
+}
+
 /* report: the config file (if any), then OS_* over it; the discovery
  * roots and host from it unless given on the command line. */
 static int load_config(struct opts *o, accel_config **out)
@@ -352,6 +439,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		return r;
+	}
+	if (!strcmp(o.cmd, "watch")) {
+		o.watch.dev_root = o.dev_root;
+		/* every rescan would load the ICDs, for fields watch never prints */
+		if (o.opencl == ACCEL_OPENCL_AUTO)
+			o.opencl = ACCEL_OPENCL_OFF;
+		return cmd_watch(&o.watch, watch_scan, &o);
 	}
 	if (!strcmp(o.cmd, "report") && (r = load_config(&o, &cfg)))
 		return r;

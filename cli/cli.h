@@ -15,4 +15,18 @@ int cmd_report(const accel_inventory *inv, struct accel_config *cfg, bool create
 int cmd_schedule(const char *dir, const char *const *keys, const char *const *values,
 		 size_t n_specs, long limit, const char *format);
 
+/* watch: a scan with accelctl's options, as the first and every rescan;
+ * returns an exit status, having printed what failed. */
+typedef int (*cli_scan_fn)(void *arg, accel_inventory **out);
+
+struct watch_opts {
+	const char *source;    /* "kmod", "uevent"; NULL: kmod when its device exists */
+	const char *kmod_path; /* NULL: DEV_ROOT/accelinv */
+	const char *dev_root;  /* NULL: ACCEL_DEFAULT_DEV_ROOT */
+	long count;	       /* exit after this many events; <= 0: no limit */
+	double timeout;	       /* exit after this many seconds; <= 0: at SIGINT/SIGTERM */
+};
+
+int cmd_watch(const struct watch_opts *o, cli_scan_fn scan, void *arg);
+
 #endif
