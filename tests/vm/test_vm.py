@@ -187,6 +187,52 @@ class Kmod(Guest):
         self.assertTrue(out.startswith("crw-------"), out)
 
 
+class Watch(Guest):
+    """accelctl watch in the guest, with the module and with uevents only."""
+
+    def watch(self, source):
+        self.vm.check("rm -f /tmp/w; (accelctl watch -q --opencl off --source %s >/tmp/w 2>&1 "
+                      "& echo $! >/tmp/watch.pid)" % source)
+        self.addCleanup(self.vm.run, "kill $(cat /tmp/watch.pid); sleep 0.3")
+        self.wait_guest("cat /tmp/w", r"INVENTORY generation=0 devices=2")
+
+    def scenario(self, port, bus, events):
+        """Hot-add a bochs-display on port (it lands on bus), rebind the
+        built-in one, hot-remove the new one: each shows as events (when
+        events) and as an inventory change."""
+        addr = "0000:%02x:00.0" % bus
+        qid = self.hot_add("bochs-display", port)
+        if events:
+            self.wait_guest("cat /tmp/w", r"EVENT add %s" % re.escape(addr))
+        self.wait_guest("cat /tmp/w", r"INVENTORY \+%s display .*driver=bochs-drm"
+                        % re.escape(addr))
+        self.vm.check("echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/unbind")
+        self.wait_guest("cat /tmp/w", r"INVENTORY ~0000:00:03\.0 driver=bochs-drm->")
+        self.vm.check("echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/bind")
+        self.wait_guest("cat /tmp/w", r"INVENTORY ~0000:00:03\.0 driver=\S*->bochs-drm")
+        self.vm.qmp.cmd("device_del", id=qid)
+        self.wait_guest("cat /tmp/w", r"INVENTORY -%s" % re.escape(addr))
+        return self.vm.check("cat /tmp/w")
+
+    def test_kmod_source(self):
+        self.vm.check(INSMOD)
+        self.addCleanup(self.vm.run, "rmmod accelinv")
+        self.watch("kmod")
+        out = self.scenario("rp1", 1, events=True)
+        self.assertRegex(out, r"SNAPSHOT gen=\d+ devices=2")
+        self.assertRegex(out, r"EVENT bind 0000:01:00\.0 driver=bochs-drm")
+        self.assertRegex(out, r"EVENT unbind 0000:00:03\.0")
+        self.assertRegex(out, r"EVENT del 0000:01:00\.0")
+        self.assertNotIn("accelctl: watch:", out)   # no malformed record, no gap
+
+    def test_uevent_source_without_the_module(self):
+        self.assertEqual(self.vm.check("lsmod | grep -c accelinv || true").strip(), "0")
+        self.watch("uevent")
+        out = self.scenario("rp2", 2, events=False)
+        self.assertRegex(out, r"EVENT add \S*0000:02:00\.0")
+        self.assertRegex(out, r"EVENT unbind \S*0000:00:03\.0")
+
+
 class Churn(Guest):
     def test_100_load_unload_cycles_under_hotplug(self):
         self.vm.send("for i in $(seq 100); do %s || exit 1; "
