@@ -7,7 +7,8 @@
  *   accelctl topo [options] [-f table|json|dot]
  *   accelctl report [--config FILE] [--create-root]
  *   accelctl schedule --hosts DIR -e KEY=VALUE... [-n N] [-f table|json]
- *   accelctl watch [--source kmod|uevent] [--count N] [--timeout SEC] [options]
+ *   accelctl watch [--source kmod|uevent|poll] [--interval SEC] [--count N]
+ *                  [--timeout SEC] [options]
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
  * and name the input at fault.
@@ -59,8 +60,10 @@ static const char usage_text[] =
 	"                     schedule: a flavor extra spec (repeat), e.g.\n"
 	"                     -e resources:PGPU=2 -e accelsched:p2p=PIX\n"
 	"  -n, --limit N      schedule: show the N best hosts (default: all that pass)\n"
-	"  --source SRC       watch: kmod (/dev/accelinv of accelinv.ko) or uevent\n"
-	"                     (netlink); default kmod when the device exists\n"
+	"  --source SRC       watch: kmod (/dev/accelinv of accelinv.ko), uevent\n"
+	"                     (netlink) or poll (a rescan every --interval seconds);\n"
+	"                     default kmod when the device exists\n"
+	"  --interval SEC     watch --source poll: seconds between rescans (default 60)\n"
 	"  --kmod-path FILE   watch: read the kmod records from FILE (a FIFO, a capture)\n"
 	"  --count N          watch: exit 0 after N events (and their rescan)\n"
 	"  --timeout SEC      watch: exit 0 after SEC seconds (default: at SIGINT/SIGTERM)\n"
@@ -113,7 +116,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_SOURCE,
 		OPT_KMOD_PATH,
 		OPT_COUNT,
-		OPT_TIMEOUT
+		OPT_TIMEOUT,
+		OPT_INTERVAL
 	};
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
@@ -129,6 +133,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"kmod-path", required_argument, NULL, OPT_KMOD_PATH},
 		{"count", required_argument, NULL, OPT_COUNT},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"extra-spec", required_argument, NULL, 'e'},
 		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
@@ -177,8 +182,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->hosts_dir = optarg;
 			break;
 		case OPT_SOURCE:
-			if (strcmp(optarg, "kmod") && strcmp(optarg, "uevent")) {
-				usage_error("--source: expected kmod or uevent, got '%s'", optarg);
+			if (strcmp(optarg, "kmod") && strcmp(optarg, "uevent") &&
+			    strcmp(optarg, "poll")) {
+				usage_error("--source: expected kmod, uevent or poll, got '%s'",
+					    optarg);
 				return EXIT_USAGE;
 			}
 			o->watch.source = optarg;
@@ -195,6 +202,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->watch.count = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || o->watch.count < 1) {
 				usage_error("--count: '%s' is not a number of events (1 or more)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			watch_opt = true;
+			break;
+		}
+		case OPT_INTERVAL: {
+			char *end;
+
+			errno = 0;
+			o->watch.interval = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !isfinite(o->watch.interval) ||
+			    o->watch.interval < 0.1 || o->watch.interval > 86400.0) {
+				usage_error("--interval: '%s' is not a number of seconds (0.1 to "
+					    "86400)",
 					    optarg);
 				return EXIT_USAGE;
 			}
@@ -289,7 +311,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (strcmp(o->cmd, "watch") && watch_opt) {
 		usage_error("%s",
-			    "--source, --kmod-path, --count and --timeout go with watch only");
+			    "--source, --kmod-path, --count, --timeout and --interval go with "
+			    "watch only");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(o->cmd, "watch")) {
@@ -302,8 +325,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				    o->format);
 			return EXIT_USAGE;
 		}
-		if (o->watch.kmod_path && o->watch.source && !strcmp(o->watch.source, "uevent")) {
-			usage_error("%s", "--kmod-path goes with --source kmod, not uevent");
+		if (o->watch.kmod_path && o->watch.source && strcmp(o->watch.source, "kmod")) {
+			usage_error("--kmod-path goes with --source kmod, not %s", o->watch.source);
+			return EXIT_USAGE;
+		}
+		if (o->watch.interval && (!o->watch.source || strcmp(o->watch.source, "poll"))) {
+			usage_error("%s", "--interval goes with --source poll");
 			return EXIT_USAGE;
 		}
 	}

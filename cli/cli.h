@@ -20,11 +20,12 @@ int cmd_schedule(const char *dir, const char *const *keys, const char *const *va
 typedef int (*cli_scan_fn)(void *arg, accel_inventory **out);
 
 struct watch_opts {
-	const char *source;    /* "kmod", "uevent"; NULL: kmod when its device exists */
+	const char *source;    /* "kmod", "uevent", "poll"; NULL: kmod when its device exists */
 	const char *kmod_path; /* NULL: DEV_ROOT/accelinv */
 	const char *dev_root;  /* NULL: ACCEL_DEFAULT_DEV_ROOT */
 	long count;	       /* exit after this many events; <= 0: no limit */
 	double timeout;	       /* exit after this many seconds; <= 0: at SIGINT/SIGTERM */
+	double interval;       /* poll: seconds between rescans; 0: 60 */
 };
 
 int cmd_watch(const struct watch_opts *o, cli_scan_fn scan, void *arg);

@@ -14,6 +14,10 @@
  *   INVENTORY ~<addr> driver=<old>-><new>
  *   INVENTORY generation=<n> devices=<count>  after each rescan
  *
+ * --source poll has no events: it rescans every --interval seconds, the
+ * way a periodic agent does (the baseline the event sources are measured
+ * against).
+ *
  * Every line is flushed at once: a test harness reads it over a serial
  * console. Malformed records and broken sequences go to stderr.
  */
@@ -49,6 +53,7 @@ struct watch {
 	int out_err;	 /* errno of a failed write to stdout, 0 if none */
 	accel_kmod *kmod;
 	int ufd;
+	int64_t poll_ms; /* poll: between rescans; 0 for the event sources */
 };
 
 static int64_t now_ms(void)
@@ -259,6 +264,10 @@ static int open_source(struct watch *w, const char *source, const char *kmod_pat
 	accel_err err;
 	int r;
 
+	if (!strcmp(source, "poll")) {
+		w->poll_ms = (int64_t)((w->o->interval > 0 ? w->o->interval : 60) * 1000 + 0.5);
+		return 0;
+	}
 	if (!strcmp(source, "kmod")) {
 		r = accel_kmod_open(kmod_path, &w->kmod, &err);
 		if (r) {
@@ -284,9 +293,11 @@ static int watch_loop(struct watch *w, int sfd)
 		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {src, POLLIN, 0}};
 		int64_t now = now_ms(), wake = end;
 		/* after the last event counted, only its rescan is left */
-		nfds_t nfds = count_reached(w) ? 1 : 2;
+		nfds_t nfds = count_reached(w) || w->poll_ms ? 1 : 2;
 		int timeout = -1, r;
 
+		if (w->poll_ms && !w->pending)
+			w->pending = now + w->poll_ms;
 		if (w->out_err)
 			return 1;
 		if (end && now >= end)

@@ -111,7 +111,12 @@ class Watcher:
 class Usage(unittest.TestCase):
     def test_bad_options(self):
         for args, msg in [
-                (["--source", "udev"], "--source: expected kmod or uevent, got 'udev'"),
+                (["--source", "udev"], "--source: expected kmod, uevent or poll, got 'udev'"),
+                (["--source", "poll", "--interval", "0"], "--interval: '0' is not a number"),
+                (["--source", "poll", "--interval", "x"], "--interval: 'x' is not a number"),
+                (["--interval", "5"], "--interval goes with --source poll"),
+                (["--source", "uevent", "--interval", "5"], "--interval goes with --source poll"),
+                (["--source", "poll", "--kmod-path", "x"], "--kmod-path goes with --source kmod"),
                 (["--count", "0"], "--count: '0' is not a number of events"),
                 (["--count", "x"], "--count: 'x' is not a number of events"),
                 (["--timeout", "-1"], "--timeout: '-1' is not a number of seconds"),
@@ -129,7 +134,7 @@ class Usage(unittest.TestCase):
 
     def test_watch_options_only_with_watch(self):
         for opt in (["--count", "1"], ["--timeout", "1"], ["--source", "kmod"],
-                    ["--kmod-path", "x"]):
+                    ["--kmod-path", "x"], ["--interval", "1"]):
             p = run("list", *opt)
             self.assertEqual(p.returncode, 2, opt)
             self.assertIn("go with watch only", p.stderr)
@@ -183,6 +188,21 @@ class Sources(unittest.TestCase):
             w.close()
         self.assertEqual(rc, 0, err)
         self.assertEqual(out[:2], ["SNAPSHOT gen=3 devices=2", "EVENT add 0000:01:00.0"])
+
+    def test_poll_rescans_every_interval(self):
+        sysfs = os.path.join(FX, "edge-mixed", "sys")
+        t = time.monotonic()
+        p = run("watch", "-q", "--source", "poll", "--interval", "0.3", "--sysfs-root", sysfs,
+                "--timeout", "1.05")
+        took = time.monotonic() - t
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0], "INVENTORY generation=0 devices=7")
+        # rescans at 0.3, 0.6 and 0.9 s: nothing changed, so no +/-/~ lines
+        self.assertGreaterEqual(len(lines), 3, p.stdout)
+        for line in lines[1:]:
+            self.assertRegex(line, r"^INVENTORY generation=\d+ devices=7$")
+        self.assertGreaterEqual(took, 1.0)
 
     def test_timeout(self):
         sysfs = os.path.join(FX, "edge-mixed", "sys")
