@@ -223,6 +223,8 @@ bench: all fixtures
 		$(ACCELCTL) list -q -f json --host $$n --sysfs-root $$f >$(BUILD)/bench-inv/$$n.json; done
 	PYTHONPATH=$(abspath $(PYBUILD)) $(PYTHON) bench/bench_nova.py \
 		--inventories $(BUILD)/bench-inv --lib $(LIB_SHARED)
+	$(MAKE) -C kmod KDIR=$(VM_KDIR)
+	$(PYTHON) bench/bench_vm_latency.py --bin $(BUILD)/bin --kmod $(abspath kmod/accelinv.ko)
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
 
