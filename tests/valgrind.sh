@@ -1,7 +1,8 @@
 #!/bin/sh
 # accelctl under valgrind: no invalid access and no leak (definite or
 # indirect) on a big real-server fixture, a broken tree, an lspci dump, a
-# bad argument and this host (with OpenCL through the real ICD loader).
+# bad argument and this host (with OpenCL through the real ICD loader), and
+# accelctl watch over a kmod record stream and a periodic rescan.
 # Usage: tests/valgrind.sh ACCELCTL FIXTURES
 set -eu
 accelctl=$1
@@ -44,4 +45,20 @@ run list --lspci-dump tests/fixtures/dumps/dgx2.lspci-xxx.txt
 run list --sysfs-root "$tmp/nonexistent"
 run show nonsense
 run list --opencl on
+# watch: a kmod stream with a malformed record, a gap and an overflow from a
+# file (it ends: exit 1), a periodic rescan, a missing device
+cat >"$tmp/records" <<EOF
+v=1 type=begin gen=0
+v=1 type=dev addr=0000:00:02.0 vendor=1af4 device=1050 class=038000 driver=virtio-pci
+v=1 type=end gen=0 count=1
+v=1 type=add seq=0 addr=0000:01:00.0 vendor=1234 device=1111 class=030000
+v=1 type=bind seq=1 addr=0000:01:00.0 vendor=1234 device=12x4 class=030000
+v=1 type=del seq=5 addr=0000:01:00.0 vendor=1234 device=1111 class=030000
+v=1 type=overflow lost=3
+v=1 type=begin gen=9
+v=1 type=end gen=9 count=0
+EOF
+run watch -q --source kmod --kmod-path "$tmp/records" --sysfs-root "$fx/edge-mixed/sys"
+run watch -q --source poll --interval 0.2 --timeout 0.5 --sysfs-root "$fx/dgx2/sys"
+run watch --source kmod --kmod-path "$tmp/nonexistent"
 echo "valgrind: no errors, no leaks"
