@@ -182,6 +182,36 @@ class Kmod(Guest):
         self.vm.check("rmmod accelinv")
         self.vm.check(INSMOD)   # for the cleanup's rmmod
 
+    def test_reader_behind_the_ring_gets_overflow_and_snapshot(self):
+        self.vm.check("rmmod accelinv && %s ring_size=16" % INSMOD)
+        # one open file: read the snapshot, fall 20 events behind (10
+        # unbind+bind pairs), read again
+        self.vm.check("exec 3</dev/accelinv; dd bs=65536 count=1 <&3 >/tmp/a 2>/dev/null; "
+                      "for i in $(seq 10); do "
+                      "echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/unbind; "
+                      "echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/bind; done; "
+                      "dd bs=65536 count=1 <&3 >/tmp/b 2>/dev/null; exec 3<&-")
+        first = records(self.vm.check("cat /tmp/a"))
+        gen = int(first[-1]["gen"])
+        again = records(self.vm.check("cat /tmp/b"))
+        self.assertEqual(again[0], {"v": "1", "type": "overflow", "lost": "4"})
+        self.assertEqual(again[1], {"v": "1", "type": "begin", "gen": str(gen + 20)})
+        self.assertEqual(again[-1]["type"], "end")
+        self.assertEqual(again[-1]["gen"], str(gen + 20))
+        devs = [r for r in again if r["type"] == "dev"]
+        self.assertEqual(int(again[-1]["count"]), len(devs))
+        self.assertIn("driver", [r for r in devs if r["addr"] == "0000:00:03.0"][0])
+
+    def test_bad_parameters_refused(self):
+        for params, msg in (("ids=12345:1", "ids: '12345:1' is not vvvv:dddd"),
+                            ("ring_size=8", "ring_size: 8 is not within 16..65536"),
+                            ("classes=0x30000", "classes: 0x30000 is more than 16 bits")):
+            self.vm.check("rmmod accelinv")
+            rc, out = self.vm.run("insmod /lib/modules/accelinv.ko %s" % params)
+            self.assertNotEqual(rc, 0, params)
+            self.assertIn(msg, self.vm.check("dmesg | tail -3"), params)
+            self.vm.check(INSMOD)
+
     def test_device_is_root_only(self):
         rc, out = self.vm.run("ls -l /dev/accelinv")
         self.assertTrue(out.startswith("crw-------"), out)
