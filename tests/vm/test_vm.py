@@ -54,11 +54,12 @@ def records(text):
 
 class Guest(unittest.TestCase):
     """One VM per test class."""
+    APPEND = ""   # more kernel command line
 
     @classmethod
     def setUpClass(cls):
         d = tempfile.mkdtemp(dir=_work)
-        cls.vm = V.VM(_initrd, _kver, d)
+        cls.vm = V.VM(_initrd, _kver, d, append=cls.APPEND)
         cls.vm.start()
         cls.n_hot = 0
 
@@ -264,6 +265,22 @@ class Watch(Guest):
 
 
 class Churn(Guest):
+    # slab allocations remember their caller: what accelinv still holds
+    # shows in debugfs's alloc_traces
+    APPEND = "slub_debug=U"
+
+    def test_readers_leave_nothing_behind(self):
+        self.vm.check("mount -t debugfs none /sys/kernel/debug 2>/dev/null || true; " + INSMOD)
+        self.addCleanup(self.vm.run, "rmmod accelinv")
+        self.vm.check("cat /dev/accelinv >/dev/null & pid=$!; sleep 0.3; "
+                      "for i in $(seq 100); do "
+                      "dd if=/dev/accelinv of=/dev/null bs=4096 count=1 2>/dev/null || exit 1; "
+                      "echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/unbind; "
+                      "echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/bind; done; "
+                      "kill $pid; sleep 0.3", timeout=300)
+        held = self.vm.check("grep -h 'accelinv' /sys/kernel/debug/slab/*/alloc_traces || true")
+        self.assertEqual([line for line in held.splitlines() if line.strip()], [],
+                         "accelinv still holds slab objects after its readers closed")
     def test_100_load_unload_cycles_under_hotplug(self):
         self.vm.send("for i in $(seq 100); do %s || exit 1; "
                      "dd if=/dev/accelinv of=/dev/null bs=4096 count=1 2>/dev/null || exit 3; "

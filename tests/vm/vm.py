@@ -220,7 +220,7 @@ def kvm_usable():
 class VM:
     """One guest. Use as a context manager; run(cmd) returns (rc, output)."""
 
-    def __init__(self, initrd, kver, workdir, accel=None, extra_devices=(), mem=512):
+    def __init__(self, initrd, kver, workdir, accel=None, extra_devices=(), mem=512, append=""):
         self.workdir = workdir
         self.qmp_path = os.path.join(workdir, "qmp.sock")
         self.kver = kver
@@ -229,7 +229,7 @@ class VM:
         cmd = ["qemu-system-x86_64", "-M", "q35", "-m", str(mem), "-smp", "1",
                "-accel", self.accel, "-cpu", "host" if self.accel == "kvm" else "max",
                "-kernel", "/boot/vmlinuz-%s" % kver, "-initrd", initrd,
-               "-append", "console=ttyS0 panic=-1 quiet loglevel=4",
+               "-append", ("console=ttyS0 panic=-1 quiet loglevel=4 " + append).strip(),
                "-display", "none", "-vga", "none", "-no-reboot",
                "-serial", "stdio", "-monitor", "none",
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
