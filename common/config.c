@@ -391,37 +391,19 @@ int accel_config_parse(accel_config **out, const char *name, const char *text, u
 
 int accel_config_load(accel_config **out, const char *path, accel_err *err)
 {
-	struct stat st;
+	unsigned mode;
 	char *text;
-	FILE *f;
 	size_t n;
 	int r;
 
-	f = fopen(path, "re");
-	if (!f)
-		return accel_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return accel_err_set(err, -EINVAL, "%s: not a regular file", path);
-	}
-	if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {
-		fclose(f);
-		return accel_err_set(err, -E2BIG, "%s: larger than %u bytes", path,
-				     CONFIG_MAX_BYTES);
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		fclose(f);
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	}
-	n = fread(text, 1, (size_t)st.st_size, f);
-	fclose(f);
-	text[n] = '\0';
+	r = accel_read_file(path, CONFIG_MAX_BYTES, &text, &n, &mode, err);
+	if (r)
+		return r;
 	if (memchr(text, '\0', n)) {
 		free(text);
 		return accel_err_set(err, -EINVAL, "%s: holds a NUL byte: not a text file", path);
 	}
-	r = accel_config_parse(out, path, text, st.st_mode, err);
+	r = accel_config_parse(out, path, text, (mode_t)mode, err);
 	free(text);
 	return r;
 }

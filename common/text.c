@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include <accel/util.h>
 
 /* Length of the UTF-8 sequence starting at s (at most len bytes), 0 if it
@@ -71,4 +77,44 @@ const char *accel_text_sanitize(const char *s, size_t len, char *buf, size_t cap
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+int accel_read_file(const char *path, size_t max, char **text, size_t *len, unsigned *mode,
+		    accel_err *err)
+{
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	*text = NULL;
+	*len = 0;
+	if (!f)
+		return accel_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return accel_err_set(err, -EINVAL, "%s: not a regular file", path);
+	}
+	if ((unsigned long long)st.st_size > max) {
+		fclose(f);
+		return accel_err_set(err, -E2BIG, "%s: larger than %zu bytes", path, max);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	}
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return accel_err_set(err, -EIO, "%s: read error", path);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (mode)
+		*mode = (unsigned)st.st_mode;
+	*text = buf;
+	*len = n;
+	return 0;
 }

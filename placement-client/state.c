@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <accel/json.h>
 #include <accel/util.h>
@@ -247,31 +246,19 @@ int pc_state_parse(const char *text, size_t len, struct pc_state *st, accel_err 
 
 int pc_state_load(const char *path, struct pc_state *st, accel_err *err)
 {
-	struct stat sb;
 	char *text;
-	FILE *f;
 	size_t n;
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	f = fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		return accel_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	r = accel_read_file(path, STATE_MAX_BYTES, &text, &n, NULL, err);
+	if (r == -ENOENT) {
+		/* no state yet: a first sync */
+		accel_err_clear(err);
+		return 0;
 	}
-	if (fstat(fileno(f), &sb) || (unsigned long long)sb.st_size > STATE_MAX_BYTES) {
-		fclose(f);
-		return accel_err_set(err, -E2BIG, "%s: too large", path);
-	}
-	text = malloc((size_t)sb.st_size + 1);
-	if (!text) {
-		fclose(f);
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	}
-	n = fread(text, 1, (size_t)sb.st_size, f);
-	fclose(f);
-	text[n] = '\0';
+	if (r)
+		return r;
 	r = pc_state_parse(text, n, st, err);
 	free(text);
 	if (r) {

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <accel/util.h>
 #include "sched_int.h"
@@ -823,25 +822,13 @@ int32_t accel_sched_host_id(accel_sched_hosts *t, const char *host)
 static int load_file(accel_sched_hosts *t, const char *path, accel_err *err)
 {
 	accel_inventory *inv = NULL;
-	struct stat st;
 	char *text;
-	FILE *f = fopen(path, "re");
 	size_t n;
 	int r;
 
-	if (!f)
-		return accel_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) || (unsigned long long)st.st_size > SCHED_MAX_FILE) {
-		fclose(f);
-		return accel_err_set(err, -E2BIG, "%s: larger than %u bytes", path, SCHED_MAX_FILE);
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		fclose(f);
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	}
-	n = fread(text, 1, (size_t)st.st_size, f);
-	fclose(f);
+	r = accel_read_file(path, SCHED_MAX_FILE, &text, &n, NULL, err);
+	if (r)
+		return r;
 	r = accel_inventory_from_json(text, n, &inv, err);
 	free(text);
 	if (r) {

@@ -30,6 +30,14 @@ ACCEL_EXPORT bool accel_text_ok(const char *s, size_t len);
  * '?'; for messages that quote bad input. Writes at most cap bytes. */
 ACCEL_EXPORT const char *accel_text_sanitize(const char *s, size_t len, char *buf, size_t cap);
 
+/* The whole of a regular file of at most max bytes, NUL-terminated: *text
+ * (free it) and *len (without the NUL); *mode its mode bits when mode is
+ * not NULL. -errno with err naming the path: the open's (-ENOENT for a
+ * missing file), -EINVAL for anything but a regular file, -E2BIG over
+ * max, -EIO for a failed read. */
+ACCEL_EXPORT int accel_read_file(const char *path, size_t max, char **text, size_t *len,
+				 unsigned *mode, accel_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,8 @@
 
 #include <accel/inventory.h>
 #include <accel/util.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static accel_inventory *sample(void)
 {
@@ -272,12 +274,47 @@ static void test_limits(void **state)
 	free(big);
 }
 
+/* accel_read_file: whole, bounded, regular files only. */
+static void test_read_file(void **state)
+{
+	char dir[] = "/tmp/accel-read-XXXXXX", path[64];
+	char *text = (char *)"x";
+	unsigned mode = 0;
+	accel_err err;
+	size_t len = 7;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("hello\n", f);
+	fclose(f);
+	assert_int_equal(accel_read_file(path, 6, &text, &len, &mode, &err), 0);
+	assert_string_equal(text, "hello\n");
+	assert_int_equal(len, 6);
+	assert_true(S_ISREG(mode));
+	free(text);
+	assert_int_equal(accel_read_file(path, 5, &text, &len, NULL, &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "larger than 5 bytes"));
+	assert_null(text);
+	assert_int_equal(accel_read_file(dir, 100, &text, &len, NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	unlink(path);
+	assert_int_equal(accel_read_file(path, 100, &text, &len, NULL, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, path));
+	assert_int_equal(len, 0);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model),	   cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_json_shape), cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_malformed),  cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_read_file),
 	};
 
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
