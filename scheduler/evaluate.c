@@ -132,22 +132,17 @@ static const int level_bonus[] = {
 };
 
 /* Score of a set of devices; higher is better. */
-static double score(const accel_sched_request *rq, const struct sched_host *h,
-		    const struct prof_eval *pe, const uint8_t *set, unsigned n, unsigned eligible,
-		    int level)
+/*
+ * The weight of a chosen set, from its mean memory (GiB) and utilization,
+ * whether it sits on one NUMA node, its size, the eligible devices of the
+ * host and the locality level it fits in. Both host layouts (score,
+ * score_small) gather those and end here.
+ */
+static double weight(const accel_sched_request *rq, double mem, double util, bool one_node,
+		     unsigned n, unsigned eligible, int level)
 {
-	double mem = 0, util = 0, s;
-	bool one_node = true;
+	double s;
 
-	for (unsigned i = 0; i < n; i++) {
-		const struct sched_dev *d = &h->dev[set[i]];
-
-		mem += pe[d->profile].gib;
-		util += d->flags & SDEV_UTIL ? d->util : 0;
-		one_node &= d->numa >= 0 && d->numa == h->dev[set[0]].numa;
-	}
-	mem /= n;
-	util /= n;
 	if (rq->policy == ACCEL_POLICY_PACK)
 		s = -1000.0 * mem - 10.0 * (eligible - n);
 	else
@@ -157,6 +152,23 @@ static double score(const accel_sched_request *rq, const struct sched_host *h,
 	if (rq->numa == ACCEL_NUMA_PREFERRED && n > 1 && !one_node)
 		s -= 50;
 	return s - util / 10.0;
+}
+
+static double score(const accel_sched_request *rq, const struct sched_host *h,
+		    const struct prof_eval *pe, const uint8_t *set, unsigned n, unsigned eligible,
+		    int level)
+{
+	double mem = 0, util = 0;
+	bool one_node = true;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct sched_dev *d = &h->dev[set[i]];
+
+		mem += pe[d->profile].gib;
+		util += d->flags & SDEV_UTIL ? d->util : 0;
+		one_node &= d->numa >= 0 && d->numa == h->dev[set[0]].numa;
+	}
+	return weight(rq, mem / n, util / n, one_node, n, eligible, level);
 }
 
 static unsigned util_of(const struct sched_dev *d)
@@ -376,7 +388,7 @@ static double score_small(const accel_sched_request *rq, const struct sched_smal
 			  const struct prof_eval *pe, const uint8_t *set, unsigned n,
 			  unsigned eligible, int level)
 {
-	double mem = 0, util = 0, v;
+	double mem = 0, util = 0;
 	bool one_node = true;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -386,17 +398,7 @@ static double score_small(const accel_sched_request *rq, const struct sched_smal
 		util += s->util_known >> d & 1 ? s->util[d] : 0;
 		one_node &= s->numa[d] >= 0 && s->numa[d] == s->numa[set[0]];
 	}
-	mem /= n;
-	util /= n;
-	if (rq->policy == ACCEL_POLICY_PACK)
-		v = -1000.0 * mem - 10.0 * (eligible - n);
-	else
-		v = 1000.0 * mem + 10.0 * (eligible - n);
-	if (n > 1)
-		v += level_bonus[level];
-	if (rq->numa == ACCEL_NUMA_PREFERRED && n > 1 && !one_node)
-		v -= 50;
-	return v - util / 10.0;
+	return weight(rq, mem / n, util / n, one_node, n, eligible, level);
 }
 
 static bool before_small(const accel_sched_request *rq, const struct sched_small *s,
