@@ -21,9 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <linux/netlink.h>
 
 #include <accel/config.h>
 #include <accel/discovery.h>
@@ -208,31 +206,14 @@ static double mono(void)
 
 static void drain_uevents(int fd, bool *relevant)
 {
-	char buf[8192];
+	struct accel_uevent ev;
+	int r;
 
-	for (;;) {
-		struct sockaddr_nl sa;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
-				     .msg_iovlen = 1 };
-		struct accel_uevent ev;
-		ssize_t n = recvmsg(fd, &mh, 0);
-
-		if (n < 0) {
-			if (errno == ENOBUFS) {
-				/* lost events: rescan to be sure */
-				*relevant = true;
-				continue;
-			}
-			return;
-		}
-		/* only the kernel speaks on this group */
-		if (sa.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
-			continue;
-		if (accel_uevent_parse(buf, (size_t)n, &ev) == 0 && accel_uevent_relevant(&ev)) {
+	while ((r = accel_uevent_next(fd, &ev)) != 0) {
+		/* lost events (-ENOBUFS): rescan to be sure */
+		*relevant = true;
+		if (r == 1)
 			accel_debug("uevent: %s %s (%s)", ev.action, ev.devpath, ev.subsystem);
-			*relevant = true;
-		}
 	}
 }
 

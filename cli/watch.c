@@ -31,8 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <linux/netlink.h>
 
 #include <accel/kmod.h>
 #include <accel/uevent.h>
@@ -225,34 +223,17 @@ static const char *devpath_addr(const char *devpath, char out[ACCEL_ADDR_MAX])
 
 static void drain_uevents(struct watch *w)
 {
-	char buf[8192], addr[ACCEL_ADDR_MAX];
+	char addr[ACCEL_ADDR_MAX];
+	struct accel_uevent ev;
+	int r;
 
-	while (!count_reached(w) && !w->out_err) {
-		struct sockaddr_nl sa;
-		struct iovec iov = {buf, sizeof(buf)};
-		struct msghdr mh = {.msg_name = &sa,
-				    .msg_namelen = sizeof(sa),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1};
-		struct accel_uevent ev;
-		ssize_t n = recvmsg(w->ufd, &mh, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				fprintf(stderr, "accelctl: watch: uevent: events lost (receive "
-						"buffer full); rescanning\n");
-				w->pending = now_ms() + DEBOUNCE_MS;
-				continue;
-			}
-			return;
+	while (!count_reached(w) && !w->out_err && (r = accel_uevent_next(w->ufd, &ev)) != 0) {
+		if (r == -ENOBUFS) {
+			fprintf(stderr, "accelctl: watch: uevent: events lost (receive "
+					"buffer full); rescanning\n");
+			w->pending = now_ms() + DEBOUNCE_MS;
+			continue;
 		}
-		/* only the kernel speaks on this group */
-		if (sa.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
-			continue;
-		if (accel_uevent_parse(buf, (size_t)n, &ev) || !accel_uevent_relevant(&ev))
-			continue;
 		say(w, "EVENT %s %s subsystem=%s", ev.action, devpath_addr(ev.devpath, addr),
 		    ev.subsystem);
 		event_seen(w);

@@ -70,3 +70,27 @@ int accel_uevent_open(void)
 	}
 	return fd;
 }
+
+int accel_uevent_next(int fd, struct accel_uevent *out)
+{
+	char buf[8192];
+
+	for (;;) {
+		struct sockaddr_nl sa;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
+				     .msg_iovlen = 1 };
+		ssize_t n = recvmsg(fd, &mh, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == ENOBUFS ? -ENOBUFS : 0;
+		}
+		/* only the kernel speaks on this group */
+		if (sa.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
+			continue;
+		if (accel_uevent_parse(buf, (size_t)n, out) == 0 && accel_uevent_relevant(out))
+			return 1;
+	}
+}

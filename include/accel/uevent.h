@@ -30,6 +30,12 @@ ACCEL_EXPORT bool accel_uevent_relevant(const struct accel_uevent *ev);
  * the kernel refuses (no netlink in a container, no permission). */
 ACCEL_EXPORT int accel_uevent_open(void);
 
+/* The next relevant kernel uevent from that socket: 1 with *out filled;
+ * 0 when nothing is left to read; -ENOBUFS when the receive buffer
+ * overflowed and events were lost (call again to go on). Messages not
+ * from the kernel, truncated, malformed or not relevant are skipped. */
+ACCEL_EXPORT int accel_uevent_next(int fd, struct accel_uevent *out);
+
 #ifdef __cplusplus
 }
 #endif
