@@ -25,10 +25,9 @@ keeps the last state and says why.
 import json
 import logging
 import re
-import threading
 import time
 
-from accelsched import _core
+from accelsched import _core, state
 
 LOG = logging.getLogger(__name__)
 
@@ -50,34 +49,24 @@ def _nova_client():
     return report.report_client_singleton()
 
 
-class PlacementSource:
+class PlacementSource(state.Source):
     def __init__(self, refresh_interval=10.0, client=None, table=None, clock=time.monotonic):
-        self.refresh_interval = refresh_interval
-        self.table = table if table is not None else _core.Table()
+        super().__init__(refresh_interval, table, clock)
         self._client = client
-        self._clock = clock
-        self._last = None
-        self._lock = threading.Lock()
         self._providers = {}   # uuid -> {"gen", "host", "addr", "traits", "rcs", "free"}
         self._docs = {}        # host -> the JSON last given to the table
         self.requests = 0      # Placement requests made, for tests and logs
         self.error = None
 
-    def refresh(self, force=False):
-        now = self._clock()
-        with self._lock:
-            if (not force and self._last is not None
-                    and now - self._last < self.refresh_interval):
-                return 0
-            self._last = now
-            try:
-                n = self._sync()
-                self.error = None
-                return n
-            except PlacementError as e:
-                self.error = str(e)
-                LOG.error("accelsched: Placement: %s (keeping the last state)", e)
-                return 0
+    def _update(self):
+        try:
+            n = self._sync()
+            self.error = None
+            return n
+        except PlacementError as e:
+            self.error = str(e)
+            LOG.error("accelsched: Placement: %s (keeping the last state)", e)
+            return 0
 
     def _get(self, url):
         if self._client is None:

@@ -20,26 +20,41 @@ from accelsched import _core
 LOG = logging.getLogger(__name__)
 
 
-class DirSource:
-    def __init__(self, path, refresh_interval=10.0, table=None, clock=time.monotonic):
-        self.path = path
+class Source:
+    """A host table kept fresh: refresh() looks again at most every
+    refresh_interval seconds (force: now), one caller at a time; a source
+    says in _update() how, returning the number of hosts it changed."""
+
+    def __init__(self, refresh_interval=10.0, table=None, clock=time.monotonic):
         self.refresh_interval = refresh_interval
         self.table = table if table is not None else _core.Table()
         self._clock = clock
-        self._seen = {}         # file name -> (mtime_ns, size, host)
         self._last = None
         self._lock = threading.Lock()
-        self.errors = {}        # file name -> message, for the last refresh
 
     def refresh(self, force=False):
-        """Re-read changed files; returns the number of hosts updated."""
+        """Look for changes; returns the number of hosts updated."""
         now = self._clock()
         with self._lock:
             if (not force and self._last is not None
                     and now - self._last < self.refresh_interval):
                 return 0
             self._last = now
-            return self._scan()
+            return self._update()
+
+    def _update(self):
+        raise NotImplementedError
+
+
+class DirSource(Source):
+    def __init__(self, path, refresh_interval=10.0, table=None, clock=time.monotonic):
+        super().__init__(refresh_interval, table, clock)
+        self.path = path
+        self._seen = {}         # file name -> (mtime_ns, size, host)
+        self.errors = {}        # file name -> message, for the last refresh
+
+    def _update(self):
+        return self._scan()
 
     def _scan(self):
         try:
