@@ -40,11 +40,6 @@ OURS = ["accelsched.nova.filters.AcceleratorFilter"]
 OUR_WEIGHERS = ["accelsched.nova.weighers.AcceleratorWeigher"]
 
 
-def handlers(filters, weighers, aliases=()):
-    """Nova's handlers with the classes loaded by dotted path (novaenv)."""
-    return novaenv.setup_nova(filters, weighers, aliases)
-
-
 def interleaved(hosts, setups, repeat):
     """Time each (name, handlers, spec) on the same hosts, runs
     interleaved so that every setup sees the same process state; the
@@ -160,19 +155,21 @@ def main(argv=None):
             os.environ["ACCELSCHED_CONFIG"] = conf
             _shared.reset()
             # Nova's: the pci alias is read when the request is made
-            nova_h = handlers(FILTERS, WEIGHERS, ALIASES)
+            nova_h = novaenv.setup_nova(FILTERS, WEIGHERS, ALIASES)
             nova_specs = [novaenv.make_request_spec({}, [(a, c)]) for a, c in REQUESTS]
-            ours_h = handlers(OURS, OUR_WEIGHERS)
-            ours_ram = handlers(OURS, OUR_WEIGHERS + ["nova.scheduler.weights.ram.RAMWeigher"])
-            floor_h = handlers(["nova_floor.FloorFilter"], ["nova_floor.FloorWeigher"])
+            ours_h = novaenv.setup_nova(OURS, OUR_WEIGHERS)
+            ours_ram = novaenv.setup_nova(
+                OURS, OUR_WEIGHERS + ["nova.scheduler.weights.ram.RAMWeigher"])
+            floor_h = novaenv.setup_nova(["nova_floor.FloorFilter"], ["nova_floor.FloorWeigher"])
             print("\n%d hosts: filter + weigh per request, ms" % n)
             print("  %-12s %-34s %9s %9s %9s %8s" % ("request", "", "filter", "weigh",
                                                     "total", "passed"))
             for (name, specs), nspec in zip(requests, nova_specs):
                 ospec = novaenv.make_request_spec(specs)
                 res = _shared.source().table.evaluate(_core.Request(specs), hosts)
-                nova_floor.FloorFilter.passing = res.passing()
-                nova_floor.FloorWeigher.weights = res.nova_weights(res.passing())
+                passing = res.passing()
+                nova_floor.FloorFilter.passing = passing
+                nova_floor.FloorWeigher.weights = res.nova_weights(passing)
                 r = interleaved(hosts, [("nova", nova_h, nspec), ("ours", ours_h, ospec),
                                         ("ours+ram", ours_ram, ospec),
                                         ("floor", floor_h, ospec)], args.repeat)
