@@ -76,10 +76,16 @@ static void say(struct watch *w, const char *fmt, ...)
 		w->out_err = errno ? errno : EIO;
 }
 
+/* Rescan once DEBOUNCE_MS have passed without another reason to. */
+static void rescan_soon(struct watch *w)
+{
+	w->pending = now_ms() + DEBOUNCE_MS;
+}
+
 static void event_seen(struct watch *w)
 {
 	w->events++;
-	w->pending = now_ms() + DEBOUNCE_MS;
+	rescan_soon(w);
 }
 
 static bool count_reached(const struct watch *w)
@@ -152,7 +158,7 @@ static void kmod_record(struct watch *w, const struct accel_kmod_record *r)
 		    (unsigned long long)r->count);
 		if (w->resnapshot) {
 			w->resnapshot = false;
-			w->pending = now_ms() + DEBOUNCE_MS;
+			rescan_soon(w);
 		}
 		break;
 	case ACCEL_KMOD_OVERFLOW:
@@ -188,7 +194,7 @@ static int drain_kmod(struct watch *w)
 		} else if (rc == -EPROTO) {
 			/* the inventory is rescanned anyway: go on, and catch up */
 			fprintf(stderr, "accelctl: watch: kmod: %s; rescanning\n", err.msg);
-			w->pending = now_ms() + DEBOUNCE_MS;
+			rescan_soon(w);
 		} else {
 			fprintf(stderr, "accelctl: watch: kmod: %s\n", err.msg);
 			return 1;
@@ -231,7 +237,7 @@ static void drain_uevents(struct watch *w)
 		if (r == -ENOBUFS) {
 			fprintf(stderr, "accelctl: watch: uevent: events lost (receive "
 					"buffer full); rescanning\n");
-			w->pending = now_ms() + DEBOUNCE_MS;
+			rescan_soon(w);
 			continue;
 		}
 		say(w, "EVENT %s %s subsystem=%s", ev.action, devpath_addr(ev.devpath, addr),

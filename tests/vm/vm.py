@@ -154,7 +154,8 @@ def build_initramfs(out, kver, bindir, kmod):
 
 
 class QMP:
-    """QEMU's machine protocol over a unix socket: commands and events."""
+    """QEMU's machine protocol over a unix socket: commands (the events it
+    sends between answers are not used here and are dropped)."""
 
     def __init__(self, path, timeout=30):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -168,7 +169,6 @@ class QMP:
                     raise
                 time.sleep(0.05)
         self.buf = b""
-        self.events = []
         self._recv()   # greeting
         self.cmd("qmp_capabilities")
 
@@ -193,19 +193,10 @@ class QMP:
         while True:
             r = self._recv()
             if "event" in r:
-                self.events.append(r)
                 continue
             if "error" in r:
                 raise RuntimeError("QMP %s: %s" % (name, r["error"].get("desc")))
             return r.get("return")
-
-    def wait_event(self, name, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            for i, e in enumerate(self.events):
-                if e["event"] == name:
-                    return self.events.pop(i)
-            self.events.append(self._recv(max(0.01, deadline - time.monotonic())))
 
     def close(self):
         self.sock.close()
