@@ -28,7 +28,7 @@ static const struct {
 	[ACCEL_KMOD_BEGIN] = {"begin", ACCEL_KMOD_F_GEN, 0},
 	[ACCEL_KMOD_DEV] = {"dev", F_IDS, ACCEL_KMOD_F_DRIVER},
 	[ACCEL_KMOD_END] = {"end", ACCEL_KMOD_F_GEN | ACCEL_KMOD_F_COUNT, 0},
-	/* the module also names the driver on other events when there is one */
+	/* accelinv names the driver on bind only; elsewhere it is accepted, not required */
 	[ACCEL_KMOD_ADD] = {"add", ACCEL_KMOD_F_SEQ | F_IDS, ACCEL_KMOD_F_DRIVER},
 	[ACCEL_KMOD_DEL] = {"del", ACCEL_KMOD_F_SEQ | F_IDS, ACCEL_KMOD_F_DRIVER},
 	[ACCEL_KMOD_BIND] = {"bind", ACCEL_KMOD_F_SEQ | F_IDS | ACCEL_KMOD_F_DRIVER, 0},
