@@ -126,6 +126,19 @@ struct choice {
 	uint8_t idx[ACCEL_SCHED_MAX_COUNT];
 };
 
+/* Below every healthy fit, whatever its weight. */
+#define DEGRADED_PENALTY 1e9
+
+/* A host passes with this choice (degraded: only degraded devices fit). */
+static void passed(accel_sched_result *out, const struct choice *best, bool degraded)
+{
+	out->pass = true;
+	out->degraded = degraded;
+	out->weight = best->score - (degraded ? DEGRADED_PENALTY : 0);
+	out->n_chosen = (uint8_t)best->n;
+	memcpy(out->chosen, best->idx, best->n);
+}
+
 static const int level_bonus[] = {
 	[ACCEL_LINK_PIX] = 400,	 [ACCEL_LINK_PXB] = 300, [ACCEL_LINK_PHB] = 200,
 	[ACCEL_LINK_NODE] = 100, [ACCEL_LINK_SYS] = 0,
@@ -345,25 +358,18 @@ static void eval_host(const accel_sched_request *rq, const struct sched_host *h,
 	uint64_t healthy[SCHED_MAX_WORDS] = {0}, all[SCHED_MAX_WORDS] = {0};
 	accel_sched_reason first = classify(rq, h, pe, healthy, all, NULL), r = ACCEL_REJECT_NONE;
 	struct choice best;
-	bool ok;
 
 	memset(out, 0, sizeof(*out));
 	out->host_gen = h->gen;
 	out->n_eligible = (uint16_t)popcount_and(all, all, h->n_words);
-	ok = choose(rq, h, pe, healthy, &best, &r);
-	if (!ok && memcmp(healthy, all, h->n_words * sizeof(*all))) {
-		/* degraded devices only when nothing healthy fits */
-		ok = choose(rq, h, pe, all, &best, &r);
-		if (ok) {
-			out->degraded = true;
-			best.score -= 1e9;
-		}
+	if (choose(rq, h, pe, healthy, &best, &r)) {
+		passed(out, &best, false);
+		return;
 	}
-	if (ok) {
-		out->pass = true;
-		out->weight = best.score;
-		out->n_chosen = (uint8_t)best.n;
-		memcpy(out->chosen, best.idx, best.n);
+	/* degraded devices only when nothing healthy fits */
+	if (memcmp(healthy, all, h->n_words * sizeof(*all)) &&
+	    choose(rq, h, pe, all, &best, &r)) {
+		passed(out, &best, true);
 		return;
 	}
 	/* too few devices: say which constraint took them away */
@@ -571,7 +577,6 @@ static void eval_small(const accel_sched_request *rq, const struct sched_small *
 	accel_sched_reason r = ACCEL_REJECT_NONE;
 	unsigned all, healthy;
 	struct choice best;
-	bool ok;
 
 	if (s->one_profile != NO_PROFILE)
 		/* one make: decided once for all devices; the tree-trait rule
@@ -594,22 +599,16 @@ static void eval_small(const accel_sched_request *rq, const struct sched_small *
 		best.n = 1;
 		best.idx[0] = s->uorder[i];
 		best.score = score_small(rq, s, pe, best.idx, 1, pc8[healthy], ACCEL_LINK_SYS);
-		ok = true;
-	} else {
-		ok = choose_small(rq, s, pe, healthy, &best, &r);
-		if (!ok && all != healthy) {
-			ok = choose_small(rq, s, pe, all, &best, &r);
-			if (ok) {
-				out->degraded = true;
-				best.score -= 1e9;
-			}
-		}
+		passed(out, &best, false);
+		return;
 	}
-	if (ok) {
-		out->pass = true;
-		out->weight = best.score;
-		out->n_chosen = (uint8_t)best.n;
-		memcpy(out->chosen, best.idx, SMALL_DEVS);
+	if (choose_small(rq, s, pe, healthy, &best, &r)) {
+		passed(out, &best, false);
+		return;
+	}
+	/* degraded devices only when nothing healthy fits */
+	if (all != healthy && choose_small(rq, s, pe, all, &best, &r)) {
+		passed(out, &best, true);
 		return;
 	}
 	out->weight = 0;
