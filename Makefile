@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 20
 
-PKGS := libpci libdrm json-c OpenCL inih libcurl libcrypto
+PKGS := libpci libdrm json-c OpenCL libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

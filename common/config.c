@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The configuration file, read with libinih. A table maps each
- * (section, option) to a field and its type; a value that does not parse
- * fails the load with a message naming file, section and option.
+ * The configuration file, read by a small strict INI reader of our own
+ * (ini_read below: oslo.config's line rules, values up to 4 KiB). A table
+ * maps each (section, option) to a field and its type; a value that does
+ * not parse fails the load with a message naming file, line, section and
+ * option.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -15,22 +18,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ini.h>
-
 #include <accel/config.h>
 #include <accel/inventory.h>
 #include <accel/util.h>
 
 #define CONFIG_MAX_BYTES (1u << 20)
+#define SECTION_MAX 64 /* with its NUL */
+#define NAME_MAX_LEN 64
 
-enum opt_type { T_STR, T_INT, T_DOUBLE, T_REAL, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE };
+enum opt_type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE };
 
 struct opt {
 	const char *section;
 	const char *name;
 	enum opt_type type;
 	size_t off;
-	long long min, max; /* T_INT, T_REAL */
+	long long min, max; /* T_INT */
 	bool secret;
 };
 
@@ -73,10 +76,6 @@ static const struct opt opts[] = {
 	{ "placement", "timeout", T_DOUBLE, PL(timeout), 0, 0, false },
 	{ "placement", "max_retries", T_INT, PL(max_retries), 0, 20, false },
 	{ "placement", "trait_scheme", T_SCHEME, PL(trait_scheme), 0, 0, false },
-	{ "scheduler", "state_source", T_STR, CFG(sched_state_source), 0, 0, false },
-	{ "scheduler", "refresh_interval", T_INT, CFG(sched_refresh_interval), 0, 86400, false },
-	{ "scheduler", "weight_multiplier", T_REAL, CFG(sched_weight_multiplier), -1000000, 1000000,
-	  false },
 };
 
 struct load {
@@ -84,7 +83,7 @@ struct load {
 	const char *name;
 	accel_err *err;
 	bool has_secret;
-	char last_section[64]; /* unknown-section warnings once each */
+	char last_section[SECTION_MAX]; /* unknown-section warnings once each */
 };
 
 static int warn(accel_config *cfg, const char *fmt, ...) ACCEL_PRINTF(2, 3);
@@ -123,12 +122,19 @@ static int set_value(struct load *l, const struct opt *o, const char *value)
 	char *end;
 
 	switch (o->type) {
-	case T_STR:
-		if (!*value)
-			return accel_device_set((char **)(base + o->off), NULL);
-		if (!accel_text_ok(value, strlen(value)))
+	case T_STR: {
+		char **slot = (char **)(base + o->off), *copy = NULL;
+
+		if (*value && !accel_text_ok(value, strlen(value)))
 			return -EILSEQ;
-		return accel_device_set((char **)(base + o->off), value);
+		if (*value && !(copy = strdup(value)))
+			return -ENOMEM;
+		if (*slot && o->secret)
+			explicit_bzero(*slot, strlen(*slot));
+		free(*slot);
+		*slot = copy;
+		return 0;
+	}
 	case T_INT: {
 		long long v;
 
@@ -145,16 +151,6 @@ static int set_value(struct load *l, const struct opt *o, const char *value)
 		errno = 0;
 		v = strtod(value, &end);
 		if (errno || end == value || *end || !(v > 0) || v > 3600)
-			return -ERANGE;
-		*(double *)(base + o->off) = v;
-		return 0;
-	}
-	case T_REAL: {
-		double v;
-
-		errno = 0;
-		v = strtod(value, &end);
-		if (errno || end == value || *end || !(v >= (double)o->min && v <= (double)o->max))
 			return -ERANGE;
 		*(double *)(base + o->off) = v;
 		return 0;
@@ -235,8 +231,6 @@ static const char *expected(const struct opt *o)
 		return "an integer in range";
 	case T_DOUBLE:
 		return "seconds, a number above 0";
-	case T_REAL:
-		return "a number from -1000000 to 1000000";
 	case T_BOOL:
 		return "true or false";
 	case T_AUTH:
@@ -253,11 +247,27 @@ static const char *expected(const struct opt *o)
 	return "printable UTF-8 text";
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+/* Most likely a comment the operator meant to end the line with: a '#' or
+ * ';' after a blank. There are no inline comments (as in oslo.config and
+ * nova.conf), so such a value would be taken whole; it is refused instead,
+ * except in secrets, which may hold anything. */
+static bool inline_comment(const char *v)
 {
-	struct load *l = user;
-	bool known_section = false;
+	for (const char *p = v; *p; p++)
+		if ((*p == '#' || *p == ';') && p > v && (p[-1] == ' ' || p[-1] == '\t'))
+			return true;
+	return false;
+}
 
+/* One option. `line` is 0 for values from elsewhere (the environment). */
+static int handler(struct load *l, unsigned line, const char *section, const char *name,
+		   const char *value)
+{
+	bool known_section = false;
+	char where[32] = "";
+
+	if (line)
+		snprintf(where, sizeof(where), " line %u:", line);
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const struct opt *o = &opts[i];
 		int r;
@@ -267,32 +277,191 @@ static int handler(void *user, const char *section, const char *name, const char
 		known_section = true;
 		if (strcmp(o->name, name))
 			continue;
+		if (strlen(value) > ACCEL_CONFIG_VALUE_MAX)
+			return accel_err_set(l->err, -EINVAL,
+					     "%s:%s [%s] %s: value of %zu bytes, more than %u",
+					     l->name, where, section, name, strlen(value),
+					     ACCEL_CONFIG_VALUE_MAX);
+		if (!o->secret && inline_comment(value))
+			return accel_err_set(l->err, -EINVAL,
+					     "%s:%s [%s] %s: '#' or ';' after a blank in the value: "
+					     "comments take a line of their own (no inline comments, "
+					     "as in nova.conf)",
+					     l->name, where, section, name);
 		r = set_value(l, o, value);
 		if (r) {
 			char shown[64];
 
-			accel_err_set(l->err, -EINVAL, "%s: [%s] %s: invalid value '%s' (expected %s)",
-				      l->name, section, name,
-				      o->secret ? "***"
-						: accel_text_sanitize(value, strlen(value), shown,
-								      sizeof(shown)),
-				      expected(o));
-			return 0;
+			return accel_err_set(l->err, -EINVAL,
+					     "%s:%s [%s] %s: invalid value '%s' (expected %s)", l->name,
+					     where, section, name,
+					     o->secret ? "***"
+						       : accel_text_sanitize(value, strlen(value), shown,
+									     sizeof(shown)),
+					     expected(o));
 		}
 		if (o->secret && *value)
 			l->has_secret = true;
-		return 1;
+		return 0;
 	}
 	/* Unknown: say so once per section, once per option. Sections of
-	 * parts this build does not have yet (kafka, scheduler) are fine. */
+	 * parts this build does not have yet (kafka) are fine. */
 	if (!known_section && strcmp(l->last_section, section)) {
 		snprintf(l->last_section, sizeof(l->last_section), "%s", section);
-		if (strcmp(section, "kafka") && strcmp(section, "scheduler"))
-			warn(l->cfg, "%s: unknown section [%s]", l->name, section);
+		if (!strcmp(section, "scheduler"))
+			warn(l->cfg,
+			     "%s:%s [scheduler] is not read any more: the Nova plugin's options "
+			     "are in nova.conf, section [accelsched] (etc/nova.conf.accelsched.sample)",
+			     l->name, where);
+		else if (strcmp(section, "kafka"))
+			warn(l->cfg, "%s:%s unknown section [%s]", l->name, where, section);
 	} else if (known_section) {
-		warn(l->cfg, "%s: [%s] unknown option '%s'", l->name, section, name);
+		warn(l->cfg, "%s:%s [%s] unknown option '%s'", l->name, where, section, name);
 	}
-	return 1;
+	return 0;
+}
+
+static bool name_ok(const char *s, size_t n)
+{
+	if (!n || n >= NAME_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= 'A' && s[i] <= 'Z') &&
+		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '_' && s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * The INI reader: oslo.config's line rules (oslo_config/iniparser.py), so
+ * that a line means the same here as in nova.conf, but strict where
+ * oslo.config would quietly take something else:
+ *   - a line is at most 4 KiB of value (ACCEL_CONFIG_VALUE_MAX) besides
+ *     its option name; CRLF line ends and a UTF-8 BOM are fine;
+ *   - comments are whole lines whose first character is '#' or ';'; there
+ *     are no inline comments (see inline_comment);
+ *   - "[section]"; "name = value" or "name: value" (the first '=' or ':'
+ *     splits; the value may hold more of either), blanks around both
+ *     trimmed, one pair of matching quotes around the value removed;
+ *   - an indented line (oslo.config's continuation of a multi-line value)
+ *     is refused: no option here takes more than one line;
+ *   - an option before any [section], a NUL byte, or a line that is none
+ *     of the above is refused with its line number.
+ * The last of several values of an option wins, as in oslo.config.
+ */
+static int ini_read(struct load *l, const char *text, size_t len)
+{
+	char section[SECTION_MAX] = "";
+	char *buf = NULL;
+	size_t cap = 0, pos = 0;
+	unsigned lineno = 0;
+	int r = 0;
+
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		pos = 3;
+	while (pos < len && !r) {
+		const char *line = text + pos, *eol = memchr(line, '\n', len - pos);
+		size_t n = eol ? (size_t)(eol - line) : len - pos;
+		char *s, *e, *sep;
+
+		pos += n + (eol ? 1 : 0);
+		lineno++;
+		if (memchr(line, '\0', n)) {
+			r = accel_err_set(l->err, -EINVAL, "%s: line %u: holds a NUL byte", l->name,
+					  lineno);
+			break;
+		}
+		if (n > ACCEL_CONFIG_VALUE_MAX + NAME_MAX_LEN + 16) {
+			r = accel_err_set(l->err, -EINVAL,
+					  "%s: line %u: %zu bytes long; a value may have at most %u",
+					  l->name, lineno, n, ACCEL_CONFIG_VALUE_MAX);
+			break;
+		}
+		if (n + 1 > cap) {
+			char *nb = realloc(buf, n + 1);
+
+			if (!nb) {
+				r = accel_err_set(l->err, -ENOMEM, "out of memory");
+				break;
+			}
+			buf = nb;
+			cap = n + 1;
+		}
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+		while (n && is_blank(buf[n - 1]))
+			buf[--n] = '\0';
+		if (!n)
+			continue;
+		if (buf[0] == ' ' || buf[0] == '\t') {
+			r = accel_err_set(l->err, -EINVAL,
+					  "%s: line %u: indented line: continuation lines are not "
+					  "supported (a value takes one line; start it in column 1)",
+					  l->name, lineno);
+			break;
+		}
+		if (buf[0] == '#' || buf[0] == ';')
+			continue;
+		if (buf[0] == '[') {
+			if (buf[n - 1] != ']' || n == 2 || n - 2 >= sizeof(section) ||
+			    !name_ok(buf + 1, n - 2)) {
+				r = accel_err_set(l->err, -EINVAL,
+						  "%s: line %u: not a section header (expected [name], "
+						  "letters, digits, '_', '-' or '.', at most %d)",
+						  l->name, lineno, (int)sizeof(section) - 1);
+				break;
+			}
+			memcpy(section, buf + 1, n - 2);
+			section[n - 2] = '\0';
+			continue;
+		}
+		sep = strpbrk(buf, "=:");
+		if (!sep) {
+			r = accel_err_set(l->err, -EINVAL,
+					  "%s: line %u: not an INI line (expected [section] or option "
+					  "= value)",
+					  l->name, lineno);
+			break;
+		}
+		e = sep;
+		while (e > buf && is_blank(e[-1]))
+			e--;
+		*e = '\0';
+		if (!name_ok(buf, (size_t)(e - buf))) {
+			char shown[NAME_MAX_LEN];
+
+			r = accel_err_set(l->err, -EINVAL,
+					  "%s: line %u: not an INI line (expected [section] or option "
+					  "= value; '%s' is no option name)",
+					  l->name, lineno,
+					  accel_text_sanitize(buf, (size_t)(e - buf), shown, sizeof(shown)));
+			break;
+		}
+		if (!section[0]) {
+			r = accel_err_set(l->err, -EINVAL,
+					  "%s: line %u: option '%s' before any [section]", l->name,
+					  lineno, buf);
+			break;
+		}
+		s = sep + 1;
+		while (is_blank(*s))
+			s++;
+		e = buf + n;
+		if (e - s >= 2 && (*s == '"' || *s == '\'') && e[-1] == *s) {
+			s++;
+			*--e = '\0';
+		}
+		r = handler(l, lineno, section, buf, s);
+	}
+	if (buf)
+		explicit_bzero(buf, cap); /* may have held a secret */
+	free(buf);
+	return r;
 }
 
 static char *fqdn(void)
@@ -328,8 +497,6 @@ int accel_config_new(accel_config **out, accel_err *err)
 	c->placement.interface = strdup("public");
 	c->log_level = ACCEL_LOG_INFO;
 	c->rescan_interval = 600;
-	c->sched_refresh_interval = 10;
-	c->sched_weight_multiplier = 1.0;
 	c->debounce_ms = 500;
 	c->placement.timeout = 30;
 	c->placement.max_retries = 5;
@@ -342,8 +509,9 @@ int accel_config_new(accel_config **out, accel_err *err)
 	return 0;
 }
 
-int accel_config_parse(accel_config **out, const char *name, const char *text, unsigned mode,
-		       accel_err *err)
+/* Read text (len bytes) over the defaults. */
+static int parse_text(accel_config **out, const char *name, const char *text, size_t len,
+		      unsigned mode, accel_err *err)
 {
 	struct load l = { .name = name, .err = err };
 	accel_config *c;
@@ -354,24 +522,10 @@ int accel_config_parse(accel_config **out, const char *name, const char *text, u
 	if (r)
 		return r;
 	l.cfg = c;
-	r = ini_parse_string(text, handler, &l);
-	if (r != 0) {
-		if (err && err->code && r > 0) {
-			/* the handler named the option: add the line */
-			char msg[sizeof(err->msg)];
-			size_t nl = strlen(name);
-
-			snprintf(msg, sizeof(msg), "%s", err->msg);
-			if (!strncmp(msg, name, nl) && msg[nl] == ':')
-				snprintf(err->msg, sizeof(err->msg), "%s: line %d:%s", name, r,
-					 msg + nl + 1);
-		}
-		if (!err || !err->code)
-			accel_err_set(err, -EINVAL, "%s: line %d: not an INI line (expected [section] "
-						    "or option = value)",
-				      name, r);
+	r = ini_read(&l, text, len);
+	if (r) {
 		accel_config_free(c);
-		return err ? err->code : -EINVAL;
+		return r;
 	}
 	if (l.has_secret && (mode & 077)) {
 		accel_config_free(c);
@@ -385,25 +539,65 @@ int accel_config_parse(accel_config **out, const char *name, const char *text, u
 		return accel_err_set(err, -EINVAL, "%s: [DEFAULT] host: empty", name);
 	}
 	c->path = strdup(name);
+	if (!c->path) {
+		accel_config_free(c);
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	}
 	*out = c;
 	return 0;
 }
 
+int accel_config_parse(accel_config **out, const char *name, const char *text, unsigned mode,
+		       accel_err *err)
+{
+	return parse_text(out, name, text, strlen(text), mode, err);
+}
+
 int accel_config_load(accel_config **out, const char *path, accel_err *err)
 {
-	unsigned mode;
+	struct stat st;
 	char *text;
-	size_t n;
-	int r;
+	ssize_t got;
+	size_t n = 0;
+	int fd, r;
 
-	r = accel_read_file(path, CONFIG_MAX_BYTES, &text, &n, &mode, err);
-	if (r)
-		return r;
-	if (memchr(text, '\0', n)) {
-		free(text);
-		return accel_err_set(err, -EINVAL, "%s: holds a NUL byte: not a text file", path);
+	accel_err_clear(err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return accel_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	/* mode and owner of the file read, not of a path that may change */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return accel_err_set(err, -EINVAL, "%s: not a regular file", path);
 	}
-	r = accel_config_parse(out, path, text, (mode_t)mode, err);
+	if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {
+		close(fd);
+		return accel_err_set(err, -E2BIG, "%s: larger than %u bytes", path,
+				     CONFIG_MAX_BYTES);
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		close(fd);
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	}
+	while (n < (size_t)st.st_size) {
+		got = read(fd, text + n, (size_t)st.st_size - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			close(fd);
+			free(text);
+			return accel_err_set(err, r, "%s: %s", path, strerror(-r));
+		}
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	text[n] = '\0';
+	r = parse_text(out, path, text, n, (unsigned)st.st_mode, err);
+	explicit_bzero(text, n);
 	free(text);
 	return r;
 }
@@ -445,7 +639,7 @@ int accel_config_apply_env(accel_config *cfg, accel_err *err)
 
 		if (!v || !*v)
 			continue;
-		if (!handler(&l, "placement", map[i].option, v)) {
+		if (handler(&l, 0, "placement", map[i].option, v)) {
 			/* name the variable, not the option */
 			accel_err_set(err, -EINVAL, "%s: invalid value", map[i].env);
 			return -EINVAL;
@@ -531,7 +725,6 @@ void accel_config_free(accel_config *c)
 	free(c->path);
 	free(c->host);
 	free(c->state_dir);
-	free(c->sched_state_source);
 	free(c->sysfs_root);
 	free(c->dev_root);
 	free(p->auth_url);

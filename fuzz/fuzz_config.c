@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the INI configuration through libinih and our option
- * table; every refusal must say why. */
+/* libFuzzer target: the INI configuration through common/config.c's own
+ * reader and option table; every refusal must say why. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

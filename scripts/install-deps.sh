@@ -9,7 +9,7 @@ build-essential pkg-config make
 libpci-dev pciutils pci.ids
 libdrm-dev
 ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo
-libjson-c-dev libinih-dev libcurl4-openssl-dev libssl-dev
+libjson-c-dev libcurl4-openssl-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-14-dev
 valgrind

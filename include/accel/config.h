@@ -3,6 +3,15 @@
  * Configuration: one INI file in oslo.config style
  * (/etc/accelsched/accelsched.conf), with keystoneauth's option names in
  * [placement]. Every option is documented in etc/accelsched.conf.sample.
+ * It is acceld's and accelctl's only: the Nova plugin's options are in
+ * nova.conf [accelsched] (oslo.config; etc/nova.conf.accelsched.sample).
+ *
+ * The file is read by common/config.c's own INI reader with oslo.config's
+ * line rules: values up to ACCEL_CONFIG_VALUE_MAX bytes; comments are whole
+ * lines starting with '#' or ';' (no inline comments: a value holding '#'
+ * or ';' after a blank is refused, except a secret's, taken as written);
+ * no continuation lines; no option before a [section]. Any other line is
+ * an error naming the file and the line.
  *
  * A file that holds a secret (password, application credential secret,
  * token) and is readable by group or others is refused. Unknown sections
@@ -20,6 +29,8 @@ extern "C" {
 
 #define ACCEL_DEFAULT_CONFIG "/etc/accelsched/accelsched.conf"
 #define ACCEL_DEFAULT_STATE_DIR "/var/lib/accelsched"
+/* The longest value a line may hold (a Keystone token, a long password). */
+#define ACCEL_CONFIG_VALUE_MAX 4096u
 
 typedef enum accel_auth_type {
 	ACCEL_AUTH_PASSWORD = 0,
@@ -77,11 +88,6 @@ typedef struct accel_config {
 	int rescan_interval;     /* seconds */
 	int debounce_ms;         /* uevents within this window make one rescan */
 	accel_placement_conf placement;
-	/* [scheduler], read by the Nova plugin (scheduler/python); here so
-	 * that acceld and accelctl know the section and check its types */
-	char *sched_state_source;    /* dir:PATH or placement */
-	int sched_refresh_interval;  /* seconds */
-	double sched_weight_multiplier;
 	char **warnings;         /* unknown options, deprecated spellings */
 	size_t n_warnings;
 } accel_config;
@@ -89,7 +95,8 @@ typedef struct accel_config {
 /* Defaults only: host is this machine's FQDN. */
 ACCEL_EXPORT int accel_config_new(accel_config **out, accel_err *err);
 /* Read `path` over the defaults. On failure *err names the file, and the
- * line, section or option at fault. */
+ * line, section or option at fault. The secret check looks at the mode of
+ * the file opened. */
 ACCEL_EXPORT int accel_config_load(accel_config **out, const char *path, accel_err *err);
 /* Let OS_* environment variables (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD,
  * OS_PROJECT_NAME, ...) override [placement], as openstackclient does. */
@@ -102,7 +109,8 @@ ACCEL_EXPORT const char *accel_trait_scheme_name(accel_trait_scheme s);
 ACCEL_EXPORT const char *accel_log_level_name(accel_log_level l);
 
 /* Parse from a string (tests, fuzzing). `name` is used in messages;
- * `mode` is the file's permission bits (for the secret check). */
+ * `mode` is the file's permission bits (for the secret check; there is no
+ * owner to check). */
 ACCEL_EXPORT int accel_config_parse(accel_config **out, const char *name, const char *text,
 				    unsigned mode, accel_err *err);
 

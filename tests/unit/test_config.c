@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <accel/config.h>
 #include "tree.h"
@@ -111,30 +112,127 @@ static void test_bad(void **state)
 	parse_bad("[DEFAULT]\nlog_level = loud\n", 0600, -EINVAL, "error, warning, info");
 	parse_bad("[DEFAULT]\nhost = bad\x01name\n", 0600, -EINVAL, "printable UTF-8");
 	parse_bad("[DEFAULT]\nhost =\n", 0600, -EINVAL, "[DEFAULT] host: empty");
-	parse_bad("[scheduler]\nrefresh_interval = 2.5\n", 0600, -EINVAL,
-		  "[scheduler] refresh_interval: invalid value '2.5'");
-	parse_bad("[scheduler]\nweight_multiplier = 1e9\n", 0600, -EINVAL,
-		  "expected a number from -1000000 to 1000000");
-	parse_bad("[scheduler]\nweight_multiplier = nan\n", 0600, -EINVAL, "weight_multiplier");
 }
 
-/* [scheduler] is the Nova plugin's; acceld knows it and checks its types. */
+/* [scheduler] was the Nova plugin's; its options are in nova.conf
+ * [accelsched] now (oslo.config), and an old section here says so. */
 static void test_scheduler(void **state)
 {
-	accel_config *c = parse_ok("", 0644);
+	accel_config *c = parse_ok("[DEFAULT]\nhost = h\n[scheduler]\n"
+				   "state_source = dir:/var/lib/accelsched/hosts\n"
+				   "refresh_interval = 2.5\nweight_multiplier = -2.5\n",
+				   0644);
 
 	(void)state;
-	assert_null(c->sched_state_source);
-	assert_int_equal(c->sched_refresh_interval, 10);
-	assert_true(c->sched_weight_multiplier == 1.0);
+	assert_int_equal(c->n_warnings, 1);
+	assert_non_null(strstr(c->warnings[0], "test.conf: line 4: [scheduler] is not read any "
+					       "more: the Nova plugin's options are in nova.conf, "
+					       "section [accelsched]"));
 	accel_config_free(c);
-	c = parse_ok("[scheduler]\nstate_source = dir:/var/lib/accelsched/hosts\n"
-		     "refresh_interval = 0\nweight_multiplier = -2.5\n",
-		     0644);
-	assert_string_equal(c->sched_state_source, "dir:/var/lib/accelsched/hosts");
-	assert_int_equal(c->sched_refresh_interval, 0);
-	assert_true(c->sched_weight_multiplier == -2.5);
+}
+
+/* A line of any length up to 4 KiB of value, '=' and ':' in values. Debian's
+ * libinih cut lines at 200 bytes: the rest became a line of its own. */
+static void test_long_values(void **state)
+{
+	char *tok = malloc(ACCEL_CONFIG_VALUE_MAX + 1), *text = malloc(3 * ACCEL_CONFIG_VALUE_MAX);
+	accel_config *c;
+	accel_err err;
+
+	(void)state;
+	/* a Fernet-like token: base64url with '=' padding, 4096 bytes */
+	for (unsigned i = 0; i < ACCEL_CONFIG_VALUE_MAX; i++)
+		tok[i] = "gAAAAABl-x_Z09az="[i % 17];
+	tok[ACCEL_CONFIG_VALUE_MAX] = '\0';
+	snprintf(text, 3 * ACCEL_CONFIG_VALUE_MAX,
+		 "[placement]\nauth_type = token\nauth_url = http://k:5000/v3?a=b:c\n"
+		 "token = %s\nproject_id = p\n",
+		 tok);
+	c = parse_ok(text, 0600);
+	assert_string_equal(c->placement.token, tok);
+	assert_string_equal(c->placement.auth_url, "http://k:5000/v3?a=b:c");
+	assert_string_equal(c->placement.project_id, "p");
+	assert_int_equal(c->n_warnings, 0); /* no bogus option from the tail */
+	accel_config_free(c);
+	/* 250 bytes with '=' past byte 200: no bogus option "=x" */
+	snprintf(text, 3 * ACCEL_CONFIG_VALUE_MAX, "[placement]\npassword = %.*s=region_name=x\n",
+		 230, tok);
+	c = parse_ok(text, 0600);
+	assert_int_equal(strlen(c->placement.password), 230 + 14);
+	assert_null(c->placement.region_name);
 	assert_int_equal(c->n_warnings, 0);
+	accel_config_free(c);
+	/* one byte more: refused, the line named, the secret not shown */
+	snprintf(text, 3 * ACCEL_CONFIG_VALUE_MAX, "[placement]\n\ntoken = %sX\n", tok);
+	assert_int_equal(accel_config_parse(&c, "test.conf", text, 0600, &err), -EINVAL);
+	if (!strstr(err.msg, "test.conf: line 3: [placement] token: value of 4097 bytes, more "
+			     "than 4096"))
+		fail_msg("%s", err.msg);
+	assert_null(strstr(err.msg, "gAAAA"));
+	/* a line far too long, of anything */
+	memset(text, 'x', 2 * ACCEL_CONFIG_VALUE_MAX);
+	memcpy(text, "[DEFAULT]\n", 10);
+	text[2 * ACCEL_CONFIG_VALUE_MAX] = '\0';
+	parse_bad(text, 0600, -EINVAL, "test.conf: line 2: 8182 bytes long; a value may have at "
+				       "most 4096");
+	free(tok);
+	free(text);
+}
+
+/* The reader's line rules (oslo.config's, strict), with malformed input. */
+static void test_syntax(void **state)
+{
+	accel_config *c;
+
+	(void)state;
+	/* CRLF, a BOM, comments of both kinds, ':' as separator, blanks, quotes */
+	c = parse_ok("\xef\xbb\xbf# top\r\n[DEFAULT]\r\n; semi\r\nhost: h1 \r\n\r\n"
+		     "[placement]\r\nregion_name = \"Region One\"\r\n"
+		     "password = 'p#1 ;x'\r\nusername = \"u'\r\n",
+		     0600);
+	assert_string_equal(c->host, "h1");
+	assert_string_equal(c->placement.region_name, "Region One");
+	assert_string_equal(c->placement.password, "p#1 ;x");
+	assert_string_equal(c->placement.username, "\"u'"); /* unmatched: kept */
+	assert_int_equal(c->n_warnings, 0);
+	accel_config_free(c);
+	/* inline comments: none, as in nova.conf; a secret is taken whole */
+	parse_bad("[discovery]\nsysfs_root = /sys   # or: /tmp/sys\n", 0600, -EINVAL,
+		  "test.conf: line 2: [discovery] sysfs_root: '#' or ';' after a blank in the "
+		  "value: comments take a line of their own");
+	parse_bad("[placement]\nauth_url = http://k/v3\t; keystone\n", 0600, -EINVAL,
+		  "line 2: [placement] auth_url: '#' or ';' after a blank");
+	c = parse_ok("[placement]\npassword = s3cret # really\nauth_url = http://k/v3#frag\n",
+		     0600);
+	assert_string_equal(c->placement.password, "s3cret # really");
+	assert_string_equal(c->placement.auth_url, "http://k/v3#frag");
+	accel_config_free(c);
+	/* no section, bad headers, bad names, continuation lines */
+	parse_bad("host = h\n", 0600, -EINVAL, "test.conf: line 1: option 'host' before any "
+						"[section]");
+	parse_bad("# c\n\n[DEFAULT\nhost = h\n", 0600, -EINVAL,
+		  "test.conf: line 3: not a section header");
+	parse_bad("[]\n", 0600, -EINVAL, "line 1: not a section header");
+	parse_bad("[a b]\n", 0600, -EINVAL, "line 1: not a section header");
+	parse_bad("[DEFAULT] x\n", 0600, -EINVAL, "line 1: not a section header");
+	parse_bad("[DEFAULT]\n = h\n", 0600, -EINVAL, "line 2: indented line");
+	parse_bad("[DEFAULT]\n= h\n", 0600, -EINVAL, "line 2: not an INI line");
+	parse_bad("[DEFAULT]\nmy host = h\n", 0600, -EINVAL,
+		  "line 2: not an INI line (expected [section] or option = value; 'my host' is no "
+		  "option name)");
+	parse_bad("[DEFAULT]\nhost = h\n  .example.org\n", 0600, -EINVAL,
+		  "test.conf: line 3: indented line: continuation lines are not supported");
+	parse_bad("[DEFAULT]\nhost = h\n\t# indented comment\n", 0600, -EINVAL,
+		  "line 3: indented line");
+	parse_bad("[DEFAULT]\nhost = h\nlog_level = debug\rdebug\n", 0600, -EINVAL,
+		  "line 3: [DEFAULT] log_level: invalid value");
+	/* the last value of an option wins, as in oslo.config */
+	c = parse_ok("[DEFAULT]\nhost = a\nhost = b\n", 0600);
+	assert_string_equal(c->host, "b");
+	accel_config_free(c);
+	/* no newline at the end */
+	c = parse_ok("[DEFAULT]\nhost = last", 0600);
+	assert_string_equal(c->host, "last");
 	accel_config_free(c);
 }
 
@@ -243,7 +341,7 @@ static void test_files(void **state)
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	tree_write(path, "[DEFAULT]\nhost = a\0b\n", 20);
 	assert_int_equal(accel_config_load(&c, path, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, "NUL"));
+	assert_non_null(strstr(err.msg, "line 2: holds a NUL byte"));
 	/* the mode checked is the file's own */
 	tree_write(path, full, -1);
 	chmod(path, 0644);
@@ -263,7 +361,8 @@ int main(void)
 		cmocka_unit_test(test_bad),	 cmocka_unit_test(test_secrets),
 		cmocka_unit_test(test_warnings), cmocka_unit_test(test_check),
 		cmocka_unit_test(test_env),	 cmocka_unit_test(test_files),
-		cmocka_unit_test(test_scheduler),
+		cmocka_unit_test(test_scheduler), cmocka_unit_test(test_long_values),
+		cmocka_unit_test(test_syntax),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
