@@ -509,9 +509,10 @@ int accel_config_new(accel_config **out, accel_err *err)
 	return 0;
 }
 
-/* Read text (len bytes) over the defaults. */
+/* Read text (len bytes) over the defaults. With `st` (the file's), the
+ * secret check also looks at the owner. */
 static int parse_text(accel_config **out, const char *name, const char *text, size_t len,
-		      unsigned mode, accel_err *err)
+		      unsigned mode, const struct stat *st, accel_err *err)
 {
 	struct load l = { .name = name, .err = err };
 	accel_config *c;
@@ -534,6 +535,16 @@ static int parse_text(accel_config **out, const char *name, const char *text, si
 				     "(mode %04o); chmod 600 %s",
 				     name, mode & 07777, name);
 	}
+	/* Another user could rewrite the file (its credentials, its
+	 * auth_url) or read it whatever its mode says now. */
+	if (l.has_secret && st && st->st_uid != geteuid() && st->st_uid != 0) {
+		accel_config_free(c);
+		return accel_err_set(err, -EPERM,
+				     "%s: holds a secret but is owned by uid %u, neither this user "
+				     "(uid %u) nor root; chown %u %s",
+				     name, (unsigned)st->st_uid, (unsigned)geteuid(),
+				     (unsigned)geteuid(), name);
+	}
 	if (!c->host || !*c->host) {
 		accel_config_free(c);
 		return accel_err_set(err, -EINVAL, "%s: [DEFAULT] host: empty", name);
@@ -550,7 +561,7 @@ static int parse_text(accel_config **out, const char *name, const char *text, si
 int accel_config_parse(accel_config **out, const char *name, const char *text, unsigned mode,
 		       accel_err *err)
 {
-	return parse_text(out, name, text, strlen(text), mode, err);
+	return parse_text(out, name, text, strlen(text), mode, NULL, err);
 }
 
 int accel_config_load(accel_config **out, const char *path, accel_err *err)
@@ -596,7 +607,7 @@ int accel_config_load(accel_config **out, const char *path, accel_err *err)
 	}
 	close(fd);
 	text[n] = '\0';
-	r = parse_text(out, path, text, n, (unsigned)st.st_mode, err);
+	r = parse_text(out, path, text, n, (unsigned)st.st_mode, &st, err);
 	explicit_bzero(text, n);
 	free(text);
 	return r;

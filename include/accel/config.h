@@ -14,9 +14,10 @@
  * an error naming the file and the line.
  *
  * A file that holds a secret (password, application credential secret,
- * token) and is readable by group or others is refused. Unknown sections
- * and options are warnings (oslo.config would ignore them silently; an
- * operator's typo should not be).
+ * token) and is readable by group or others, or owned by anyone but the
+ * reading user or root, is refused. Unknown sections and options are
+ * warnings (oslo.config would ignore them silently; an operator's typo
+ * should not be).
  */
 #ifndef ACCEL_CONFIG_H
 #define ACCEL_CONFIG_H
@@ -95,8 +96,8 @@ typedef struct accel_config {
 /* Defaults only: host is this machine's FQDN. */
 ACCEL_EXPORT int accel_config_new(accel_config **out, accel_err *err);
 /* Read `path` over the defaults. On failure *err names the file, and the
- * line, section or option at fault. The secret check looks at the mode of
- * the file opened. */
+ * line, section or option at fault. The secret check looks at the mode and
+ * the owner of the file opened. */
 ACCEL_EXPORT int accel_config_load(accel_config **out, const char *path, accel_err *err);
 /* Let OS_* environment variables (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD,
  * OS_PROJECT_NAME, ...) override [placement], as openstackclient does. */

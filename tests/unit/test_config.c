@@ -236,6 +236,40 @@ static void test_syntax(void **state)
 	accel_config_free(c);
 }
 
+/* A file with a secret owned by someone else: refused even at mode 0600. */
+static void test_owner(void **state)
+{
+	char *dir = tree_tmpdir();
+	const char *path = tree_path("%s/o.conf", dir);
+	accel_config *c = NULL;
+	accel_err err;
+
+	(void)state;
+	if (geteuid() != 0) {
+		tree_rm(dir);
+		free(dir);
+		skip(); /* only root can give a file away */
+	}
+	tree_write(path, full, -1);
+	chmod(path, 0600);
+	assert_int_equal(chown(path, 65534, 65534), 0); /* nobody */
+	assert_int_equal(accel_config_load(&c, path, &err), -EPERM);
+	if (!strstr(err.msg, "holds a secret but is owned by uid 65534, neither this user (uid 0) "
+			     "nor root; chown 0 "))
+		fail_msg("%s", err.msg);
+	/* no secret in it: anyone's file will do */
+	tree_write(path, "[DEFAULT]\nhost = h\n", -1);
+	assert_int_equal(accel_config_load(&c, path, &err), 0);
+	accel_config_free(c);
+	/* root's own: fine */
+	tree_write(path, full, -1);
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(accel_config_load(&c, path, &err), 0);
+	accel_config_free(c);
+	tree_rm(dir);
+	free(dir);
+}
+
 static void test_secrets(void **state)
 {
 	accel_config *c = (accel_config *)0x1;
@@ -362,7 +396,7 @@ int main(void)
 		cmocka_unit_test(test_warnings), cmocka_unit_test(test_check),
 		cmocka_unit_test(test_env),	 cmocka_unit_test(test_files),
 		cmocka_unit_test(test_scheduler), cmocka_unit_test(test_long_values),
-		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_syntax),	 cmocka_unit_test(test_owner),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
