@@ -112,7 +112,8 @@ static int objtab_put(struct objtab *ot, PyObject *obj, long val)
 }
 
 typedef struct {
-	PyObject_HEAD accel_sched_request *rq;
+	PyObject_HEAD accel_sched_request *rq; /* set once, in tp_new; never changed */
+	int initialized;                       /* tp_init ran (once) */
 } RequestObject;
 
 typedef struct {
@@ -128,24 +129,30 @@ static PyObject *str_host, *str_nodename;
 
 /* ---- Request ---- */
 
-static int Request_init(RequestObject *self, PyObject *args, PyObject *kwds)
+/*
+ * A Request is immutable: the extra specs are parsed in tp_new, and
+ * __init__ may not run again. Table.evaluate() reads self->rq with the GIL
+ * released, so a second __init__ from another thread, freeing and
+ * replacing it, would free memory that evaluate is reading.
+ */
+static PyObject *Request_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "extra_specs", NULL };
 	PyObject *specs, *items = NULL;
 	const char **keys = NULL, **values = NULL;
+	RequestObject *self = NULL;
 	Py_ssize_t n, i;
 	accel_err err;
-	int r = -1;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O", kwlist, &specs))
-		return -1;
+		return NULL;
 	if (!PyMapping_Check(specs)) {
 		PyErr_SetString(PyExc_TypeError, "extra_specs: expected a mapping of str to str");
-		return -1;
+		return NULL;
 	}
 	items = PyMapping_Items(specs);
 	if (!items)
-		return -1;
+		return NULL;
 	n = PyList_GET_SIZE(items);
 	keys = PyMem_Calloc((size_t)n + 1, sizeof(*keys));
 	values = PyMem_Calloc((size_t)n + 1, sizeof(*values));
@@ -167,19 +174,34 @@ static int Request_init(RequestObject *self, PyObject *args, PyObject *kwds)
 		if (!keys[i] || !values[i])
 			goto out;
 	}
-	accel_sched_request_free(self->rq);
-	self->rq = NULL;
+	self = (RequestObject *)type->tp_alloc(type, 0);
+	if (!self)
+		goto out;
 	if (accel_sched_request_parse(keys, values, (size_t)n, &self->rq, &err)) {
 		PyErr_SetString(err.code == -ENOMEM ? PyExc_MemoryError : PyExc_ValueError,
 				err.msg);
-		goto out;
+		Py_CLEAR(self);
 	}
-	r = 0;
 out:
 	PyMem_Free(keys);
 	PyMem_Free(values);
 	Py_DECREF(items);
-	return r;
+	return (PyObject *)self;
+}
+
+/* The call Request(specs) makes after tp_new; any other is refused. */
+static int Request_init(RequestObject *self, PyObject *args, PyObject *kwds)
+{
+	(void)args;
+	(void)kwds;
+	if (self->initialized) {
+		PyErr_SetString(PyExc_TypeError,
+				"Request is immutable: make a new Request(extra_specs) instead "
+				"of calling __init__ again");
+		return -1;
+	}
+	self->initialized = 1;
+	return 0;
 }
 
 static void Request_dealloc(RequestObject *self)
@@ -212,8 +234,8 @@ static PyTypeObject RequestType = {
 	.tp_basicsize = sizeof(RequestObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT,
 	.tp_doc = "Request(extra_specs): a flavor's extra specs, parsed; ValueError names a "
-		  "bad key or value",
-	.tp_new = PyType_GenericNew,
+		  "bad key or value. Immutable.",
+	.tp_new = Request_new,
 	.tp_init = (initproc)Request_init,
 	.tp_dealloc = (destructor)Request_dealloc,
 	.tp_getset = Request_getset,
