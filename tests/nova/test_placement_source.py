@@ -191,6 +191,55 @@ class PlacementSource(unittest.TestCase):
         finally:
             PL.start()
 
+    def test_a_failed_refresh_is_read_again_at_the_next(self):
+        # A GPU marked failed in Placement, then a refresh of which one GET
+        # fails after the changed provider was read: the next refresh must
+        # still rebuild the host (the old code had recorded the provider's
+        # new generation already, and never looked at it again).
+        from nova.scheduler.client import report
+        from accelsched import placement
+        px = ostk.FaultProxy(PL.url).start()
+        CONF.set_override("endpoint_override", px.url, "placement")
+        try:
+            src = placement.PlacementSource(refresh_interval=0,
+                                            client=report.SchedulerReportClient())
+        finally:
+            CONF.clear_override("endpoint_override", "placement")
+        self.addCleanup(px.stop)
+        src.refresh(force=True)
+        four = _shared.request({"resources:PGPU": "4"})
+        self.assertIsNone(src.table.evaluate(four, ["esc8000a"]).reason("esc8000a"))
+        s = PL.session()
+        self.addCleanup(s.close)
+        rps = s.get("/resource_providers?name=esc8000a").json["resource_providers"]
+        gpu = s.get("/resource_providers?in_tree=%s&resources=PGPU:1"
+                    % rps[0]["uuid"]).json["resource_providers"][0]["uuid"]
+        old = s.get("/resource_providers/%s/traits" % gpu).json
+
+        def put_traits(traits):
+            gen = s.get("/resource_providers/%s/traits" % gpu).json[
+                "resource_provider_generation"]
+            s.put("/resource_providers/%s/traits" % gpu,
+                  {"traits": traits, "resource_provider_generation": gen}, expect=200)
+        s.put("/traits/CUSTOM_ACCEL_HEALTH_FAILED", expect=(201, 204))
+        self.addCleanup(put_traits, old["traits"])
+        put_traits(old["traits"] + ["CUSTOM_ACCEL_HEALTH_FAILED"])
+        # the provider's traits and inventory are read, then who has room fails
+        px.fail(count=None, status=503, method="GET", path=r"resources=PGPU")
+        with self.assertLogs("accelsched.placement", "ERROR") as logs:
+            src.refresh(force=True)
+        self.assertIn("resources=PGPU", logs.output[0])
+        self.assertTrue([x for x in px.seen if x.action == "forward"
+                         and x.path.endswith("/resource_providers/%s/traits" % gpu)])
+        # the last good state is kept meanwhile
+        self.assertIsNone(src.table.evaluate(four, ["esc8000a"]).reason("esc8000a"))
+        px.clear()
+        src.refresh(force=True)
+        self.assertIsNone(src.error)
+        self.assertIsNotNone(src.table.evaluate(four, ["esc8000a"]).reason("esc8000a"))
+        one = _shared.request({"resources:PGPU": "1"})
+        self.assertIsNone(src.table.evaluate(one, ["esc8000a"]).reason("esc8000a"))
+
 
 if __name__ == "__main__":
     unittest.main()

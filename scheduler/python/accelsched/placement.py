@@ -20,7 +20,9 @@ new or whose generation moved (traits, inventory and new allocations move
 it); and, since freeing an allocation moves no generation, one list per
 resource class of the owned providers with room for one more
 (?resources=PGPU:1): a device not in it is in use. A refresh that fails
-keeps the last state and says why.
+keeps the last state and says why; generations are recorded only once the
+hosts they belong to are rebuilt, so the next refresh reads again whatever
+the failed one did not apply.
 """
 import json
 import logging
@@ -86,8 +88,13 @@ class PlacementSource(state.Source):
             raise PlacementError("GET %s: not JSON: %s" % (url, e)) from e
 
     def _sync(self):
+        """Read what changed, then rebuild the hosts it touches. Nothing is
+        recorded (generations included) until every read of the refresh
+        has succeeded and the hosts are rebuilt: a refresh that fails half
+        way leaves the last state as it was, and the next one reads the
+        same providers again."""
         listing = self._get("/resource_providers?required=%s" % OWNER)
-        seen, changed_hosts = set(), set()
+        providers, seen, changed_hosts = {}, set(), set()
         for rp in listing.get("resource_providers", []):
             uuid, name, gen = rp.get("uuid"), rp.get("name", ""), rp.get("generation")
             m = _ADDR.match(name)
@@ -96,34 +103,47 @@ class PlacementSource(state.Source):
             seen.add(uuid)
             old = self._providers.get(uuid)
             if old and old["gen"] == gen:
+                providers[uuid] = dict(old)
                 continue
             traits = self._get("/resource_providers/%s/traits" % uuid).get("traits", [])
             inv = self._get("/resource_providers/%s/inventories" % uuid).get("inventories", {})
-            self._providers[uuid] = {"gen": gen, "host": m.group("host"),
-                                     "addr": m.group("addr"), "traits": sorted(traits),
-                                     "rcs": sorted(inv), "free": old["free"] if old else False}
+            providers[uuid] = {"gen": gen, "host": m.group("host"),
+                               "addr": m.group("addr"), "traits": sorted(traits),
+                               "rcs": sorted(inv), "free": old["free"] if old else False}
             changed_hosts.add(m.group("host"))
             if old:
                 changed_hosts.add(old["host"])
         for uuid in set(self._providers) - seen:
-            changed_hosts.add(self._providers.pop(uuid)["host"])
+            changed_hosts.add(self._providers[uuid]["host"])
         # which have room: one read per resource class in use here
         free = set()
-        for rc in sorted({rc for p in self._providers.values() for rc in p["rcs"]}):
+        for rc in sorted({rc for p in providers.values() for rc in p["rcs"]}):
             listing = self._get("/resource_providers?required=%s&resources=%s:1" % (OWNER, rc))
             free.update(rp["uuid"] for rp in listing.get("resource_providers", []))
-        for uuid, p in self._providers.items():
+        for uuid, p in providers.items():
             if p["free"] != (uuid in free):
                 p["free"] = uuid in free
                 changed_hosts.add(p["host"])
-        return self._apply(changed_hosts)
+        # every read done: rebuild, then remember what was applied
+        updated, failed = self._apply(providers, changed_hosts)
+        for uuid, p in providers.items():
+            if p["host"] in failed:
+                # not rebuilt: keep what the table still shows, so that the
+                # next refresh reads the provider again
+                if uuid in self._providers:
+                    providers[uuid] = self._providers[uuid]
+                else:
+                    p["gen"] = None
+        self._providers = providers
+        return updated
 
-    def _apply(self, hosts):
+    def _apply(self, providers, hosts):
+        """Rebuild `hosts` from `providers`; (hosts updated, hosts failed)."""
         by_host = {}
-        for p in self._providers.values():
+        for p in providers.values():
             if p["host"] in hosts:
                 by_host.setdefault(p["host"], []).append(p)
-        updated = 0
+        updated, failed = 0, set()
         for host in sorted(hosts):
             devs = sorted(by_host.get(host, []), key=lambda p: p["addr"])
             if not devs:
@@ -139,10 +159,11 @@ class PlacementSource(state.Source):
                 self.table.update(doc)
             except ValueError as e:
                 LOG.error("accelsched: Placement: host %s: %s", host, e)
+                failed.add(host)
                 continue
             self._docs[host] = doc
             updated += 1
-        return updated
+        return updated, failed
 
 
 def _device(p):
