@@ -144,22 +144,21 @@ def main(argv=None):
              args.repeat))
     short = 0
     with tempfile.TemporaryDirectory(prefix="accel-bench-nova-") as tmp:
-        conf = os.path.join(tmp, "accelsched.conf")
         for n in (int(x) for x in args.hosts.split(",")):
             hostdir = os.path.join(tmp, "hosts-%d" % n)
             hosts, used = novaenv.make_host_states(invs, n)
             novaenv.write_host_inventories(hosts, used, hostdir)
-            with open(conf, "w") as f:
-                f.write("[scheduler]\nstate_source = dir:%s\nrefresh_interval = 3600\n"
-                        % hostdir)
-            os.environ["ACCELSCHED_CONFIG"] = conf
+            # nova.conf [accelsched], as an operator sets it
+            accel_conf = {"accelsched.state_source": "dir:" + hostdir,
+                          "accelsched.refresh_interval": 3600}
             _shared.reset()
             # Nova's: the pci alias is read when the request is made
             nova_h = novaenv.setup_nova(FILTERS, WEIGHERS, ALIASES)
             nova_specs = [novaenv.make_request_spec({}, [(a, c)]) for a, c in REQUESTS]
-            ours_h = novaenv.setup_nova(OURS, OUR_WEIGHERS)
+            ours_h = novaenv.setup_nova(OURS, OUR_WEIGHERS, extra_conf=accel_conf)
             ours_ram = novaenv.setup_nova(
-                OURS, OUR_WEIGHERS + ["nova.scheduler.weights.ram.RAMWeigher"])
+                OURS, OUR_WEIGHERS + ["nova.scheduler.weights.ram.RAMWeigher"],
+                extra_conf=accel_conf)
             floor_h = novaenv.setup_nova(["nova_floor.FloorFilter"], ["nova_floor.FloorWeigher"])
             print("\n%d hosts: filter + weigh per request, ms" % n)
             print("  %-12s %-34s %9s %9s %9s %8s" % ("request", "", "filter", "weigh",

@@ -37,5 +37,9 @@ setup(
         "nova.api.extra_spec_validators": [
             "accelsched = accelsched.nova.validators",
         ],
+        # oslo-config-generator --namespace accelsched: nova.conf [accelsched]
+        "oslo.config.opts": [
+            "accelsched = accelsched.nova.conf:list_opts",
+        ],
     },
 )

@@ -99,6 +99,10 @@ def setup_nova(filters, weighers, aliases=(), extra_conf=None):
     """
     while _overrides:
         CONF.clear_override(*_overrides.pop())
+    if any(k.startswith("accelsched.") for k in extra_conf or {}):
+        # nova.conf [accelsched]: registered as the plugin registers it
+        from accelsched.nova import conf as accel_conf
+        accel_conf.register_opts(CONF)
 
     available, enabled = [ALL_FILTERS], []
     for f in filters:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""[scheduler] state_source = placement, end to end and for real: Debian's
+"""nova.conf [accelsched] state_source = placement, end to end and for real: Debian's
 Keystone and Placement on 127.0.0.1 (tests/integration/openstack.py),
 acceld reporting three captured servers, and the Nova plugin reading the
 providers back through Nova's own report client (nova.conf [placement]),
@@ -98,9 +98,8 @@ class PlacementSource(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.conf = os.path.join(WORK, "accelsched-sched.conf")
-        with open(cls.conf, "w") as f:
-            f.write("[scheduler]\nstate_source = placement\nrefresh_interval = 0\n")
+        # nova.conf [accelsched]
+        cls.conf = {"accelsched.state_source": "placement", "accelsched.refresh_interval": 0}
         cls.invs = {n: inventory(n) for n in SERVERS}
         hosts, _ = novaenv.make_host_states([cls.invs[n] for n in SERVERS], len(SERVERS))
         for h, n in zip(hosts, SERVERS):
@@ -108,13 +107,11 @@ class PlacementSource(unittest.TestCase):
         cls.hosts = hosts
 
     def setUp(self):
-        os.environ["ACCELSCHED_CONFIG"] = self.conf
         _shared.reset()
         self.fh, self.wh, self.filters, self.weighers = novaenv.setup_nova(
-            [FILTER], [WEIGHER])
+            [FILTER], [WEIGHER], extra_conf=self.conf)
 
     def tearDown(self):
-        os.environ.pop("ACCELSCHED_CONFIG", None)
         _shared.reset()
 
     def run_request(self, specs):

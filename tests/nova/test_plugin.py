@@ -63,10 +63,9 @@ class PluginTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="accel-nova-")
         cls.hostdir = os.path.join(cls.tmp, "hosts")
-        cls.conf = os.path.join(cls.tmp, "accelsched.conf")
-        with open(cls.conf, "w") as f:
-            f.write("[scheduler]\nstate_source = dir:%s\nrefresh_interval = 0\n" % cls.hostdir)
-        os.environ["ACCELSCHED_CONFIG"] = cls.conf
+        # nova.conf [accelsched]
+        cls.conf = {"accelsched.state_source": "dir:" + cls.hostdir,
+                    "accelsched.refresh_interval": 0}
         cls.invs = [inventory(n) for n in FIXTURES]
         cls.hosts, cls.used = novaenv.make_host_states(cls.invs, cls.N_HOSTS)
         novaenv.write_host_inventories(cls.hosts, cls.used, cls.hostdir)
@@ -75,12 +74,11 @@ class PluginTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp)
-        os.environ.pop("ACCELSCHED_CONFIG", None)
 
     def setUp(self):
         _shared.reset()
         self.fh, self.wh, self.filters, self.weighers = novaenv.setup_nova(
-            [FILTER], [WEIGHER])
+            [FILTER], [WEIGHER], extra_conf=self.conf)
 
     def run_request(self, specs, hosts=None):
         spec = novaenv.make_request_spec(specs)
@@ -173,19 +171,23 @@ class PluginTest(unittest.TestCase):
         self.assertEqual(top, {"dgx2"})
 
     def test_broken_config_stops_the_scheduler(self):
-        bad = os.path.join(self.tmp, "bad.conf")
-        with open(bad, "w") as f:
-            f.write("[scheduler]\nstate_source = kafka:localhost\n")
-        os.environ["ACCELSCHED_CONFIG"] = bad
-        try:
-            _shared.reset()
-            with self.assertRaises(config.ConfigError) as cm:
-                novaenv.setup_nova([FILTER], [WEIGHER])
-            self.assertIn("bad.conf: [scheduler] state_source: 'kafka:localhost'",
-                          str(cm.exception))
-        finally:
-            os.environ["ACCELSCHED_CONFIG"] = self.conf
-            _shared.reset()
+        for value, msg in (
+                ("kafka:localhost", "nova.conf: [accelsched] state_source: 'kafka:localhost' "
+                 "is not dir:PATH (an absolute path) or placement"),
+                # the README's old example: no inline comments in nova.conf
+                ("dir:/var/lib/accelsched/hosts   # or: placement",
+                 "nova.conf: [accelsched] state_source: 'dir:/var/lib/accelsched/hosts   # or: "
+                 "placement': '#' or ';' after a blank; nova.conf has no inline comments"),
+                ("", "nova.conf: [accelsched] state_source is not set")):
+            with self.subTest(value=value):
+                try:
+                    _shared.reset()
+                    with self.assertRaises(config.ConfigError) as cm:
+                        novaenv.setup_nova([FILTER], [WEIGHER], extra_conf=dict(
+                            self.conf, **{"accelsched.state_source": value}))
+                    self.assertIn(msg, str(cm.exception))
+                finally:
+                    _shared.reset()
 
 
 class Validators(unittest.TestCase):

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <accel/config.h>
+#include <accel/util.h>
 #include "tree.h"
 
 static const char full[] = "[DEFAULT]\n"
@@ -388,6 +389,44 @@ static void test_files(void **state)
 	free(dir);
 }
 
+/* etc/accelsched.conf.sample as shipped, and with every option in it
+ * uncommented: both load without a warning. Run from the top folder. */
+static void test_sample(void **state)
+{
+	const char *path = "etc/accelsched.conf.sample";
+	accel_config *c = NULL;
+	accel_err err;
+	char *text, *out, *line, *save = NULL;
+	size_t n, used = 0;
+	unsigned mode;
+
+	(void)state;
+	if (accel_config_load(&c, path, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(c->n_warnings, 0);
+	accel_config_free(c);
+	assert_int_equal(accel_read_file(path, 1 << 20, &text, &n, &mode, &err), 0);
+	out = calloc(1, n + 1);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t k = strspn(line + 1, "abcdefghijklmnopqrstuvwxyz_");
+
+		/* "#name = value" is an option at its default; prose stays */
+		if (line[0] == '#' && k && !strncmp(line + 1 + k, " =", 2))
+			line++;
+		used += (size_t)sprintf(out + used, "%s\n", line);
+	}
+	assert_true(used <= n);
+	c = parse_ok(out, 0600);
+	if (c->n_warnings)
+		fail_msg("%s", c->warnings[0]);
+	assert_string_equal(c->placement.auth_url, "https://keystone.example.org:5000/v3");
+	assert_int_equal(c->rescan_interval, 600);
+	assert_int_equal(c->placement.trait_scheme, ACCEL_TRAITS_ACCELSCHED);
+	accel_config_free(c);
+	free(out);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_env),	 cmocka_unit_test(test_files),
 		cmocka_unit_test(test_scheduler), cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_syntax),	 cmocka_unit_test(test_owner),
+		cmocka_unit_test(test_sample),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""[scheduler] state_source = placement: the host table from the
+"""nova.conf [accelsched] state_source = placement: the host table from the
 accelsched-owned resource providers in Placement, read with Nova's own
 report client (nova.conf [placement] credentials), inside nova-scheduler.
 

@@ -10,4 +10,12 @@ In nova.conf, as an operator configures it:
     enabled_filters = ...,AcceleratorFilter
     weight_classes = nova.scheduler.weights.all_weighers
     weight_classes = accelsched.nova.weighers.AcceleratorWeigher
+
+    [accelsched]
+    state_source = dir:/var/lib/accelsched/hosts
+    refresh_interval = 10
+    weight_multiplier = 1.0
+
+The [accelsched] options are registered with oslo.config
+(accelsched.nova.conf; etc/nova.conf.accelsched.sample).
 """

@@ -6,7 +6,8 @@ import collections
 import logging
 import threading
 
-from accelsched import _core, config, state
+from accelsched import _core, state
+from accelsched.nova import conf
 
 LOG = logging.getLogger("accelsched.nova")
 
@@ -19,11 +20,11 @@ _RESULTS_MAX = 32
 
 
 def source():
-    """The process's state source, made from the config file once."""
+    """The process's state source, made once from nova.conf [accelsched]."""
     global _source, _cfg
     with _lock:
         if _source is None:
-            _cfg = config.load()
+            _cfg = conf.load()
             _source = state.make_source(_cfg)
             n = _source.refresh(force=True)
             LOG.info("accelsched: %d hosts from %s (%s)", n, _cfg.path,

@@ -6,8 +6,8 @@ reverse; tighter PCIe locality weighs more, utilization less. Hosts where
 only degraded devices fit rank below every healthy one, hosts that do not
 fit below those.
 
-Raw weights, normalized by Nova; multiplied by [scheduler]
-weight_multiplier of the accelsched config."""
+Raw weights, normalized by Nova; multiplied by nova.conf [accelsched]
+weight_multiplier."""
 from nova.scheduler import weights
 
 from accelsched.nova import _shared
