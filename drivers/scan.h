@@ -79,6 +79,7 @@ struct scan {
 	struct attr_root sys, dev;
 	struct pciids ids;     /* pci.ids, mapped on first use */
 	bool ids_tried;
+	bool nics_full; /* the inventory holds as many NICs as it may */
 };
 
 /* ---- backends: one table each, run in order by scan.c ---- */

@@ -480,8 +480,15 @@ static void find_nic(struct scan *s, struct scan_fn *f)
 			break;
 		}
 	closedir(dir);
-	if (!name[0] || accel_inventory_add_nic(s->inv, f->addr, &nic))
+	if (!name[0])
 		return;
+	if (accel_inventory_add_nic(s->inv, f->addr, &nic)) {
+		if (!s->nics_full)
+			scan_warn(s, f->sysfs_dir, "more than %d RDMA NICs; the rest left out",
+				  ACCEL_MAX_DEVICES);
+		s->nics_full = true;
+		return;
+	}
 	f->nic = nic;
 	(void)accel_device_set(&nic->name, name);
 	get_common(s, f, &nic->pcie, &nic->numa_node, &nic->cpu_affinity, &nic->driver);
