@@ -115,14 +115,28 @@ static bool drm_ask(struct scan *s, accel_device *d, const char *node)
 	return true;
 }
 
+/* The name a link points to, if it resolves inside the sysfs root (sysfs.c
+ * warns about those that do not). */
+static int link_name(struct scan *s, const char *dir, const char *name, char *buf, size_t cap)
+{
+	char path[PATH_MAX];
+	int r = attr_link_base(&s->sys, dir, name, buf, cap);
+
+	if (r)
+		return r;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return attr_access(&s->sys, path);
+}
+
 static void drm_sysfs(struct scan *s, struct scan_fn *f, accel_device *d)
 {
 	char mod[256], dir[PATH_MAX], buf[128];
 
 	/* device/driver/module names the module; fall back to the driver */
 	snprintf(dir, sizeof(dir), "%s/driver", f->sysfs_dir);
-	if (attr_link_base(&s->sys, dir, "module", mod, sizeof(mod)) &&
-	    attr_link_base(&s->sys, f->sysfs_dir, "driver", mod, sizeof(mod)))
+	if (link_name(s, dir, "module", mod, sizeof(mod)) &&
+	    link_name(s, f->sysfs_dir, "driver", mod, sizeof(mod)))
 		return;
 	if (!accel_text_ok(mod, strlen(mod)))
 		return;

@@ -321,7 +321,9 @@ static int open_access(struct scan *s)
 		for (struct dirent *e; (e = readdir(dir));) {
 			char norm[ACCEL_ADDR_MAX];
 
-			if (e->d_name[0] == '.' || accel_pci_addr_normalize(e->d_name, norm) == 0)
+			/* libpci takes only the full DDDD:BB:DD.F the kernel writes */
+			if (e->d_name[0] == '.' ||
+			    (accel_pci_addr_normalize(e->d_name, norm) == 0 && !strcmp(norm, e->d_name)))
 				continue;
 			{
 				char shown[64];
