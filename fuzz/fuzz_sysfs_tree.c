@@ -18,6 +18,8 @@
  *   c PATH            a PCI function: PATH is sys/devices/.../ADDR; writes
  *                     an A100's vendor, device, class and config and the
  *                     bus/pci/devices link (later "f" lines may replace them)
+ * An input of odd length is scanned with attr.c's component walk, one of
+ * even length with openat2().
  * Directories above a PATH are created as needed; at most 64 entries. No
  * PATH or TEXT may hold the marker (a TARGET may), so that only a read
  * outside the roots can show it.
@@ -36,6 +38,8 @@
 
 #include <accel/discovery.h>
 #include <accel/inventory.h>
+
+#include "attr.h"
 
 #define MARKER "FZSECRET"
 
@@ -239,6 +243,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)mkdir(dev, 0755);
 	build(data, size);
 
+	/* both resolvers: openat2(RESOLVE_IN_ROOT) and the walk without it */
+	attr_root_force_walk(size & 1);
 	if (accel_ctx_new(&ctx))
 		return 0;
 	accel_ctx_set_sysfs_root(ctx, sys);
