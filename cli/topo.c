@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include <accel/discovery.h>
+
 #include "cli.h"
 
 struct node {
@@ -18,6 +20,7 @@ struct node {
 	const char *cpus;
 	const char *host_bridge;
 	int numa;
+	const accel_nic *nic; /* NULL for an accelerator */
 };
 
 static const char *kind_label(accel_kind k)
@@ -72,10 +75,52 @@ static size_t collect(const accel_inventory *inv, struct node **out)
 		v[n].cpus = c->cpu_affinity;
 		v[n].numa = c->numa_node;
 		v[n].host_bridge = c->pcie.host_bridge;
+		v[n].nic = c;
 		n++;
 	}
 	*out = v;
 	return n;
+}
+
+/* As discovery's "one NUMA node" rule: no function knows its node, and a
+ * link across host bridges says NODE. */
+static bool single_node(const accel_inventory *inv)
+{
+	for (size_t i = 0; i < accel_inventory_n_devices(inv); i++)
+		if (accel_inventory_device(inv, i)->numa_node >= 0)
+			return false;
+	for (size_t i = 0; i < accel_inventory_n_nics(inv); i++)
+		if (accel_inventory_nic(inv, i)->numa_node >= 0)
+			return false;
+	for (size_t i = 0; i < accel_inventory_n_links(inv); i++)
+		if (accel_inventory_link(inv, i)->cls == ACCEL_LINK_NODE)
+			return true;
+	return false;
+}
+
+/* The inventory lists links that involve an accelerator; NIC pairs are
+ * classified here from their paths, the same rules discovery uses. */
+static accel_link_class pair_class(const accel_inventory *inv, const struct node *a,
+				   const struct node *b)
+{
+	if (a->nic && b->nic) {
+		accel_topo_node x = {a->address, (const char *const *)a->nic->pcie.upstream,
+				     a->nic->pcie.n_upstream, a->nic->pcie.host_bridge,
+				     a->nic->numa_node};
+		accel_topo_node y = {b->address, (const char *const *)b->nic->pcie.upstream,
+				     b->nic->pcie.n_upstream, b->nic->pcie.host_bridge,
+				     b->nic->numa_node};
+
+		static const accel_inventory *seen;
+		static bool single;
+
+		if (seen != inv) { /* once per inventory, not per cell */
+			single = single_node(inv);
+			seen = inv;
+		}
+		return accel_topo_classify(&x, &y, single);
+	}
+	return accel_inventory_link_class(inv, a->address, b->address);
 }
 
 static const char *cell(const accel_inventory *inv, const struct node *a, const struct node *b)
@@ -84,7 +129,7 @@ static const char *cell(const accel_inventory *inv, const struct node *a, const 
 
 	if (a == b)
 		return "X";
-	c = accel_inventory_link_class(inv, a->address, b->address);
+	c = pair_class(inv, a, b);
 	return c == ACCEL_LINK_UNKNOWN ? "?" : accel_link_class_name(c);
 }
 
@@ -185,8 +230,7 @@ static void dot(const accel_inventory *inv, const struct node *v, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++) {
-			accel_link_class c =
-				accel_inventory_link_class(inv, v[i].address, v[j].address);
+			accel_link_class c = pair_class(inv, &v[i], &v[j]);
 			const char *style = c == ACCEL_LINK_PIX	  ? "bold"
 					    : c == ACCEL_LINK_PXB ? "solid"
 					    : c == ACCEL_LINK_PHB ? "dashed"

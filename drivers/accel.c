@@ -42,9 +42,10 @@ static int accel_run(struct scan *s)
 	char dirpath[PATH_MAX], link[PATH_MAX], real[PATH_MAX];
 	struct dirent *e;
 	DIR *dir;
+	int err;
 
 	snprintf(dirpath, sizeof(dirpath), "%s/class/accel", s->ctx->sysfs_root);
-	dir = opendir(dirpath);
+	dir = attr_opendir(&s->sys, dirpath, &err);
 	if (!dir)
 		return 0; /* no accel class: a kernel before 6.2, or none here */
 	while ((e = readdir(dir))) {
@@ -56,9 +57,13 @@ static int accel_run(struct scan *s)
 			continue;
 		if (snprintf(link, sizeof(link), "%s/%s", dirpath, e->d_name) >= (int)sizeof(link))
 			continue;
-		if (!realpath(link, real)) {
+		err = attr_realpath(&s->sys, link, real, sizeof(real));
+		if (err) {
 			scan_warn(s, link, "%s link (%s); left out",
-				  errno == ELOOP ? "looping" : "dangling", strerror(errno));
+				  err == -EXDEV	  ? "out-of-root"
+				  : err == -ELOOP ? "looping"
+						  : "dangling",
+				  accel_strerror(err));
 			continue;
 		}
 		f = owner(s, real);

@@ -7,24 +7,392 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include <accel/util.h>
 #include "attr.h"
 
-int attr_read(const char *dir, const char *name, char *buf, size_t cap)
+/* ---- roots ---- */
+
+static bool force_walk;
+
+void attr_root_force_walk(bool on)
+{
+	force_walk = on;
+}
+
+static long sys_openat2(int dfd, const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = {.flags = (unsigned long long)flags, .resolve = resolve};
+
+	return syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+}
+
+int attr_root_open(struct attr_root *r, const char *path)
+{
+	size_t n = strlen(path);
+	int fd;
+
+	r->fd = -1;
+	r->walk = force_walk;
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	r->path = strndup(path, n);
+	if (!r->path)
+		return -ENOMEM;
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = -errno;
+
+		attr_root_close(r);
+		return e;
+	}
+	r->fd = fd;
+	if (!r->walk) {
+		/* ENOSYS before 5.6; EPERM or EINVAL from some seccomp filters */
+		long t = sys_openat2(fd, ".", O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT);
+
+		if (t < 0)
+			r->walk = true;
+		else
+			close((int)t);
+	}
+	return 0;
+}
+
+void attr_root_close(struct attr_root *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	free(r->path);
+	r->path = NULL;
+}
+
+/* path below r->path, relative ("" for the root itself); NULL if not. */
+static const char *rel_path(const struct attr_root *r, const char *path)
+{
+	size_t n = strlen(r->path);
+
+	if (strncmp(path, r->path, n) || (path[n] && path[n] != '/'))
+		return NULL;
+	path += n;
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+static int open_flags(int flags)
+{
+	return (flags & O_PATH) ? (flags & (O_PATH | O_DIRECTORY)) | O_CLOEXEC
+				: flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+}
+
+/*
+ * The walk: resolve rel inside root one component at a time, as
+ * RESOLVE_IN_ROOT does. Directories are held open on a stack (".." pops
+ * one, and stays at the root); each component is opened O_PATH|O_NOFOLLOW
+ * and a link's target is spliced in front of what is left to walk (an
+ * absolute one from the root). The last component is opened with flags,
+ * O_NOFOLLOW again, so a link swapped in meanwhile is not followed.
+ * canon (may be NULL) gets the resolved path relative to the root.
+ * *escaped says whether a ".." or an absolute link tried to leave the root.
+ */
+static int walk(const struct attr_root *r, const char *rel, int flags, char *canon, size_t ccap,
+		bool *escaped)
+{
+	char todo[2 * PATH_MAX], name[NAME_MAX + 1], target[PATH_MAX];
+	int stack[ATTR_MAX_DEPTH], depth = 0, hops = 0, ret;
+	size_t clen = 0;
+	const char *p;
+
+	if (strlen(rel) >= sizeof(todo))
+		return -ENAMETOOLONG;
+	strcpy(todo, rel);
+	if (canon && ccap)
+		canon[0] = '\0';
+	stack[0] = r->fd; /* borrowed: never closed here */
+	for (;;) {
+		size_t n;
+		struct stat st;
+		bool last;
+		int fd;
+
+		p = todo;
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0) {
+			/* the root itself, or a path ending in "/" or "." */
+			ret = openat(stack[depth], ".", open_flags(flags));
+			ret = ret < 0 ? -errno : ret;
+			goto out;
+		}
+		if (n > NAME_MAX) {
+			ret = -ENAMETOOLONG;
+			goto out;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p += n;
+		while (*p == '/')
+			p++;
+		last = !*p;
+		memmove(todo, p, strlen(p) + 1);
+		if (!strcmp(name, ".")) {
+			if (last) {
+				ret = openat(stack[depth], ".", open_flags(flags));
+				ret = ret < 0 ? -errno : ret;
+				goto out;
+			}
+			continue;
+		}
+		if (!strcmp(name, "..")) {
+			if (depth == 0) {
+				*escaped = true;
+			} else {
+				close(stack[depth--]);
+				if (canon) {
+					char *slash;
+
+					canon[clen] = '\0';
+					slash = strrchr(canon, '/');
+					clen = slash ? (size_t)(slash - canon) : 0;
+					canon[clen] = '\0';
+				}
+			}
+			if (last) {
+				ret = openat(stack[depth], ".", open_flags(flags));
+				ret = ret < 0 ? -errno : ret;
+				goto out;
+			}
+			continue;
+		}
+		fd = openat(stack[depth], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (fstat(fd, &st)) {
+			ret = -errno;
+			close(fd);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t k;
+			size_t rest = strlen(todo);
+
+			if (++hops > ATTR_MAX_HOPS) {
+				close(fd);
+				ret = -ELOOP;
+				goto out;
+			}
+			k = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (k <= 0) {
+				ret = k < 0 ? -errno : -ENOENT;
+				goto out;
+			}
+			target[k] = '\0';
+			if ((size_t)k + 1 + rest >= sizeof(todo)) {
+				ret = -ENAMETOOLONG;
+				goto out;
+			}
+			/* todo = target "/" todo */
+			memmove(todo + k + 1, todo, rest + 1);
+			memcpy(todo, target, (size_t)k);
+			todo[k] = rest ? '/' : '\0';
+			if (target[0] == '/') {
+				*escaped = true;
+				while (depth > 0)
+					close(stack[depth--]);
+				clen = 0;
+				if (canon && ccap)
+					canon[0] = '\0';
+			}
+			continue;
+		}
+		if (canon) {
+			if (clen + (clen ? 1 : 0) + n >= ccap) {
+				close(fd);
+				ret = -E2BIG;
+				goto out;
+			}
+			if (clen)
+				canon[clen++] = '/';
+			memcpy(canon + clen, name, n + 1);
+			clen += n;
+		}
+		if (!last) {
+			if (!S_ISDIR(st.st_mode)) {
+				close(fd);
+				ret = -ENOTDIR;
+				goto out;
+			}
+			if (depth + 1 == ATTR_MAX_DEPTH) {
+				close(fd);
+				ret = -ENAMETOOLONG;
+				goto out;
+			}
+			stack[++depth] = fd;
+			continue;
+		}
+		if (flags & O_PATH) {
+			if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) {
+				close(fd);
+				ret = -ENOTDIR;
+				goto out;
+			}
+			ret = fd;
+			goto out;
+		}
+		close(fd);
+		ret = openat(stack[depth], name, open_flags(flags) | O_NOFOLLOW);
+		if (ret < 0)
+			ret = -errno;
+		if (ret == -ELOOP && ++hops <= ATTR_MAX_HOPS) {
+			/* it became a link since: walk it again */
+			strcpy(todo, name);
+			if (canon) {
+				clen -= n;
+				if (clen)
+					clen--;
+				canon[clen] = '\0';
+			}
+			continue;
+		}
+		goto out;
+	}
+out:
+	while (depth > 0)
+		close(stack[depth--]);
+	return ret;
+}
+
+int attr_open(const struct attr_root *r, const char *path, int flags)
+{
+	const char *rel;
+	bool escaped = false;
+	int fd;
+
+	if (!r) {
+		fd = open(path, open_flags(flags));
+		return fd < 0 ? -errno : fd;
+	}
+	if (r->fd < 0)
+		return -EBADF;
+	rel = rel_path(r, path);
+	if (!rel)
+		return -EXDEV;
+	if (r->walk) {
+		fd = walk(r, rel, flags, NULL, 0, &escaped);
+	} else {
+		int tries = 0;
+		long t;
+
+		do /* EAGAIN: a rename raced the lookup */
+			t = sys_openat2(r->fd, *rel ? rel : ".", open_flags(flags),
+					RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		while (t < 0 && errno == EAGAIN && ++tries < 8);
+		fd = t < 0 ? -errno : (int)t;
+		/* Missing inside the root: did a link or ".." try to leave it?
+		 * RESOLVE_BENEATH refuses both with EXDEV. */
+		if (fd == -ENOENT) {
+			t = sys_openat2(r->fd, rel, O_PATH | O_CLOEXEC,
+					RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+			if (t >= 0)
+				close((int)t);
+			else
+				escaped = errno == EXDEV;
+		}
+	}
+	if (fd == -ENOENT && escaped)
+		return -EXDEV;
+	return fd;
+}
+
+int attr_open_in(const struct attr_root *r, const char *dir, const char *name, int flags)
 {
 	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return attr_open(r, path, flags);
+}
+
+int attr_open_file(const struct attr_root *r, const char *dir, const char *name)
+{
+	struct stat st;
+	int fd = attr_open_in(r, dir, name, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -ATTR_ENOTREG;
+	}
+	return fd;
+}
+
+DIR *attr_opendir(const struct attr_root *r, const char *path, int *err)
+{
+	int fd = attr_open(r, path, O_RDONLY | O_DIRECTORY);
+	DIR *d;
+
+	if (fd < 0) {
+		*err = fd;
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		*err = -errno;
+		close(fd);
+	}
+	return d;
+}
+
+int attr_realpath(const struct attr_root *r, const char *path, char *out, size_t cap)
+{
+	char canon[PATH_MAX];
+	const char *rel;
+	bool escaped = false;
+	int fd, n;
+
+	rel = rel_path(r, path);
+	if (!rel)
+		return -EXDEV;
+	fd = walk(r, rel, O_PATH, canon, sizeof(canon), &escaped);
+	if (fd < 0)
+		return fd == -ENOENT && escaped ? -EXDEV : fd;
+	close(fd);
+	n = snprintf(out, cap, "%s%s%s", r->path, *canon ? "/" : "", canon);
+	if (n < 0 || (size_t)n >= cap)
+		return -E2BIG;
+	return 0;
+}
+
+/* ---- attribute files ---- */
+
+int attr_read(const struct attr_root *root, const char *dir, const char *name, char *buf,
+	      size_t cap)
+{
 	size_t len = 0;
 	int fd, n;
 
 	if (cap < 2)
 		return -EINVAL;
-	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = attr_open_file(root, dir, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* Read one byte past cap-1 to tell "fits" from "oversized". */
 	for (;;) {
 		ssize_t r = read(fd, buf + len, cap - len);
@@ -53,20 +421,47 @@ int attr_read(const char *dir, const char *name, char *buf, size_t cap)
 	return (int)len;
 }
 
-int attr_link_base(const char *dir, const char *name, char *buf, size_t cap)
+int attr_access(const struct attr_root *r, const char *path)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-	int k;
+	int fd = attr_open(r, path, O_PATH);
 
-	k = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (k < 0 || (size_t)k >= sizeof(path))
-		return -ENAMETOOLONG;
-	n = readlink(path, target, sizeof(target) - 1);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int attr_readlink(const struct attr_root *root, const char *dir, const char *name, char *buf,
+		  size_t cap)
+{
+	ssize_t n;
+	int dfd;
+
+	if (strchr(name, '/') || cap < 2)
+		return -EINVAL;
+	dfd = attr_open(root, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, name, buf, cap);
 	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+		n = -errno;
+	close(dfd);
+	if (n >= (ssize_t)cap)
+		return -ENAMETOOLONG;
+	if (n >= 0)
+		buf[n] = '\0';
+	return (int)n;
+}
+
+int attr_link_base(const struct attr_root *root, const char *dir, const char *name, char *buf,
+		   size_t cap)
+{
+	char target[PATH_MAX];
+	const char *base;
+	int n = attr_readlink(root, dir, name, target, sizeof(target));
+
+	if (n < 0)
+		return n;
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = '\0';
 	base = strrchr(target, '/');

@@ -144,17 +144,13 @@ static bool dump_config(struct scan *s, struct pci_dev *d, struct scan_fn *f)
 }
 
 /* Config space from sysfs: 64 bytes for users, 256 or 4096 for root. */
-static int sysfs_config(struct scan_fn *f)
+static int sysfs_config(struct scan *s, struct scan_fn *f)
 {
-	char path[PATH_MAX];
 	ssize_t n;
-	int fd;
+	int fd = attr_open_file(&s->sys, f->sysfs_dir, "config");
 
-	if (snprintf(path, sizeof(path), "%s/config", f->sysfs_dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = pread(fd, f->config, sizeof(f->config), 0);
 	close(fd);
 	if (n < 0)
@@ -170,10 +166,17 @@ static int id_file(struct scan *s, struct scan_fn *f, const char *name, unsigned
 {
 	char buf[64], shown[64];
 	unsigned v;
-	int r = attr_read(f->sysfs_dir, name, buf, sizeof(buf));
+	int r = attr_read(&s->sys, f->sysfs_dir, name, buf, sizeof(buf));
 
 	if (r == -ENOENT || r == -ENOTDIR)
 		return -ENOENT;
+	if (r < 0 && r != -E2BIG) { /* buf holds nothing read */
+		scan_warn(s, f->sysfs_dir, "%s: %s", name,
+			  r == -EXDEV	       ? "leads outside the sysfs root; not read"
+			  : r == -ATTR_ENOTREG ? "not a regular file; not read"
+					       : accel_strerror(r));
+		return r;
+	}
 	if (r >= 0)
 		r = attr_parse_hex(buf, max, &v);
 	if (r == 0) {
@@ -194,20 +197,23 @@ static int id_file(struct scan *s, struct scan_fn *f, const char *name, unsigned
  * stopped answering). Returns false when the device vanished. */
 static bool sysfs_fn(struct scan *s, struct scan_fn *f)
 {
-	int r = sysfs_config(f), v = -1, d = -1, c = -1, rv, rd, rc;
+	int r = sysfs_config(s, f), v = -1, d = -1, c = -1, rv, rd, rc;
 
 	if (r == -ENOENT || r == -ENOTDIR) {
-		if (access(f->sysfs_dir, F_OK) != 0)
+		if (attr_access(&s->sys, f->sysfs_dir) != 0)
 			goto gone;
 		scan_warn(s, f->sysfs_dir, "config: missing; IDs from the sysfs files");
 	} else if (r) {
-		scan_warn(s, f->sysfs_dir, "config: unreadable (%s); IDs from the sysfs files",
-			  accel_strerror(r));
+		scan_warn(s, f->sysfs_dir, "config: %s; IDs from the sysfs files",
+			  r == -EXDEV	       ? "leads outside the sysfs root, not read"
+			  : r == -ATTR_ENOTREG ? "not a regular file, not read"
+					       : accel_strerror(r));
 	}
 	rv = id_file(s, f, "vendor", 0xffff, &v);
 	rd = id_file(s, f, "device", 0xffff, &d);
 	rc = id_file(s, f, "class", 0xffffff, &c);
-	if ((rv == -ENOENT || rd == -ENOENT || rc == -ENOENT) && access(f->sysfs_dir, F_OK) != 0)
+	if ((rv == -ENOENT || rd == -ENOENT || rc == -ENOENT) &&
+	    attr_access(&s->sys, f->sysfs_dir) != 0)
 		goto gone;
 	if (f->config_len >= 0x10) {
 		int cv = f->config[0] | f->config[1] << 8, cd = f->config[2] | f->config[3] << 8;
@@ -293,6 +299,7 @@ static int open_access(struct scan *s)
 	struct pci_access *a;
 	char path[PATH_MAX];
 	DIR *dir;
+	int err = 0;
 
 	if (s->dump_mode) {
 		FILE *fp = fopen(s->ctx->lspci_dump, "re");
@@ -304,16 +311,19 @@ static int open_access(struct scan *s)
 		if (snprintf(path, sizeof(path), "%s/bus/pci/devices", s->ctx->sysfs_root) >=
 		    (int)sizeof(path))
 			return scan_fail(s, -ENAMETOOLONG, "%s: path too long", s->ctx->sysfs_root);
-		dir = opendir(path);
+		dir = attr_opendir(&s->sys, path, &err);
 		if (!dir)
-			return scan_fail(s, -errno, "%s: %s (is %s a sysfs tree?)", path,
-					 strerror(errno), s->ctx->sysfs_root);
+			return scan_fail(s, err, "%s: %s (is %s a sysfs tree?)", path,
+					 err == -EXDEV ? "leads outside the root" : strerror(-err),
+					 s->ctx->sysfs_root);
 		/* libpci fails on an entry it cannot parse, and leaks its open
 		 * directory when its error hook does not return: check first */
 		for (struct dirent *e; (e = readdir(dir));) {
 			char norm[ACCEL_ADDR_MAX];
 
-			if (e->d_name[0] == '.' || accel_pci_addr_normalize(e->d_name, norm) == 0)
+			/* libpci takes only the full DDDD:BB:DD.F the kernel writes */
+			if (e->d_name[0] == '.' ||
+			    (accel_pci_addr_normalize(e->d_name, norm) == 0 && !strcmp(norm, e->d_name)))
 				continue;
 			{
 				char shown[64];
@@ -339,7 +349,11 @@ static int open_access(struct scan *s)
 		a->method = PCI_ACCESS_DUMP;
 		pci_set_param(a, "dump.name", s->ctx->lspci_dump);
 	} else {
+		/* libpci lists <path>/devices itself: give it the path as
+		 * resolved inside the root */
 		snprintf(path, sizeof(path), "%s/bus/pci", s->ctx->sysfs_root);
+		if (attr_realpath(&s->sys, path, path, sizeof(path)))
+			return scan_fail(s, -ENOENT, "%s/bus/pci: vanished", s->ctx->sysfs_root);
 		a->method = PCI_ACCESS_SYS_BUS_PCI;
 		pci_set_param(a, "sysfs.path", path);
 	}

@@ -204,6 +204,8 @@ static void scan_cleanup(struct scan *s)
 	free(s->fns);
 	free(s->pci_devices_dir);
 	free(s->sysfs_real);
+	attr_root_close(&s->sys);
+	attr_root_close(&s->dev);
 	if (s->pacc)
 		pci_cleanup(s->pacc);
 	pciids_close(&s->ids);
@@ -218,7 +220,7 @@ int accel_scan(accel_ctx *ctx, accel_inventory **out)
 		&accel_backend_opencl,
 		NULL,
 	};
-	struct scan s = {.ctx = ctx};
+	struct scan s = {.ctx = ctx, .sys = ATTR_ROOT_INIT, .dev = ATTR_ROOT_INIT};
 	struct utsname un;
 	const char *host = ctx->host;
 	int r;
@@ -233,6 +235,22 @@ int accel_scan(accel_ctx *ctx, accel_inventory **out)
 	set_collected_at(s.inv);
 	s.dump_mode = ctx->lspci_dump != NULL;
 	s.real_root = !s.dump_mode && !strcmp(ctx->sysfs_root, ACCEL_DEFAULT_SYSFS_ROOT);
+	if (!s.dump_mode) {
+		r = attr_root_open(&s.sys, ctx->sysfs_root);
+		if (r) {
+			r = scan_fail(&s, r, "%s/bus/pci/devices: %s (is %s a sysfs tree?)",
+				      ctx->sysfs_root, strerror(-r), ctx->sysfs_root);
+			goto fail;
+		}
+		s.sysfs_real = strdup(s.sys.path);
+		if (!s.sysfs_real) {
+			r = scan_fail(&s, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		/* no dev root (a fixture's): DRM falls back to sysfs */
+		if (ctx->drm == ACCEL_DRM_AUTO)
+			(void)attr_root_open(&s.dev, ctx->dev_root);
+	}
 
 	r = accel_backend_pci.run(&s);
 	if (r)

@@ -14,6 +14,7 @@
 #define ACCEL_DRIVERS_SCAN_H
 
 #include <accel/discovery.h>
+#include "attr.h"
 #include "pciids.h"
 
 struct pci_access;
@@ -72,9 +73,13 @@ struct scan {
 	int numa_nodes; /* NUMA nodes the machine has, 0 unknown */
 	struct pci_access *pacc;
 	char *pci_devices_dir; /* <root>/bus/pci/devices */
-	char *sysfs_real;      /* realpath of the sysfs root */
+	char *sysfs_real;      /* the sysfs root's path, as real_path starts */
+	/* Every read goes through these (attr.h): nothing outside them is
+	 * opened, followed or listed. dev is open only when DRM may ask. */
+	struct attr_root sys, dev;
 	struct pciids ids;     /* pci.ids, mapped on first use */
 	bool ids_tried;
+	bool nics_full; /* the inventory holds as many NICs as it may */
 };
 
 /* ---- backends: one table each, run in order by scan.c ---- */

@@ -27,7 +27,12 @@ static void warn_attr(struct scan *s, const char *dir, const char *name, const c
 	char path[PATH_MAX], shown[96];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (r == -E2BIG)
+	if (r == -EXDEV)
+		scan_warn(s, path, "leads outside %s (read as if %s were /); field left out",
+			  s->ctx->sysfs_root, s->ctx->sysfs_root);
+	else if (r == -ATTR_ENOTREG)
+		scan_warn(s, path, "not a regular file (a FIFO, socket or device?); not read");
+	else if (r == -E2BIG)
 		scan_warn(s, path, "oversized attribute (more than %d bytes); field left out",
 			  ACCEL_MAX_ATTR_BYTES - 1);
 	else if (r == -EILSEQ && !val)
@@ -40,11 +45,25 @@ static void warn_attr(struct scan *s, const char *dir, const char *name, const c
 		scan_warn(s, path, "unreadable (%s); field left out", accel_strerror(r));
 }
 
+/* A directory inside the root; NULL when missing (silent) or when it leads
+ * outside the root or loops (a warning). */
+static DIR *get_dir(struct scan *s, const char *path)
+{
+	int err = 0;
+	DIR *d = attr_opendir(&s->sys, path, &err);
+
+	if (!d && err == -EXDEV)
+		scan_warn(s, path, "leads outside %s; not listed", s->ctx->sysfs_root);
+	else if (!d && err == -ELOOP)
+		scan_warn(s, path, "looping link; not listed");
+	return d;
+}
+
 /* Read an attribute. Returns its length, or a negative errno; missing files
  * are silent, other failures warn. */
 static int get_attr(struct scan *s, const char *dir, const char *name, char *buf, size_t cap)
 {
-	int r = attr_read(dir, name, buf, cap);
+	int r = attr_read(&s->sys, dir, name, buf, cap);
 
 	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
 		warn_attr(s, dir, name, NULL, r);
@@ -86,8 +105,7 @@ static int get_text(struct scan *s, const char *dir, const char *name, char **ou
 static int get_link(struct scan *s, const char *dir, const char *name, char *buf, size_t cap)
 {
 	char path[PATH_MAX];
-	struct stat st;
-	int r = attr_link_base(dir, name, buf, cap);
+	int r = attr_link_base(&s->sys, dir, name, buf, cap);
 
 	if (r == -ENOENT || r == -ENOTDIR)
 		return r;
@@ -95,11 +113,15 @@ static int get_link(struct scan *s, const char *dir, const char *name, char *buf
 		warn_attr(s, dir, name, NULL, r);
 		return r;
 	}
-	/* A link whose target is gone (or loops) says nothing true. stat()
-	 * follows it in one call where realpath() would read every component. */
+	/* A link whose target is gone (or loops, or lies outside the root)
+	 * says nothing true. */
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (stat(path, &st)) {
-		r = -errno;
+	r = attr_access(&s->sys, path);
+	if (r == -EXDEV) {
+		scan_warn(s, path, "link leads outside %s; left out", s->ctx->sysfs_root);
+		return r;
+	}
+	if (r) {
 		scan_warn(s, path, "%s link (%s); left out", r == -ELOOP ? "looping" : "dangling",
 			  accel_strerror(r));
 		return r;
@@ -152,30 +174,27 @@ static void get_link_info(struct scan *s, struct scan_fn *f, accel_pcie *p)
 
 /* From ROOT/devices/pci0000:00/0000:00:01.1/0000:01:00.0 learn the host
  * bridge and the bridges above the device, nearest first. */
-/* The canonical directory of f. sysfs links bus/pci/devices/<addr> to
- * "../../../devices/<path>": taken as written, that is one readlink()
- * instead of realpath()'s one per component; anything else is resolved. */
+/* The canonical directory of f, resolved inside the sysfs root. sysfs
+ * links bus/pci/devices/<addr> to "../../../devices/<path>": taken as
+ * written, that is one readlink() and one open instead of a walk of every
+ * component; anything else is walked (attr_realpath). */
 static int canonical(struct scan *s, struct scan_fn *f, char *real, size_t cap)
 {
 	static const char rel[] = "../../../devices/";
 	char target[PATH_MAX];
-	ssize_t n = readlink(f->sysfs_dir, target, sizeof(target) - 1);
+	int n = s->pci_devices_dir ? attr_readlink(&s->sys, s->pci_devices_dir, f->addr, target,
+						   sizeof(target))
+				   : -ENOENT;
 
 	if (n > 0) {
-		target[n] = '\0';
 		const char *tail = target + sizeof(rel) - 1;
 
 		if (!strncmp(target, rel, sizeof(rel) - 1) && strncmp(tail, "..", 2) &&
 		    !strstr(tail, "/..") && !strstr(tail, "/./") && !strstr(tail, "//") &&
-		    snprintf(real, cap, "%s/devices/%s", s->sysfs_real, tail) < (int)cap) {
-			if (access(real, F_OK) == 0)
-				return 0;
-			return -errno;
-		}
+		    snprintf(real, cap, "%s/devices/%s", s->sysfs_real, tail) < (int)cap)
+			return attr_access(&s->sys, real);
 	}
-	if (!realpath(f->sysfs_dir, real))
-		return -errno;
-	return 0;
+	return attr_realpath(&s->sys, f->sysfs_dir, real, cap);
 }
 
 static int get_path(struct scan *s, struct scan_fn *f, accel_pcie *p)
@@ -190,8 +209,13 @@ static int get_path(struct scan *s, struct scan_fn *f, accel_pcie *p)
 			f->gone = true;
 			return r;
 		}
-		scan_warn(s, f->sysfs_dir, "%s (%s); topology unknown",
-			  r == -ELOOP ? "looping link" : "cannot resolve", accel_strerror(r));
+		if (r == -EXDEV)
+			scan_warn(s, f->sysfs_dir, "link leads outside %s; topology unknown",
+				  s->ctx->sysfs_root);
+		else
+			scan_warn(s, f->sysfs_dir, "%s (%s); topology unknown",
+				  r == -ELOOP ? "looping link" : "cannot resolve",
+				  accel_strerror(r));
 		return r;
 	}
 	if (!f->real_path && !(f->real_path = strdup(real)))
@@ -290,7 +314,7 @@ static void get_sriov(struct scan *s, struct scan_fn *f, accel_device *d)
 	}
 	if (d->sriov.total_vfs <= 0)
 		return;
-	dir = opendir(f->sysfs_dir);
+	dir = get_dir(s, f->sysfs_dir);
 	if (!dir)
 		return;
 	while ((e = readdir(dir)) && n < ACCEL_MAX_LIST) {
@@ -323,7 +347,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Entries of dir/sub (mediated devices of a type); -1 if unreadable. */
-static int count_entries(const char *dir, const char *sub)
+static int count_entries(struct scan *s, const char *dir, const char *sub)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
@@ -332,7 +356,7 @@ static int count_entries(const char *dir, const char *sub)
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, sub) >= (int)sizeof(path))
 		return -1;
-	d = opendir(path);
+	d = get_dir(s, path);
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
@@ -349,7 +373,7 @@ static void get_mdev(struct scan *s, struct scan_fn *f, accel_device *d)
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "%s/mdev_supported_types", f->sysfs_dir);
-	dir = opendir(path);
+	dir = get_dir(s, path);
 	if (!dir)
 		return;
 	while ((e = readdir(dir))) {
@@ -386,7 +410,7 @@ static void get_mdev(struct scan *s, struct scan_fn *f, accel_device *d)
 		m->created = -1;
 		if (snprintf(tdir, sizeof(tdir), "%s/%s", path, names[i]) >= (int)sizeof(tdir))
 			continue;
-		m->created = count_entries(tdir, "devices");
+		m->created = count_entries(s, tdir, "devices");
 		(void)get_text(s, tdir, "name", &m->name);
 		(void)get_text(s, tdir, "device_api", &m->device_api);
 		if (get_int(s, tdir, "available_instances", 0, INT32_MAX, &v) == 0)
@@ -433,7 +457,7 @@ static void enrich_device(struct scan *s, struct scan_fn *f)
 	get_mdev(s, f, d);
 	get_aer(s, f);
 	/* The device may have left while we read it. */
-	if (f->real_path && access(f->real_path, F_OK) != 0 && errno == ENOENT)
+	if (f->real_path && attr_access(&s->sys, f->real_path) == -ENOENT)
 		f->gone = true;
 }
 
@@ -446,7 +470,7 @@ static void find_nic(struct scan *s, struct scan_fn *f)
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "%s/infiniband", f->sysfs_dir);
-	dir = opendir(path);
+	dir = get_dir(s, path);
 	if (!dir)
 		return;
 	while ((e = readdir(dir)))
@@ -456,8 +480,15 @@ static void find_nic(struct scan *s, struct scan_fn *f)
 			break;
 		}
 	closedir(dir);
-	if (!name[0] || accel_inventory_add_nic(s->inv, f->addr, &nic))
+	if (!name[0])
 		return;
+	if (accel_inventory_add_nic(s->inv, f->addr, &nic)) {
+		if (!s->nics_full)
+			scan_warn(s, f->sysfs_dir, "more than %d RDMA NICs; the rest left out",
+				  ACCEL_MAX_DEVICES);
+		s->nics_full = true;
+		return;
+	}
 	f->nic = nic;
 	(void)accel_device_set(&nic->name, name);
 	get_common(s, f, &nic->pcie, &nic->numa_node, &nic->cpu_affinity, &nic->driver);
@@ -469,7 +500,7 @@ static void count_numa_nodes(struct scan *s)
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/devices/system/node", s->ctx->sysfs_root);
-	r = attr_read(dir, "online", buf, sizeof(buf));
+	r = attr_read(&s->sys, dir, "online", buf, sizeof(buf));
 	if (r < 0)
 		return;
 	r = attr_parse_cpulist(buf, 4095);
@@ -486,13 +517,6 @@ static bool sysfs_applies(const struct scan *s)
 
 static int sysfs_run(struct scan *s)
 {
-	char real[PATH_MAX];
-
-	if (!realpath(s->ctx->sysfs_root, real))
-		return scan_fail(s, -errno, "%s: %s", s->ctx->sysfs_root, strerror(errno));
-	s->sysfs_real = strdup(real);
-	if (!s->sysfs_real)
-		return scan_fail(s, -ENOMEM, "out of memory");
 	count_numa_nodes(s);
 	for (size_t i = 0; i < s->n_fns; i++) {
 		struct scan_fn *f = &s->fns[i];

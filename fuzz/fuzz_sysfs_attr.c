@@ -45,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size) {
 		snprintf(name, sizeof(name), "%d", fd);
-		(void)attr_read("/proc/self/fd", name, buf, sizeof(buf));
-		(void)attr_read("/proc/self/fd", name, buf, 16);
+		(void)attr_read(NULL, "/proc/self/fd", name, buf, sizeof(buf));
+		(void)attr_read(NULL, "/proc/self/fd", name, buf, 16);
 	}
 	close(fd);
 	return 0;

@@ -125,7 +125,7 @@ static void amd_enrich(struct scan *s, struct scan_fn *f)
 
 	if (!f->sysfs_dir || !f->dev->driver || strcmp(f->dev->driver, "amdgpu"))
 		return;
-	r = attr_read(f->sysfs_dir, "mem_info_vram_total", buf, sizeof(buf));
+	r = attr_read(&s->sys, f->sysfs_dir, "mem_info_vram_total", buf, sizeof(buf));
 	if (r == -ENOENT)
 		return;
 	if (r >= 0)

@@ -316,6 +316,66 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(p.stdout.count("{"), p.stdout.count("}"))
 
 
+class ManyNics(unittest.TestCase):
+    """8 GPUs and 1,000 SR-IOV VFs that are RDMA NICs (hgx-a100-sriov):
+    links are listed between accelerators and between an accelerator and a
+    NIC, never between two NICs, so the inventory grows with the
+    accelerators (it was 46 MB, every NIC pair listed, and the scheduler
+    refused it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="accel-hosts-")
+        p = run("list", "-f", "json", "-q", "--host", "hgx-sriov", "--sysfs-root",
+                os.path.join(FX, "hgx-a100-sriov", "sys"), check_rc=0)
+        cls.raw = p.stdout
+        cls.inv = json.loads(p.stdout)
+        with open(os.path.join(cls.dir, "hgx-sriov.json"), "w") as f:
+            f.write(p.stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_scan_and_size(self):
+        inv = self.inv
+        gpus = [d["address"] for d in inv["devices"] if d["kind"] == "gpu"]
+        nics = {n["address"] for n in inv["nics"]}
+        self.assertEqual(len(gpus), 8)
+        self.assertEqual(len(nics), 1008)
+        self.assertEqual(inv.get("warnings", []), [])
+        a, n = len(gpus), len(nics)
+        self.assertEqual(len(inv["links"]), a * (a - 1) // 2 + a * n)
+        for l in inv["links"]:
+            self.assertFalse(l["a"] in nics and l["b"] in nics, l)
+        # what is left: about a kilobyte per NIC, 1.2 MB in all
+        print("\nhgx-a100-sriov inventory: %d bytes, %d links"
+              % (len(self.raw), len(inv["links"])), end=" ", flush=True)
+        self.assertLess(len(self.raw), 2 << 20)
+        # a VF sits below its PF's switch: PXB to the GPUs of its pair
+        expect_pxb = {"0000:5b:00.0", "0000:5e:00.0"}
+        vf = [l for l in inv["links"] if "0000:5f:1f.3" in (l["a"], l["b"])]
+        self.assertEqual(len(vf), 8)
+        self.assertEqual({l["a"] for l in vf if l["class"] == "PXB"}, expect_pxb)
+
+    def test_schedule_accepts_it(self):
+        p = run("schedule", "--hosts", self.dir, "-f", "json", "-e", "resources:PGPU=2",
+                "-e", "accelsched:p2p=PXB", check_rc=0)
+        out = json.loads(p.stdout)
+        self.assertEqual([h["host"] for h in out["hosts"]], ["hgx-sriov"])
+        self.assertEqual(len(out["hosts"][0]["devices"]), 2)
+
+    def test_topo_still_classifies_nic_pairs(self):
+        p = run("topo", "-f", "json", "-q", "--sysfs-root",
+                os.path.join(FX, "hgx-a100-sriov", "sys"), check_rc=0)
+        m = json.loads(p.stdout)["matrix"]
+        # the two PFs of one adapter, a PF and its VF: one device, one bus
+        self.assertEqual(m["0000:5f:00.0"]["0000:5f:00.1"], "PIX")
+        self.assertEqual(m["0000:5f:00.0"]["0000:5f:1f.3"], "PIX")
+        # NICs below other host bridges of the same and the other node
+        self.assertEqual(m["0000:5f:00.0"]["0000:79:00.0"], "NODE")
+
+
 class Schedule(unittest.TestCase):
     """accelctl schedule over a folder of the fixtures' inventories. The
     chosen devices are checked against the captures' own link classes

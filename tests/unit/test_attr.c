@@ -168,27 +168,150 @@ static void test_read(void **state)
 	tree_link("nowhere", tree_path("%s/dangling", dir));
 	tree_link("loop", tree_path("%s/loop", dir));
 
-	assert_int_equal(attr_read(dir, "ok", buf, sizeof(buf)), 6);
+	assert_int_equal(attr_read(NULL, dir, "ok", buf, sizeof(buf)), 6);
 	assert_string_equal(buf, "0x10de");
-	assert_int_equal(attr_read(dir, "empty", buf, sizeof(buf)), 0);
+	assert_int_equal(attr_read(NULL, dir, "empty", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
-	assert_int_equal(attr_read(dir, "nul", buf, sizeof(buf)), -EILSEQ);
-	assert_int_equal(attr_read(dir, "big", buf, sizeof(buf)), -E2BIG);
-	assert_int_equal(attr_read(dir, "exact", buf, sizeof(buf)), 15);
-	assert_int_equal(attr_read(dir, "missing", buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(attr_read(dir, "dangling", buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(attr_read(dir, "loop", buf, sizeof(buf)), -ELOOP);
-	assert_int_equal(attr_read(tree_path("%s/ok", dir), "x", buf, sizeof(buf)), -ENOTDIR);
+	assert_int_equal(attr_read(NULL, dir, "nul", buf, sizeof(buf)), -EILSEQ);
+	assert_int_equal(attr_read(NULL, dir, "big", buf, sizeof(buf)), -E2BIG);
+	assert_int_equal(attr_read(NULL, dir, "exact", buf, sizeof(buf)), 15);
+	assert_int_equal(attr_read(NULL, dir, "missing", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(attr_read(NULL, dir, "dangling", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(attr_read(NULL, dir, "loop", buf, sizeof(buf)), -ELOOP);
+	assert_int_equal(attr_read(NULL, tree_path("%s/ok", dir), "x", buf, sizeof(buf)), -ENOTDIR);
 
 	tree_link("../../bus/pci/drivers/vfio-pci", tree_path("%s/driver", dir));
-	assert_int_equal(attr_link_base(dir, "driver", buf, sizeof(buf)), 0);
+	assert_int_equal(attr_link_base(NULL, dir, "driver", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "vfio-pci");
-	assert_int_equal(attr_link_base(dir, "ok", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(attr_link_base(dir, "missing", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(attr_link_base(NULL, dir, "ok", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(attr_link_base(NULL, dir, "missing", buf, sizeof(buf)), -ENOENT);
 	tree_link("../a/very-long-driver-name-here", tree_path("%s/long", dir));
-	assert_int_equal(attr_link_base(dir, "long", buf, sizeof(buf)), -E2BIG);
+	assert_int_equal(attr_link_base(NULL, dir, "long", buf, sizeof(buf)), -E2BIG);
 	tree_rm(dir);
 	free(dir);
+}
+
+/* Paths resolve inside a root as under chroot: ".." stops at it, links
+ * (absolute ones too) resolve inside it, nothing outside is read. The same
+ * checks run with openat2() and with the component walk. */
+static void check_root(bool walk)
+{
+	char *top = tree_tmpdir(), buf[64], real[PATH_MAX], root[PATH_MAX];
+	struct attr_root r = ATTR_ROOT_INIT;
+	DIR *d;
+	int err, fd;
+
+	snprintf(root, sizeof(root), "%s/sys", top);
+	attr_root_force_walk(walk);
+	tree_write(tree_path("%s/secret", top), "SECRET\n", -1);
+	tree_write(tree_path("%s/devices/pci0000:00/0000:00:01.0/numa_node", root), "1\n", -1);
+	tree_write(tree_path("%s/inside", root), "7\n", -1);
+	tree_link("../../../devices/pci0000:00/0000:00:01.0",
+		  tree_path("%s/bus/pci/devices/0000:00:01.0", root));
+	tree_link("/devices/pci0000:00/0000:00:01.0",
+		  tree_path("%s/bus/pci/devices/0000:00:01.1", root));
+	tree_link("../../../../secret", tree_path("%s/devices/pci0000:00/escape", root));
+	tree_link(tree_path("%s/secret", top), tree_path("%s/devices/pci0000:00/abs", root));
+	tree_link("/inside", tree_path("%s/devices/pci0000:00/abs_in", root));
+	tree_link("../../../../../../inside", tree_path("%s/devices/pci0000:00/clamped", root));
+	tree_link("loop", tree_path("%s/devices/loop", root));
+	tree_link("..", tree_path("%s/devices/up", root));
+	tree_link("/..", tree_path("%s/devices/up_abs", root));
+	tree_link("../../..", tree_path("%s/out_dir", root));
+	assert_int_equal(mkfifo(tree_path("%s/devices/fifo", root), 0600), 0);
+
+	assert_int_equal(attr_root_open(&r, tree_path("%s/", root)), 0);
+	assert_string_equal(r.path, root);
+	assert_int_equal(r.walk, walk);
+	/* links inside the root, relative and absolute */
+	assert_int_equal(attr_read(&r, tree_path("%s/bus/pci/devices/0000:00:01.0", root),
+				   "numa_node", buf, sizeof(buf)),
+			 1);
+	assert_string_equal(buf, "1");
+	assert_int_equal(attr_read(&r, tree_path("%s/bus/pci/devices/0000:00:01.1", root),
+				   "numa_node", buf, sizeof(buf)),
+			 1);
+	assert_int_equal(attr_read(&r, tree_path("%s/devices/pci0000:00", root), "abs_in", buf,
+				   sizeof(buf)),
+			 1);
+	assert_string_equal(buf, "7");
+	/* ".." beyond the root stays at the root */
+	assert_int_equal(attr_read(&r, tree_path("%s/devices/pci0000:00", root), "clamped", buf,
+				   sizeof(buf)),
+			 1);
+	assert_string_equal(buf, "7");
+	/* out of the root: refused, nothing read */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(attr_read(&r, tree_path("%s/devices/pci0000:00", root), "escape", buf,
+				   sizeof(buf)),
+			 -EXDEV);
+	assert_int_equal(attr_read(&r, tree_path("%s/devices/pci0000:00", root), "abs", buf,
+				   sizeof(buf)),
+			 -EXDEV);
+	assert_null(strstr(buf, "SECRET"));
+	assert_int_equal(attr_read(&r, tree_path("%s/out_dir", root), "secret", buf, sizeof(buf)),
+			 -EXDEV);
+	assert_int_equal(attr_read(&r, top, "secret", buf, sizeof(buf)), -EXDEV);
+	assert_int_equal(attr_read(&r, tree_path("%s/devices", root), "loop", buf, sizeof(buf)),
+			 -ELOOP);
+	assert_int_equal(attr_read(&r, tree_path("%s/devices", root), "missing", buf, sizeof(buf)),
+			 -ENOENT);
+	/* a FIFO is not read (and does not block) */
+	assert_int_equal(attr_read(&r, tree_path("%s/devices", root), "fifo", buf, sizeof(buf)),
+			 -ATTR_ENOTREG);
+	assert_int_equal(attr_open_file(&r, tree_path("%s/devices", root), "fifo"), -ATTR_ENOTREG);
+	assert_int_equal(attr_open_file(&r, root, "devices"), -ATTR_ENOTREG);
+	/* "up" is the root itself: devices/up/inside is sys/inside */
+	assert_int_equal(attr_read(&r, tree_path("%s/devices/up_abs", root), "inside", buf,
+				   sizeof(buf)),
+			 1);
+	/* canonical paths */
+	assert_int_equal(attr_realpath(&r, tree_path("%s/bus/pci/devices/0000:00:01.1", root),
+				       real, sizeof(real)),
+			 0);
+	assert_string_equal(real, tree_path("%s/devices/pci0000:00/0000:00:01.0", root));
+	assert_int_equal(attr_realpath(&r, tree_path("%s/devices/up/./devices/up_abs/", root), real,
+				       sizeof(real)),
+			 0);
+	assert_string_equal(real, root);
+	assert_int_equal(attr_realpath(&r, tree_path("%s/devices/pci0000:00/escape", root), real,
+				       sizeof(real)),
+			 -EXDEV);
+	assert_int_equal(attr_realpath(&r, tree_path("%s/devices/loop", root), real, sizeof(real)),
+			 -ELOOP);
+	/* listing and links */
+	d = attr_opendir(&r, tree_path("%s/out_dir", root), &err);
+	assert_non_null(d); /* the root itself */
+	closedir(d);
+	assert_null(attr_opendir(&r, tree_path("%s/devices/fifo", root), &err));
+	assert_int_equal(err, -ENOTDIR);
+	assert_int_equal(attr_link_base(&r, tree_path("%s/bus/pci/devices", root), "0000:00:01.1",
+					buf, sizeof(buf)),
+			 0);
+	assert_string_equal(buf, "0000:00:01.0");
+	assert_int_equal(attr_access(&r, tree_path("%s/devices/pci0000:00/abs", root)), -EXDEV);
+	assert_int_equal(attr_access(&r, tree_path("%s/devices/pci0000:00/abs_in", root)), 0);
+	fd = attr_open(&r, tree_path("%s/devices/fifo", root), O_RDONLY);
+	assert_true(fd >= 0); /* O_NONBLOCK: no writer needed */
+	close(fd);
+	attr_root_close(&r);
+	attr_root_close(&r); /* twice is fine */
+	assert_int_equal(attr_root_open(&r, tree_path("%s/nowhere", top)), -ENOENT);
+	attr_root_force_walk(false);
+	tree_rm(top);
+	free(top);
+}
+
+static void test_root_openat2(void **state)
+{
+	(void)state;
+	check_root(false);
+}
+
+static void test_root_walk(void **state)
+{
+	(void)state;
+	check_root(true);
 }
 
 int main(void)
@@ -198,7 +321,8 @@ int main(void)
 		cmocka_unit_test(test_link_speed), cmocka_unit_test(test_link_width),
 		cmocka_unit_test(test_cpulist),	   cmocka_unit_test(test_aer),
 		cmocka_unit_test(test_text),	   cmocka_unit_test(test_devnum),
-		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_read),	   cmocka_unit_test(test_root_openat2),
+		cmocka_unit_test(test_root_walk),
 	};
 
 	return cmocka_run_group_tests_name("attr", tests, NULL, NULL);

@@ -14,6 +14,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <accel/discovery.h>
 #include "scan.h"
@@ -179,6 +182,16 @@ static void test_garbage_entry(void **state)
 	assert_null(inv);
 	assert_non_null(strstr(accel_ctx_error(ctx), "bus/pci/devices"));
 	assert_non_null(strstr(accel_ctx_error(ctx), "garbage"));
+	accel_ctx_free(ctx);
+
+	/* a short address: ours would take it, libpci's scan fails on it
+	 * (and leaked its directory): refused up front (fuzz_sysfs_tree) */
+	unlink(tree_path("%s/bus/pci/devices/garbage", t->root));
+	tree_link("../../../devices/pci0000:00/0000:00:01.0",
+		  tree_path("%s/bus/pci/devices/00:01.0", t->root));
+	inv = scan_root(t->root, -EINVAL, &ctx);
+	assert_null(inv);
+	assert_non_null(strstr(accel_ctx_error(ctx), "entry '00:01.0' is not a PCI address"));
 	accel_ctx_free(ctx);
 }
 
@@ -472,6 +485,130 @@ static void test_race(void **state)
 	assert_int_equal(seen_ok + seen_failed + seen_absent, 150);
 }
 
+/* No warning anywhere says `text`. */
+static bool no_text(const accel_inventory *inv, const char *text)
+{
+	for (size_t i = 0; i < accel_inventory_n_warnings(inv); i++)
+		if (strstr(accel_inventory_warning(inv, i)->message, text) ||
+		    strstr(accel_inventory_warning(inv, i)->path, text))
+			return false;
+	return true;
+}
+
+/* --sysfs-root confines every read (issue 9, item 11): links that leave the
+ * root, absolute links, a FIFO where config should be. Each is a warning
+ * naming the file; nothing outside is read; nothing blocks. */
+static void check_confined(struct t *t, bool walk)
+{
+	char *dir = a100(t->root);
+	accel_inventory *inv;
+	const accel_device *d;
+
+	attr_root_force_walk(walk);
+	alarm(20); /* a FIFO read blocks forever: fail instead */
+	/* outside the root: t->dir/secret, reached by ".." and by an absolute link */
+	tree_write(tree_path("%s/secret", t->dir), "SECRET-CONTENT\n", -1);
+	tree_write(tree_path("%s/evil-driver/x", t->dir), "", 0);
+	tree_link("../../../../../secret", tree_path("%s/numa_node", dir));
+	tree_link(tree_path("%s/secret", t->dir), tree_path("%s/local_cpulist", dir));
+	tree_link("../../../../../evil-driver", tree_path("%s/driver", dir));
+	/* an absolute link is read inside the root, as under chroot */
+	tree_write(tree_path("%s/widths/w8", t->root), "8\n", -1);
+	tree_link("/widths/w8", tree_path("%s/current_link_width", dir));
+	/* FIFOs where files should be: the config and an attribute */
+	unlink(tree_path("%s/config", dir));
+	assert_int_equal(mkfifo(tree_path("%s/config", dir), 0600), 0);
+	unlink(tree_path("%s/max_link_speed", dir));
+	assert_int_equal(mkfifo(tree_path("%s/max_link_speed", dir), 0600), 0);
+	/* a second device whose bus link is absolute: in the root's /devices */
+	tree_pci(t->root, "pci0000:00", "0000:00:02.0", 0x8086, 0x2030, 0x060400);
+	tree_pci(t->root, "pci0000:00/0000:00:02.0", "0000:02:00.0", 0x10de, 0x20b5, 0x030200);
+	tree_link("/devices/pci0000:00/0000:00:02.0/0000:02:00.0",
+		  tree_path("%s/bus/pci/devices/0000:02:00.0", t->root));
+
+	inv = scan_root(t->root, 0, NULL);
+	alarm(0);
+	d = accel_inventory_find(inv, "01:00.0");
+	assert_non_null(d);
+	/* IDs from the ID files, the rest as far as it is inside */
+	assert_string_equal(d->model, "A100 80GB PCIe");
+	assert_int_equal(d->numa_node, -1);
+	assert_null(d->cpu_affinity);
+	assert_null(d->driver);
+	assert_int_equal(d->pcie.width, 8);
+	assert_int_equal(d->iommu_group, 31);
+	assert_true(has_warning(inv, "01:00.0/numa_node", "leads outside"));
+	assert_true(has_warning(inv, "01:00.0/local_cpulist", "leads outside"));
+	assert_true(has_warning(inv, "01:00.0/driver", "link leads outside"));
+	assert_true(has_warning(inv, "0000:01:00.0", "config: not a regular file"));
+	assert_true(has_warning(inv, "01:00.0/max_link_speed", "not a regular file"));
+	assert_true(no_text(inv, "SECRET"));
+	assert_true(no_text(inv, "evil"));
+	d = accel_inventory_find(inv, "02:00.0");
+	assert_non_null(d);
+	assert_string_equal(d->pcie.host_bridge, "pci0000:00");
+	assert_int_equal(d->pcie.n_upstream, 1);
+	assert_string_equal(d->pcie.upstream[0], "0000:00:02.0");
+	assert_int_equal(accel_inventory_link_class(inv, "01:00.0", "02:00.0"), ACCEL_LINK_PHB);
+	accel_inventory_free(inv);
+	attr_root_force_walk(false);
+	free(dir);
+}
+
+static void test_confined(void **state)
+{
+	check_confined(*state, false);
+}
+
+static void test_confined_walk(void **state)
+{
+	check_confined(*state, true);
+}
+
+/* --dev-root: only DRM character devices inside it are opened. A dri node
+ * that is another device (here /dev/null's 1:3, made with mknod), or a link
+ * to one, or a link out of the root, is refused with a warning. */
+static void test_dev_root(void **state)
+{
+	struct t *t = *state;
+	char *dir = a100(t->root), *dev = tree_path("%s/dev", t->dir);
+	accel_inventory *inv;
+	accel_ctx *ctx;
+
+	if (geteuid() != 0) {
+		free(dir);
+		skip(); /* mknod needs CAP_MKNOD */
+	}
+	dev = strdup(dev);
+	tree_mkdirs(tree_path("%s/drm/card0", dir));
+	tree_mkdirs(tree_path("%s/drm/renderD128", dir));
+	tree_mkdirs(tree_path("%s/dri", dev));
+	assert_int_equal(mknod(tree_path("%s/null", dev), S_IFCHR | 0600, makedev(1, 3)), 0);
+	assert_int_equal(mknod(tree_path("%s/dri/renderD128", dev), S_IFCHR | 0600, makedev(1, 3)),
+			 0);
+	tree_link("../null", tree_path("%s/dri/card0", dev));
+
+	assert_int_equal(accel_ctx_new(&ctx), 0);
+	assert_int_equal(accel_ctx_set_sysfs_root(ctx, t->root), 0);
+	assert_int_equal(accel_ctx_set_dev_root(ctx, dev), 0);
+	assert_int_equal(accel_scan(ctx, &inv), 0);
+	assert_non_null(accel_inventory_find(inv, "01:00.0"));
+	assert_true(has_warning(inv, "/dri/renderD128", "not a DRM device"));
+	assert_true(has_warning(inv, "/dri/card0", "not a DRM device"));
+	accel_inventory_free(inv);
+
+	/* a link out of the dev root */
+	unlink(tree_path("%s/dri/renderD128", dev));
+	tree_link("/dev/null", tree_path("%s/dri/renderD128", dev));
+	unlink(tree_path("%s/null", dev));
+	assert_int_equal(accel_scan(ctx, &inv), 0);
+	assert_true(has_warning(inv, "/dri/renderD128", "leads outside"));
+	accel_inventory_free(inv);
+	accel_ctx_free(ctx);
+	free(dev);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +624,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_display, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confined_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
