@@ -677,6 +677,25 @@ class OperatorData(Base):
         self.assertEqual(len(got), 3)
         self.assertNotIn(name, got)
 
+    def test_state_tmp_link_not_followed(self):
+        """A link planted where the state's temporary file goes is not
+        followed: its target is untouched and the state is still saved."""
+        host = 'statelink-host'
+        sysfs = os.path.join(FX, 'dgx2', 'sys')
+        conf = write_conf(host, sysfs)
+        state = os.path.join(os.path.dirname(conf), 'state', 'placement-%s.json' % host)
+        os.makedirs(os.path.dirname(state), mode=0o700)
+        victim = os.path.join(WORK, 'statelink-victim')
+        with open(victim, 'w') as f:
+            f.write('not yours')
+        os.symlink(victim, state + '.tmp')
+        self.run_ok(conf, '--create-root')
+        with open(victim) as f:
+            self.assertEqual(f.read(), 'not yours')
+        self.assertFalse(os.path.lexists(state + '.tmp'))
+        with open(state) as f:
+            self.assertIn(host, json.load(f)['root']['name'])
+
 
 class Lifecycle(Base):
     def test_removed_while_allocated(self):
