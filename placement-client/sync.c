@@ -470,8 +470,9 @@ static bool known(char *const *v, size_t n, const char *s)
 
 /* Custom traits and resource classes must exist before they are used.
  * Placement is asked about the names needed, never for all of them (a
- * cloud may have thousands): one read per batch of traits, one per
- * resource class, and one PUT each for the missing. */
+ * cloud may have thousands): one read per batch of traits and one PUT
+ * each for the missing; one PUT per resource class, which creates it or
+ * finds it there (a dry run reads it instead). */
 static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct pc_plan *plan,
 			 accel_err *err)
 {
@@ -534,13 +535,20 @@ static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct 
 
 		urlencode(rcs[i], enc, sizeof(enc));
 		snprintf(path, sizeof(path), "/resource_classes/%s", enc);
-		r = request(pl, "GET", path, NULL, NULL, NULL, NULL, 0, err);
-		if (r == -ENOENT) {
-			accel_err_clear(err);
-			emit(pl, "PUT", path, NULL);
-			r = pl->opts->dry_run ? 0 : request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0,
-							    err);
+		if (pl->opts->dry_run) {
+			/* is it there? a PUT would be the write to report */
+			r = request(pl, "GET", path, NULL, NULL, NULL, NULL, 0, err);
+			if (r == -ENOENT) {
+				accel_err_clear(err);
+				emit(pl, "PUT", path, NULL);
+				r = 0;
+			}
+			continue;
 		}
+		/* PUT makes it or finds it there (1.7+: 201 or 204): one
+		 * request, the first time only (then known) */
+		emit(pl, "PUT", path, NULL);
+		r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
 		if (!r && !pl->opts->dry_run)
 			r = pc_strv_add(&st->known_rcs, &st->n_known_rcs, rcs[i]);
 	}
