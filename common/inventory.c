@@ -68,10 +68,15 @@ int accel_device_set(char **field, const char *value)
 
 int accel_strv_add(char ***v, size_t *n, const char *s)
 {
+	return accel_strv_add_max(v, n, s, ACCEL_MAX_LIST);
+}
+
+int accel_strv_add_max(char ***v, size_t *n, const char *s, size_t max)
+{
 	char **nv;
 	char *copy;
 
-	if (*n >= ACCEL_MAX_LIST)
+	if (*n >= max)
 		return -E2BIG;
 	if (strlen(s) > ACCEL_MAX_STRING)
 		return -E2BIG;

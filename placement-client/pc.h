@@ -17,12 +17,21 @@
 #include <accel/config.h>
 #include <accel/inventory.h>
 #include <accel/placement.h>
+#include <stdint.h>
 
 #define PC_UUID_LEN 37
 #define PC_MAX_BODY (16u << 20)     /* one response */
 #define PC_MAX_PROVIDERS 4096       /* in one tree */
 #define PC_MIN_MICROVERSION 26      /* 1.26: reserved may equal total */
 #define PC_WANT_MICROVERSION 36     /* the newest we need and have tested */
+
+/* Lists read from Placement or the state file (traits, names) have no
+ * count limit of their own: the response (PC_MAX_BODY) and state file
+ * size caps bound them. */
+static inline int pc_strv_add(char ***v, size_t *n, const char *s)
+{
+	return accel_strv_add_max(v, n, s, SIZE_MAX);
+}
 
 /* ---- http.c ---- */
 struct pc_http;
@@ -68,6 +77,7 @@ struct pc_provider {
 	char uuid[PC_UUID_LEN];
 	char *name;
 	char parent[PC_UUID_LEN]; /* "" for a root */
+	char root[PC_UUID_LEN];   /* its tree's root, "" unknown */
 	int64_t generation;       /* -1 unknown */
 	/* content, when known */
 	bool inv_known;
@@ -79,6 +89,10 @@ struct pc_provider {
 	bool owned;               /* carries CUSTOM_OWNER_ACCELSCHED */
 	bool allocs_known;
 	int64_t n_allocations;    /* consumers with allocations on it */
+	/* actual side: traits outside CUSTOM_ACCEL_ that accelsched wrote
+	 * here (from the sync state); only these may be removed */
+	char **written;
+	size_t n_written;
 	/* desired side: which inventory device it stands for */
 	const accel_device *dev;
 };
@@ -127,9 +141,12 @@ int pc_parse_time(const char *s, double *out);
 /* The tree accelsched wants under root `root_uuid` for `host`. */
 int pc_desired_tree(const accel_inventory *inv, const char *host, const char *root_uuid,
 		    accel_trait_scheme scheme, struct pc_tree *out, accel_err *err);
-/* True for traits accelsched writes (and so may remove); others found on
- * our providers (an operator's) are kept. */
+/* True for traits in accelsched's own namespace (CUSTOM_ACCEL_*, the
+ * owner trait): removed from our providers when not wanted. */
 bool pc_trait_managed(const char *t);
+/* pc_trait_managed, or a name accelsched wrote on `actual` (its written
+ * list). Any other trait found on our providers is an operator's: kept. */
+bool pc_trait_ours(const struct pc_provider *actual, const char *t);
 bool pc_rc_custom(const char *rc);
 
 /* ---- plan.c ---- */
@@ -155,7 +172,8 @@ struct pc_plan {
 	/* vanished providers whose allocations must be read */
 	char (*alloc_reads)[PC_UUID_LEN];
 	size_t n_alloc_reads;
-	/* devices that cannot be reported: a clash with another owner */
+	/* devices that cannot be reported as they are: a clash with another
+	 * owner, or a resource class change held back by allocations */
 	char **clashes;
 	size_t n_clashes;
 };
@@ -177,6 +195,14 @@ struct json_object;
 /* {"RC": {"total": ..., ...}, ...}: Placement's inventories object. */
 struct json_object *pc_inv_json(const struct pc_provider *p);
 
+/* The traits outside CUSTOM_ACCEL_ that accelsched wrote on a provider
+ * (os-traits names, the Cyborg or Nova PCI scheme's names). */
+struct pc_written {
+	char uuid[PC_UUID_LEN];
+	char **traits;
+	size_t n;
+};
+
 struct pc_state {
 	char *placement_url;
 	int microversion;        /* 0 unknown */
@@ -187,12 +213,22 @@ struct pc_state {
 	size_t n_known_traits;
 	char **known_rcs;        /* custom resource classes known to exist */
 	size_t n_known_rcs;
+	/* per provider, the names it wrote: not a cache, the only record of
+	 * which traits outside its namespace are its own */
+	struct pc_written *written;
+	size_t n_written;
 };
+struct pc_written *pc_written_find(const struct pc_state *st, const char *uuid);
+/* Replace (or add) uuid's entry with a copy of traits. */
+int pc_written_set(struct pc_state *st, const char *uuid, char *const *traits, size_t n);
+void pc_written_drop(struct pc_state *st, const char *uuid);
 /* A missing file is an empty state; a malformed one is an error (the
  * caller logs it and goes on without the cache). */
 int pc_state_load(const char *path, struct pc_state *st, accel_err *err);
 int pc_state_parse(const char *text, size_t len, struct pc_state *st, accel_err *err);
-/* Written to a temporary file, fsync'ed and renamed into place. */
+/* Written to "<path>.tmp" (created exclusively, never through a symlink:
+ * a leftover is removed first), fsync'ed, renamed into place, and the
+ * directory fsync'ed. */
 int pc_state_save(const char *path, const struct pc_state *st, accel_err *err);
 char *pc_state_dump(const struct pc_state *st);
 void pc_state_clear(struct pc_state *st);

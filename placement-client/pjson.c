@@ -22,6 +22,7 @@ void pc_provider_clear(struct pc_provider *p)
 	free(p->name);
 	free(p->inv);
 	accel_strv_free(p->traits, p->n_traits);
+	accel_strv_free(p->written, p->n_written);
 	memset(p, 0, sizeof(*p));
 	p->generation = -1;
 }
@@ -164,6 +165,12 @@ static int provider_from(json_object *o, struct pc_provider *p, const char *wher
 	} else {
 		p->parent[0] = '\0';
 	}
+	/* 1.14 and later; only for messages */
+	{
+		const char *ru = accel_json_str(o, "root_provider_uuid", 36);
+
+		snprintf(p->root, sizeof(p->root), "%s", ru && pc_uuid_valid(ru) ? ru : "");
+	}
 	memcpy(p->uuid, uuid, PC_UUID_LEN);
 	p->name = strdup(name);
 	return p->name ? 0 : accel_err_set(err, -ENOMEM, "out of memory");
@@ -261,10 +268,6 @@ int pc_parse_inventories(const char *body, size_t len, struct pc_provider *p, ac
 		struct pc_inv *x, *nv;
 		json_object *ar;
 
-		if (n >= 64) {
-			r = accel_err_set(err, -E2BIG, "%s: more than 64 resource classes", what);
-			break;
-		}
 		if (strlen(rc) >= sizeof(x->rc) || !accel_text_ok(rc, strlen(rc)) ||
 		    !json_object_is_type(v, json_type_object)) {
 			r = BAD(err, "%s: a resource class entry is malformed", what);
@@ -335,7 +338,7 @@ static int strv_from(json_object *arr, const char *what, size_t maxlen, char ***
 			accel_strv_free(v, k);
 			return BAD(err, "%s[%zu]: not printable text", what, i);
 		}
-		r = accel_strv_add(&v, &k, s);
+		r = pc_strv_add(&v, &k, s);
 		if (r) {
 			accel_strv_free(v, k);
 			return accel_err_set(err, r, "%s: %s", what, accel_strerror(r));
@@ -416,7 +419,7 @@ int pc_parse_names(const char *body, size_t len, const char *key, const char *fi
 
 			if (!s)
 				r = BAD(err, "%s[%zu].%s: missing or not text", key, i, field);
-			else if ((r = accel_strv_add(&v, &k, s)))
+			else if ((r = pc_strv_add(&v, &k, s)))
 				accel_err_set(err, r, "%s: %s", key, accel_strerror(r));
 		}
 	}

@@ -78,17 +78,17 @@ int pc_merge_traits(const struct pc_provider *want, const struct pc_provider *ac
 	int r = 0;
 
 	for (size_t i = 0; i < want->n_traits && !r; i++)
-		r = accel_strv_add(&v, &k, want->traits[i]);
+		r = pc_strv_add(&v, &k, want->traits[i]);
 	for (size_t i = 0; actual && i < actual->n_traits && !r; i++) {
 		const char *t = actual->traits[i];
 		bool dup = false;
 
-		if (pc_trait_managed(t))
+		if (pc_trait_ours(actual, t))
 			continue; /* ours: present only if wanted */
 		for (size_t j = 0; j < k && !dup; j++)
 			dup = !strcmp(v[j], t);
 		if (!dup)
-			r = accel_strv_add(&v, &k, t);
+			r = pc_strv_add(&v, &k, t);
 	}
 	if (r) {
 		accel_strv_free(v, k);
@@ -206,11 +206,80 @@ static int unavailable(const struct pc_provider *a, struct pc_tree *extra,
 				w->inv[i].reserved = w->inv[i].total;
 	}
 	for (size_t i = 0; i < a->n_traits && !r; i++)
-		r = accel_strv_add(&w->traits, &w->n_traits, a->traits[i]);
+		r = pc_strv_add(&w->traits, &w->n_traits, a->traits[i]);
 	if (!r && !pc_has_trait(w, ACCEL_UNAVAILABLE_TRAIT))
-		r = accel_strv_add(&w->traits, &w->n_traits, ACCEL_UNAVAILABLE_TRAIT);
+		r = pc_strv_add(&w->traits, &w->n_traits, ACCEL_UNAVAILABLE_TRAIT);
 	*out = w;
 	return r;
+}
+
+/* A resource class of ours that Placement has and `w` no longer wants
+ * (VGPU to PGPU, say): Placement refuses to remove it while allocated
+ * (placement.inventory.inuse). */
+static const char *dropped_rc(const struct pc_provider *w, const struct pc_provider *a)
+{
+	for (size_t i = 0; i < a->n_inv; i++)
+		if (rc_managed(a->inv[i].rc) && !find_inv(w, a->inv[i].rc))
+			return a->inv[i].rc;
+	return NULL;
+}
+
+/* The device is still there but its resource class changed under an
+ * allocation: the old inventory is kept, reserved in full, with the
+ * wanted traits and CUSTOM_ACCEL_UNAVAILABLE, until the allocations are
+ * gone; then it is replaced. */
+static int held(const struct pc_provider *w, const struct pc_provider *a, struct pc_tree *extra,
+		struct pc_provider **out)
+{
+	struct pc_provider *h = pc_tree_add(extra);
+	int r = 0;
+
+	if (!h)
+		return -E2BIG;
+	*out = h;
+	memcpy(h->uuid, a->uuid, PC_UUID_LEN);
+	memcpy(h->parent, a->parent, PC_UUID_LEN);
+	h->name = strdup(a->name);
+	h->owned = true;
+	h->dev = w->dev;
+	h->inv_known = h->traits_known = true;
+	if (!h->name)
+		return -ENOMEM;
+	if (a->n_inv) {
+		h->inv = malloc(a->n_inv * sizeof(*h->inv));
+		if (!h->inv)
+			return -ENOMEM;
+		memcpy(h->inv, a->inv, a->n_inv * sizeof(*h->inv));
+		h->n_inv = a->n_inv;
+		for (size_t i = 0; i < h->n_inv; i++)
+			if (rc_managed(h->inv[i].rc))
+				h->inv[i].reserved = h->inv[i].total;
+	}
+	for (size_t i = 0; i < w->n_traits && !r; i++)
+		r = pc_strv_add(&h->traits, &h->n_traits, w->traits[i]);
+	if (!r && !pc_has_trait(h, ACCEL_UNAVAILABLE_TRAIT))
+		r = pc_strv_add(&h->traits, &h->n_traits, ACCEL_UNAVAILABLE_TRAIT);
+	return r;
+}
+
+/* Inventory and traits writes that make `a` look like `w`. */
+static int fix(struct pc_plan *out, struct pc_provider *w, struct pc_provider *a)
+{
+	char **t;
+	size_t nt;
+	bool same;
+	int r = 0;
+
+	if (!pc_inv_equal(w, a))
+		r = add_op(out, PC_OP_INVENTORIES, w, a);
+	if (r)
+		return r;
+	r = pc_merge_traits(w, a, &t, &nt);
+	if (r)
+		return r;
+	same = pc_traits_equal(t, nt, a->traits, a->n_traits);
+	accel_strv_free(t, nt);
+	return same ? 0 : add_op(out, PC_OP_TRAITS, w, a);
 }
 
 int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
@@ -233,10 +302,38 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 	if (out->n_reads)
 		return 0;
 
-	/* 2. each wanted provider: create, or fix what differs */
+	/* want_extra gets room first: ops point into it */
+	r = pc_tree_reserve(want_extra, want_extra->n + actual->n);
+	if (r)
+		goto oom;
+
+	/* 2. ours, below the root, no longer wanted: the device vanished.
+	 * Reserving an allocated one comes first: nothing planned after it
+	 * may leave it open to new allocations. */
+	for (size_t i = 0; i < actual->n && !r; i++) {
+		struct pc_provider *a = &actual->p[i], *w;
+
+		if (!a->parent[0] || !ours(a) || pc_tree_find_name(want, a->name) ||
+		    !is_candidate(a, want, host))
+			continue;
+		if (!a->allocs_known) {
+			r = add_read(&out->alloc_reads, &out->n_alloc_reads, a->uuid);
+			continue;
+		}
+		if (a->n_allocations == 0)
+			continue; /* deleted last, below */
+		r = unavailable(a, want_extra, &w);
+		if (!r)
+			r = fix(out, w, a);
+	}
+	if (r)
+		goto oom;
+
+	/* 3. each wanted provider: create, or fix what differs */
 	for (size_t i = 0; i < want->n && !r; i++) {
-		struct pc_provider *w = &want->p[i];
+		struct pc_provider *w = &want->p[i], *h;
 		struct pc_provider *a = pc_tree_find_name(actual, w->name);
+		const char *rc;
 		char msg[512];
 
 		if (!a && pc_tree_find_uuid(actual, w->uuid)) {
@@ -244,7 +341,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 			snprintf(msg, sizeof(msg),
 				 "%s: provider %s (ours by UUID) is named '%s'; left alone", w->name,
 				 a->uuid, a->name);
-			r = accel_strv_add(&out->clashes, &out->n_clashes, msg);
+			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
 			continue;
 		}
 		if (!a) {
@@ -265,54 +362,46 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 					   : "%s: provider %s is ours but not below this host's root "
 					     "provider; left alone",
 				 w->name, a->uuid);
-			r = accel_strv_add(&out->clashes, &out->n_clashes, msg);
+			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
 			continue;
 		}
 		memcpy(w->uuid, a->uuid, PC_UUID_LEN); /* theirs is the one that exists */
 		r = merge_inv(w, a);
-		if (!r && !pc_inv_equal(w, a))
-			r = add_op(out, PC_OP_INVENTORIES, w, a);
-		if (!r) {
-			char **t;
-			size_t nt;
-
-			r = pc_merge_traits(w, a, &t, &nt);
-			if (!r) {
-				bool same = pc_traits_equal(t, nt, a->traits, a->n_traits);
-
-				accel_strv_free(t, nt);
-				if (!same)
-					r = add_op(out, PC_OP_TRAITS, w, a);
-			}
+		if (r)
+			break;
+		rc = dropped_rc(w, a);
+		if (rc && !a->allocs_known) {
+			/* whether Placement can take the new inventory */
+			r = add_read(&out->alloc_reads, &out->n_alloc_reads, a->uuid);
+			continue;
 		}
+		if (rc && a->n_allocations > 0) {
+			snprintf(msg, sizeof(msg),
+				 "%s (%s): %s is allocated to %lld consumer(s), and Placement "
+				 "refuses to remove inventory in use (placement.inventory.inuse): "
+				 "kept, reserved in full and marked " ACCEL_UNAVAILABLE_TRAIT
+				 ", until they are gone",
+				 w->name, a->uuid, rc, (long long)a->n_allocations);
+			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
+			if (!r)
+				r = held(w, a, want_extra, &h);
+			if (!r)
+				r = fix(out, h, a);
+			continue;
+		}
+		r = fix(out, w, a);
 	}
 	if (r)
 		goto oom;
 
-	/* 3. ours, below the root, no longer wanted: the device vanished.
-	 * want_extra gets room first: ops point into it. */
-	r = pc_tree_reserve(want_extra, want_extra->n + actual->n);
+	/* 4. vanished and free: deleted */
 	for (size_t i = 0; i < actual->n && !r; i++) {
-		struct pc_provider *a = &actual->p[i], *w;
+		struct pc_provider *a = &actual->p[i];
 
 		if (!a->parent[0] || !ours(a) || pc_tree_find_name(want, a->name) ||
-		    !is_candidate(a, want, host))
+		    !is_candidate(a, want, host) || !a->allocs_known || a->n_allocations != 0)
 			continue;
-		if (!a->allocs_known) {
-			r = add_read(&out->alloc_reads, &out->n_alloc_reads, a->uuid);
-			continue;
-		}
-		if (a->n_allocations == 0) {
-			r = add_op(out, PC_OP_DELETE, NULL, a);
-			continue;
-		}
-		r = unavailable(a, want_extra, &w);
-		if (r)
-			break;
-		if (!pc_inv_equal(w, a))
-			r = add_op(out, PC_OP_INVENTORIES, w, a);
-		if (!r && !pc_traits_equal(w->traits, w->n_traits, a->traits, a->n_traits))
-			r = add_op(out, PC_OP_TRAITS, w, a);
+		r = add_op(out, PC_OP_DELETE, NULL, a);
 	}
 	if (r)
 		goto oom;

@@ -30,7 +30,59 @@ void pc_state_clear(struct pc_state *st)
 	pc_tree_clear(&st->cache);
 	accel_strv_free(st->known_traits, st->n_known_traits);
 	accel_strv_free(st->known_rcs, st->n_known_rcs);
+	for (size_t i = 0; i < st->n_written; i++)
+		accel_strv_free(st->written[i].traits, st->written[i].n);
+	free(st->written);
 	memset(st, 0, sizeof(*st));
+}
+
+struct pc_written *pc_written_find(const struct pc_state *st, const char *uuid)
+{
+	for (size_t i = 0; i < st->n_written; i++)
+		if (!strcmp(st->written[i].uuid, uuid))
+			return &st->written[i];
+	return NULL;
+}
+
+void pc_written_drop(struct pc_state *st, const char *uuid)
+{
+	struct pc_written *w = pc_written_find(st, uuid);
+
+	if (!w)
+		return;
+	accel_strv_free(w->traits, w->n);
+	*w = st->written[--st->n_written];
+}
+
+int pc_written_set(struct pc_state *st, const char *uuid, char *const *traits, size_t n)
+{
+	struct pc_written *w = pc_written_find(st, uuid);
+	char **v = NULL;
+	size_t k = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++)
+		r = pc_strv_add(&v, &k, traits[i]);
+	if (r) {
+		accel_strv_free(v, k);
+		return r;
+	}
+	if (!w) {
+		struct pc_written *nw = realloc(st->written, (st->n_written + 1) * sizeof(*nw));
+
+		if (!nw) {
+			accel_strv_free(v, k);
+			return -ENOMEM;
+		}
+		st->written = nw;
+		w = &st->written[st->n_written++];
+		memset(w, 0, sizeof(*w));
+		memcpy(w->uuid, uuid, PC_UUID_LEN);
+	}
+	accel_strv_free(w->traits, w->n);
+	w->traits = v;
+	w->n = k;
+	return 0;
 }
 
 json_object *pc_inv_json(const struct pc_provider *p)
@@ -85,6 +137,14 @@ char *pc_state_dump(const struct pc_state *st)
 			       strv_json(st->known_traits, st->n_known_traits));
 	json_object_object_add(root, "known_resource_classes",
 			       strv_json(st->known_rcs, st->n_known_rcs));
+	{
+		json_object *w = json_object_new_object();
+
+		for (size_t i = 0; i < st->n_written; i++)
+			json_object_object_add(w, st->written[i].uuid,
+					       strv_json(st->written[i].traits, st->written[i].n));
+		json_object_object_add(root, "written_traits", w);
+	}
 	for (size_t i = 0; i < st->cache.n; i++) {
 		const struct pc_provider *p = &st->cache.p[i];
 		json_object *o;
@@ -125,8 +185,34 @@ static int load_names(json_object *root, const char *key, char ***v, size_t *n)
 		s = json_object_get_string(e);
 		if (strlen(s) > 255 || !accel_text_ok(s, strlen(s)))
 			return -EBADMSG;
-		if (accel_strv_add(v, n, s))
+		if (pc_strv_add(v, n, s))
 			return -E2BIG;
+	}
+	return 0;
+}
+
+/* {"<uuid>": ["TRAIT", ...], ...} */
+static int load_written(json_object *root, struct pc_state *st)
+{
+	json_object *w = accel_json_get(root, "written_traits", json_type_object);
+	int r = 0;
+
+	if (!w)
+		return json_object_object_get_ex(root, "written_traits", NULL) ? -EBADMSG : 0;
+	json_object_object_foreach(w, uuid, list)
+	{
+		char **v = NULL;
+		size_t n = 0;
+
+		if (!pc_uuid_valid(uuid) || pc_written_find(st, uuid) ||
+		    !json_object_is_type(list, json_type_array))
+			return -EBADMSG;
+		r = load_names(w, uuid, &v, &n);
+		if (!r)
+			r = pc_written_set(st, uuid, v, n);
+		accel_strv_free(v, n);
+		if (r)
+			return r == -E2BIG ? -EBADMSG : r;
 	}
 	return 0;
 }
@@ -155,7 +241,7 @@ static int load_provider(json_object *o, struct pc_provider *p)
 									 : NULL;
 
 		if (!s || strlen(s) > 255 || !accel_text_ok(s, strlen(s)) ||
-		    accel_strv_add(&p->traits, &p->n_traits, s))
+		    pc_strv_add(&p->traits, &p->n_traits, s))
 			return -EBADMSG;
 	}
 	p->traits_known = true;
@@ -218,6 +304,8 @@ int pc_state_parse(const char *text, size_t len, struct pc_state *st, accel_err 
 	r = load_names(root, "known_traits", &st->known_traits, &st->n_known_traits);
 	if (!r)
 		r = load_names(root, "known_resource_classes", &st->known_rcs, &st->n_known_rcs);
+	if (!r)
+		r = load_written(root, st);
 	provs = accel_json_get(root, "providers", json_type_array);
 	for (size_t i = 0; !r && provs && i < json_object_array_length(provs); i++) {
 		json_object *o = json_object_array_get_idx(provs, i);
@@ -284,7 +372,11 @@ int pc_state_save(const char *path, const struct pc_state *st, accel_err *err)
 		free(text);
 		return accel_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* never through a link planted at tmp, never into a file someone
+	 * else holds open: a leftover (a crash, or a link) goes first */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;
 		free(text);
@@ -292,7 +384,8 @@ int pc_state_save(const char *path, const struct pc_state *st, accel_err *err)
 	}
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
 		r = errno ? -errno : -EIO;
-	close(fd);
+	if (close(fd) && !r)
+		r = -errno;
 	free(text);
 	if (!r && rename(tmp, path))
 		r = -errno;
@@ -303,9 +396,13 @@ int pc_state_save(const char *path, const struct pc_state *st, accel_err *err)
 	/* the rename itself must survive a crash */
 	snprintf(dir, sizeof(dir), "%s", path);
 	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
+	if (fd < 0 || fsync(fd)) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(dir, sizeof(dir), "%s", path);
+		return accel_err_set(err, r, "%s: fsync: %s", dirname(dir), strerror(-r));
 	}
+	close(fd);
 	return 0;
 }

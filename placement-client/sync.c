@@ -416,7 +416,7 @@ static void use_cache(struct pc_tree *actual, const struct pc_tree *cache)
 		a->traits_known = true;
 		a->owned = c->owned;
 		for (size_t k = 0; k < c->n_traits; k++)
-			accel_strv_add(&a->traits, &a->n_traits, c->traits[k]);
+			pc_strv_add(&a->traits, &a->n_traits, c->traits[k]);
 		if (c->inv_known && c->n_inv) {
 			a->inv = malloc(c->n_inv * sizeof(*a->inv));
 			if (a->inv) {
@@ -464,8 +464,15 @@ static bool known(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-/* Custom traits and resource classes must exist before they are used:
- * one read finds which, one PUT each creates the missing. */
+/* GET /traits?name=in:... with at most this many bytes of names: a URL
+ * stays well below every server's and our own limit. */
+#define TRAITS_QUERY_MAX 2048
+
+/* Custom traits and resource classes must exist before they are used.
+ * Placement is asked about the names needed, never for all of them (a
+ * cloud may have thousands): one read per batch of traits and one PUT
+ * each for the missing; one PUT per resource class, which creates it or
+ * finds it there (a dry run reads it instead). */
 static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct pc_plan *plan,
 			 accel_err *err)
 {
@@ -483,53 +490,67 @@ static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct 
 				if (!strncmp(w->traits[k], "CUSTOM_", 7) &&
 				    !known(st->known_traits, st->n_known_traits, w->traits[k]) &&
 				    !known(traits, nt, w->traits[k]))
-					r = accel_strv_add(&traits, &nt, w->traits[k]);
+					r = pc_strv_add(&traits, &nt, w->traits[k]);
 		if (plan->ops[i].kind == PC_OP_INVENTORIES)
 			for (size_t k = 0; k < w->n_inv && !r; k++)
 				if (pc_rc_custom(w->inv[k].rc) &&
 				    !known(st->known_rcs, st->n_known_rcs, w->inv[k].rc) &&
 				    !known(rcs, nr, w->inv[k].rc))
-					r = accel_strv_add(&rcs, &nr, w->inv[k].rc);
+					r = pc_strv_add(&rcs, &nr, w->inv[k].rc);
 	}
-	if (r)
+	if (r) {
+		accel_err_set(err, r, "out of memory");
 		goto out;
-	if (nt) {
-		struct names_arg have = { "traits", NULL, NULL, 0 };
-		char path[8192];
-		size_t o = (size_t)snprintf(path, sizeof(path), "/traits?name=in:");
-
-		for (size_t i = 0; i < nt && o < sizeof(path) - 300; i++)
-			o += (size_t)snprintf(path + o, sizeof(path) - o, "%s%s", i ? "," : "",
-					      traits[i]);
-		r = request(pl, "GET", path, NULL, p_names, &have, NULL, 0, err);
-		for (size_t i = 0; !r && i < nt; i++) {
-			if (!known(have.v, have.n, traits[i])) {
-				snprintf(path, sizeof(path), "/traits/%s", traits[i]);
-				emit(pl, "PUT", path, NULL);
-				if (!pl->opts->dry_run)
-					r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
-			}
-			if (!r && !pl->opts->dry_run)
-				r = accel_strv_add(&st->known_traits, &st->n_known_traits, traits[i]);
-		}
-		accel_strv_free(have.v, have.n);
 	}
-	if (!r && nr) {
-		struct names_arg have = { "resource_classes", "name", NULL, 0 };
-		char path[300];
+	for (size_t first = 0; first < nt && !r;) {
+		struct names_arg have = { "traits", NULL, NULL, 0 };
+		char path[TRAITS_QUERY_MAX + 3 * 256 + 64], enc[3 * 256 + 1];
+		size_t o = (size_t)snprintf(path, sizeof(path), "/traits?name=in:"), last;
 
-		r = request(pl, "GET", "/resource_classes", NULL, p_names, &have, NULL, 0, err);
-		for (size_t i = 0; !r && i < nr; i++) {
-			if (!known(have.v, have.n, rcs[i])) {
-				snprintf(path, sizeof(path), "/resource_classes/%s", rcs[i]);
+		/* a batch: as many names as fit (at least one) */
+		for (last = first; last < nt; last++) {
+			urlencode(traits[last], enc, sizeof(enc));
+			if (last > first && o + strlen(enc) + 1 > TRAITS_QUERY_MAX)
+				break;
+			o += (size_t)snprintf(path + o, sizeof(path) - o, "%s%s",
+					      last > first ? "," : "", enc);
+		}
+		r = request(pl, "GET", path, NULL, p_names, &have, NULL, 0, err);
+		for (size_t i = first; !r && i < last; i++) {
+			if (!known(have.v, have.n, traits[i])) {
+				urlencode(traits[i], enc, sizeof(enc));
+				snprintf(path, sizeof(path), "/traits/%s", enc);
 				emit(pl, "PUT", path, NULL);
 				if (!pl->opts->dry_run)
 					r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
 			}
 			if (!r && !pl->opts->dry_run)
-				r = accel_strv_add(&st->known_rcs, &st->n_known_rcs, rcs[i]);
+				r = pc_strv_add(&st->known_traits, &st->n_known_traits, traits[i]);
 		}
 		accel_strv_free(have.v, have.n);
+		first = last;
+	}
+	for (size_t i = 0; !r && i < nr; i++) {
+		char path[3 * 256 + 64], enc[3 * 256 + 1];
+
+		urlencode(rcs[i], enc, sizeof(enc));
+		snprintf(path, sizeof(path), "/resource_classes/%s", enc);
+		if (pl->opts->dry_run) {
+			/* is it there? a PUT would be the write to report */
+			r = request(pl, "GET", path, NULL, NULL, NULL, NULL, 0, err);
+			if (r == -ENOENT) {
+				accel_err_clear(err);
+				emit(pl, "PUT", path, NULL);
+				r = 0;
+			}
+			continue;
+		}
+		/* PUT makes it or finds it there (1.7+: 201 or 204): one
+		 * request, the first time only (then known) */
+		emit(pl, "PUT", path, NULL);
+		r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
+		if (!r && !pl->opts->dry_run)
+			r = pc_strv_add(&st->known_rcs, &st->n_known_rcs, rcs[i]);
 	}
 out:
 	accel_strv_free(traits, nt);
@@ -546,9 +567,105 @@ static json_object *inv_body(const struct pc_provider *w, int64_t gen)
 	return o;
 }
 
-/* Apply one op; *conflict set when the provider changed under us. */
-static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, bool *conflict,
-		 accel_err *err)
+enum outcome {
+	DONE,     /* written (or nothing to write) */
+	CONFLICT, /* a generation conflict: the whole tree is read again */
+	REPLAN,   /* this provider changed under us: the rest of the plan is
+		   * written, then the tree is read again */
+};
+
+/* The names outside CUSTOM_ACCEL_ that accelsched will have written on `a`
+ * once `t` (the merged list) is PUT for `w`: the wanted ones it wrote
+ * before or that were not there; one an operator had set before it was
+ * wanted stays the operator's. */
+static int written_after(const struct pc_provider *w, const struct pc_provider *a, char *const *t,
+			 size_t nt, char ***out, size_t *n)
+{
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < nt && !r; i++) {
+		if (pc_trait_managed(t[i]) || !pc_has_trait(w, t[i]))
+			continue;
+		if (a && pc_has_trait(a, t[i]) && !pc_trait_ours(a, t[i]))
+			continue;
+		r = pc_strv_add(out, n, t[i]);
+	}
+	if (r) {
+		accel_strv_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/* POST refused, the name (or the UUID derived from it) taken: by another
+ * agent of this host, just now (read the tree again), or by a provider
+ * outside this host's tree, which is named. */
+static int name_taken(accel_placement *pl, const struct pc_provider *w, enum outcome *oc,
+		      accel_err *err)
+{
+	struct pc_tree t = { 0 };
+	struct pc_provider p = { .generation = -1 };
+	char path[700], enc[3 * 200 + 1];
+	int r;
+
+	urlencode(w->name, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/resource_providers?name=%s", enc);
+	r = request(pl, "GET", path, NULL, p_providers, &t, NULL, 0, err);
+	if (r)
+		goto out;
+	if (t.n == 1 && !strcmp(t.p[0].parent, w->parent)) {
+		*oc = REPLAN; /* ours to see in the next listing */
+	} else if (t.n == 1) {
+		const struct pc_provider *f = &t.p[0];
+
+		r = accel_err_set(err, -EEXIST,
+				  "%s: cannot create its provider: Placement already has a "
+				  "provider of this name outside this host's tree: %s (%s%s, root "
+				  "%s); left alone (rename or delete that provider)",
+				  w->name, f->uuid, f->parent[0] ? "parent " : "a root provider",
+				  f->parent, f->root[0] ? f->root : f->uuid);
+	} else {
+		/* not the name: the UUID */
+		snprintf(path, sizeof(path), "/resource_providers/%s", w->uuid);
+		r = request(pl, "GET", path, NULL, p_provider, &p, NULL, 0, err);
+		if (r == -ENOENT) {
+			accel_err_clear(err);
+			*oc = REPLAN; /* gone since */
+			r = 0;
+		} else if (r == 0) {
+			r = accel_err_set(err, -EEXIST,
+					  "%s: cannot create its provider: provider %s named '%s' "
+					  "(%s%s, root %s) already has the UUID accelsched derives "
+					  "from this name; left alone",
+					  w->name, p.uuid, p.name, p.parent[0] ? "parent " : "a root provider",
+					  p.parent, p.root[0] ? p.root : p.uuid);
+		}
+	}
+out:
+	pc_tree_clear(&t);
+	pc_provider_clear(&p);
+	return r;
+}
+
+/* A refused write: its message gets Placement's error code. */
+static int refused(int r, const char *code, accel_err *err)
+{
+	char msg[sizeof(err->msg)];
+
+	if (!err || !code[0])
+		return r;
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return accel_err_set(err, r, "%s (%s)", msg, code);
+}
+
+/* Apply one op. A refusal that concerns this provider only is returned
+ * (-EPROTO, -EBUSY, -EEXIST) for the caller to set aside; *oc says when
+ * Placement's tree must be read again. */
+static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actual,
+		 struct pc_op *op, enum outcome *oc, accel_err *err)
 {
 	struct pc_provider *w = op->want, *a = op->actual;
 	char path[200], code[128];
@@ -556,7 +673,7 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 	const char *body;
 	int r;
 
-	*conflict = false;
+	*oc = DONE;
 	if (!a && w && op->kind != PC_OP_CREATE)
 		a = pc_tree_find_uuid(actual, w->uuid); /* created earlier in this plan */
 	switch (op->kind) {
@@ -584,10 +701,17 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 		if (r) {
 			actual->n--; /* not created */
 			pc_provider_clear(&actual->p[actual->n]);
-			/* another agent made it first, or it exists outside our
-			 * tree: list again and see */
-			*conflict = r == -EBUSY;
-			return *conflict ? 0 : r;
+			if (r == -EBUSY && (!strcmp(code, "placement.duplicate_name") ||
+					    strstr(err->msg, "already exists"))) {
+				accel_err_clear(err);
+				return name_taken(pl, w, oc, err);
+			}
+			/* another agent made it first: list again and see */
+			if (r == -EBUSY) {
+				*oc = REPLAN;
+				return 0;
+			}
+			return refused(r, code, err);
 		}
 		n->traits_known = n->inv_known = true; /* empty, as created */
 		n->owned = false;
@@ -606,7 +730,14 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 		r = request(pl, "PUT", path, body, p_inv, a, code, sizeof(code), err);
 		json_object_put(o);
 		if (r == -EBUSY && !strcmp(code, "placement.concurrent_update")) {
-			*conflict = true;
+			*oc = CONFLICT;
+			return 0;
+		}
+		if ((r == -EBUSY && !strcmp(code, "placement.inventory.inuse")) || r == -ENOENT) {
+			/* allocated (or deleted) since we looked: the next
+			 * round reads its allocations and keeps the inventory */
+			accel_err_clear(err);
+			*oc = REPLAN;
 			return 0;
 		}
 		if (r == 0 && op->actual) {
@@ -615,15 +746,19 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 			else
 				pl->st->reserved++; /* vanished, still allocated */
 		}
-		return r;
+		return r ? refused(r, code, err) : 0;
 	case PC_OP_TRAITS: {
-		char **t = NULL;
-		size_t nt = 0;
+		char **t = NULL, **wr = NULL;
+		size_t nt = 0, nw = 0;
 		json_object *arr;
 
 		r = pc_merge_traits(w, op->actual, &t, &nt);
-		if (r)
+		if (!r)
+			r = written_after(w, a, t, nt, &wr, &nw);
+		if (r) {
+			accel_strv_free(t, nt);
 			return accel_err_set(err, r, "out of memory");
+		}
 		o = json_object_new_object();
 		arr = json_object_new_array();
 		for (size_t i = 0; i < nt; i++)
@@ -635,17 +770,29 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 		snprintf(path, sizeof(path), "/resource_providers/%s/traits", w->uuid);
 		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 		emit(pl, "PUT", path, body);
-		if (pl->opts->dry_run || !a)
+		if (pl->opts->dry_run || !a) {
+			accel_strv_free(wr, nw);
 			break;
+		}
 		r = request(pl, "PUT", path, body, p_traits, a, code, sizeof(code), err);
 		json_object_put(o);
+		if (r == 0)
+			r = pc_written_set(st, w->uuid, wr, nw);
+		accel_strv_free(wr, nw);
 		if (r == -EBUSY && !strcmp(code, "placement.concurrent_update")) {
-			*conflict = true;
+			*oc = CONFLICT;
 			return 0;
 		}
+		if (r == -ENOENT) {
+			accel_err_clear(err);
+			*oc = REPLAN;
+			return 0;
+		}
+		if (r == -ENOMEM)
+			return accel_err_set(err, r, "out of memory");
 		if (r == 0 && op->actual && w->dev)
 			pl->st->updated++;
-		return r;
+		return r ? refused(r, code, err) : 0;
 	}
 	case PC_OP_DELETE:
 		snprintf(path, sizeof(path), "/resource_providers/%s", a->uuid);
@@ -656,15 +803,19 @@ static int apply(accel_placement *pl, struct pc_tree *actual, struct pc_op *op, 
 		if (r == -EBUSY || r == -ENOENT) {
 			/* allocated since we looked, or gone already: look again */
 			a->allocs_known = false;
-			*conflict = r == -EBUSY;
+			accel_err_clear(err);
+			*oc = r == -EBUSY ? CONFLICT : DONE;
+			if (r == -ENOENT)
+				pc_written_drop(st, a->uuid);
 			return 0;
 		}
 		if (r == 0) {
 			pl->st->deleted++;
 			a->generation = -1; /* gone: not cached */
 			a->traits_known = false;
+			pc_written_drop(st, a->uuid);
 		}
-		return r;
+		return r ? refused(r, code, err) : 0;
 	}
 	json_object_put(o);
 	return 0;
@@ -677,12 +828,70 @@ static void forget(struct pc_tree *actual)
 		actual->p[i].generation = -2; /* matches no cache entry */
 }
 
+/* What it wrote on each listed provider, from the state; entries of
+ * providers no longer in the tree are dropped. */
+static int use_written(struct pc_state *st, struct pc_tree *actual)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < st->n_written;) {
+		if (pc_tree_find_uuid(actual, st->written[i].uuid))
+			i++;
+		else
+			pc_written_drop(st, st->written[i].uuid);
+	}
+	for (size_t i = 0; i < actual->n && !r; i++) {
+		struct pc_provider *a = &actual->p[i];
+		const struct pc_written *w = pc_written_find(st, a->uuid);
+
+		for (size_t k = 0; w && k < w->n && !r; k++)
+			r = pc_strv_add(&a->written, &a->n_written, w->traits[k]);
+	}
+	return r;
+}
+
+/* A provider of ours with no record (a state from before records were
+ * kept, or lost): the wanted names it already has are taken as ours. */
+static int seed_written(struct pc_state *st, const struct pc_tree *want, struct pc_tree *actual)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < want->n && !r; i++) {
+		const struct pc_provider *w = &want->p[i];
+		struct pc_provider *a = pc_tree_find_name(actual, w->name);
+		char **v = NULL, u[PC_UUID_LEN];
+		size_t n = 0;
+
+		if (!a || !a->traits_known || strcmp(a->parent, w->parent) ||
+		    pc_written_find(st, a->uuid))
+			continue;
+		pc_uuid5(a->name, u);
+		if (!a->owned && strcmp(u, a->uuid))
+			continue; /* another owner's */
+		for (size_t k = 0; k < w->n_traits && !r; k++)
+			if (!pc_trait_managed(w->traits[k]) && pc_has_trait(a, w->traits[k]))
+				r = pc_strv_add(&v, &n, w->traits[k]);
+		if (!r)
+			r = pc_written_set(st, a->uuid, v, n);
+		if (r) {
+			accel_strv_free(v, n);
+			break;
+		}
+		accel_strv_free(a->written, a->n_written);
+		a->written = v;
+		a->n_written = n;
+	}
+	return r;
+}
+
 static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc_state *st,
 		      bool *again, accel_err *err)
 {
 	struct pc_tree actual = { 0 }, want = { 0 }, extra = { 0 };
 	struct pc_plan plan = { 0 };
-	char path[200];
+	char path[200], **skip = NULL, **refusals = NULL;
+	size_t n_skip = 0, n_refusals = 0;
+	bool replan = false;
 	int r;
 
 	*again = false;
@@ -698,6 +907,11 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 		goto out;
 	}
 	use_cache(&actual, &st->cache);
+	r = use_written(st, &actual);
+	if (r) {
+		accel_err_set(err, r, "out of memory");
+		goto out;
+	}
 	r = pc_desired_tree(inv, pl->cfg->host, st->root_uuid, pl->cfg->placement.trait_scheme,
 			    &want, err);
 	if (r)
@@ -730,29 +944,64 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 			goto out;
 	}
 	pl->st->device_errors = (unsigned)plan.n_clashes;
+	if (!pl->opts->dry_run)
+		r = seed_written(st, &want, &actual);
+	if (r) {
+		accel_err_set(err, r, "out of memory");
+		goto out;
+	}
 	r = ensure_custom(pl, st, &plan, err);
 	if (r)
 		goto out;
+	/* Each provider's writes stand alone: one refused (this provider's
+	 * only) is set aside with its message, the rest of the plan goes on. */
 	for (size_t i = 0; i < plan.n && !r; i++) {
-		bool conflict;
+		struct pc_op *op = &plan.ops[i];
+		const struct pc_provider *p = op->want ? op->want : op->actual;
+		enum outcome oc;
 
-		r = apply(pl, &actual, &plan.ops[i], &conflict, err);
-		if (!r && conflict) {
+		if (known(skip, n_skip, p->uuid))
+			continue;
+		r = apply(pl, st, &actual, op, &oc, err);
+		if (!r && oc == CONFLICT) {
 			pl->st->conflicts++;
 			forget(&actual);
 			*again = true;
 			break;
 		}
+		if (!r && oc == REPLAN) {
+			pl->st->conflicts++;
+			replan = true;
+			r = pc_strv_add(&skip, &n_skip, p->uuid);
+		} else if (r == -EPROTO || r == -EBUSY || r == -EEXIST) {
+			char msg[sizeof(err->msg) + 300];
+
+			if (r == -EEXIST) /* it names the provider */
+				snprintf(msg, sizeof(msg), "%s", err->msg);
+			else
+				snprintf(msg, sizeof(msg), "%s (%s): %s", p->name, p->uuid, err->msg);
+			accel_err_clear(err);
+			r = pc_strv_add(&refusals, &n_refusals, msg);
+			if (!r)
+				r = pc_strv_add(&skip, &n_skip, p->uuid);
+		}
 	}
 	if (r)
 		goto out;
-	if (plan.n_clashes) {
+	if (replan && !*again) {
+		forget(&actual);
+		*again = true;
+		goto out;
+	}
+	if (plan.n_clashes || n_refusals) {
 		char msg[sizeof(err->msg)];
 		size_t o = 0;
 
-		for (size_t i = 0; i < plan.n_clashes && o < sizeof(msg) - 1; i++)
+		for (size_t i = 0; i < plan.n_clashes + n_refusals && o < sizeof(msg) - 1; i++)
 			o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s", i ? "; " : "",
-					      plan.clashes[i]);
+					      i < plan.n_clashes ? plan.clashes[i]
+								 : refusals[i - plan.n_clashes]);
+		pl->st->device_errors += (unsigned)n_refusals;
 		r = accel_err_set(err, -EEXIST, "%s", msg);
 	}
 out:
@@ -766,6 +1015,8 @@ out:
 	pc_tree_clear(&actual);
 	pc_tree_clear(&want);
 	pc_tree_clear(&extra);
+	accel_strv_free(skip, n_skip);
+	accel_strv_free(refusals, n_refusals);
 	return r;
 }
 

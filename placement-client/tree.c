@@ -19,18 +19,22 @@
 #include <accel/util.h>
 #include "pc.h"
 
-/* Prefixes of the traits accelsched writes. Traits without one, found on
- * our providers, were put there by someone else and are kept. */
-static const char *const managed[] = {
-	"CUSTOM_ACCEL_",   "CUSTOM_OWNER_ACCELSCHED", "HW_GPU_API_OPENCL_",
-	"HW_GPU_CUDA_COMPUTE_CAPABILITY_", "CUSTOM_GPU_", "CUSTOM_FPGA_",
-	"CUSTOM_NPU_",	   "CUSTOM_PCI_",
-};
-
+/* accelsched's own namespace: a trait in it that is not wanted is stale
+ * (a health trait that no longer applies) and removed. Everything else it
+ * writes (os-traits names, the Cyborg and Nova PCI schemes' names) shares
+ * prefixes with operators' traits: only the exact names it wrote, kept per
+ * provider in the sync state (pc_provider.written), are removed. */
 bool pc_trait_managed(const char *t)
 {
-	for (size_t i = 0; i < sizeof(managed) / sizeof(managed[0]); i++)
-		if (!strncmp(t, managed[i], strlen(managed[i])))
+	return !strncmp(t, "CUSTOM_ACCEL_", 13) || !strcmp(t, ACCEL_OWNER_TRAIT);
+}
+
+bool pc_trait_ours(const struct pc_provider *actual, const char *t)
+{
+	if (pc_trait_managed(t))
+		return true;
+	for (size_t i = 0; actual && i < actual->n_written; i++)
+		if (!strcmp(actual->written[i], t))
 			return true;
 	return false;
 }
@@ -56,7 +60,7 @@ static int add_upper(struct pc_provider *p, const char *prefix, const char *valu
 	t[n] = '\0';
 	if (pc_has_trait(p, t))
 		return 0;
-	return accel_strv_add(&p->traits, &p->n_traits, t);
+	return pc_strv_add(&p->traits, &p->n_traits, t);
 }
 
 static int scheme_traits(const accel_device *d, accel_trait_scheme scheme,
@@ -174,15 +178,15 @@ int pc_desired_tree(const accel_inventory *inv, const char *host, const char *ro
 		}
 		p->traits_known = true;
 		for (size_t k = 0; k < d->n_traits && !r; k++)
-			r = accel_strv_add(&p->traits, &p->n_traits, d->traits[k]);
+			r = pc_strv_add(&p->traits, &p->n_traits, d->traits[k]);
 		if (!r)
 			r = scheme_traits(d, scheme, p);
 		if (!r && d->health == ACCEL_HEALTH_DEGRADED)
-			r = accel_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_DEGRADED");
+			r = pc_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_DEGRADED");
 		if (!r && d->health == ACCEL_HEALTH_FAILED)
-			r = accel_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_FAILED");
+			r = pc_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_FAILED");
 		if (!r)
-			r = accel_strv_add(&p->traits, &p->n_traits, ACCEL_OWNER_TRAIT);
+			r = pc_strv_add(&p->traits, &p->n_traits, ACCEL_OWNER_TRAIT);
 		if (r)
 			return accel_err_set(err, r, "%s: traits: %s", d->address, accel_strerror(r));
 	}

@@ -214,7 +214,12 @@ ACCEL_EXPORT int accel_device_add_trait(accel_device *d, const char *trait);
 ACCEL_EXPORT bool accel_device_has_trait(const accel_device *d, const char *trait);
 ACCEL_EXPORT int accel_device_add_health_reason(accel_device *d, accel_health h, const char *fmt,
 						...) ACCEL_PRINTF(3, 4);
+/* Append a copy of s to the list (n entries): -E2BIG past ACCEL_MAX_LIST
+ * entries or ACCEL_MAX_STRING bytes. accel_strv_add_max takes the entry
+ * limit from the caller, for lists bounded by the size of their input
+ * (Placement's answers, say); SIZE_MAX for no count limit. */
 ACCEL_EXPORT int accel_strv_add(char ***v, size_t *n, const char *s);
+ACCEL_EXPORT int accel_strv_add_max(char ***v, size_t *n, const char *s, size_t max);
 
 /* Names used in the JSON form. */
 ACCEL_EXPORT const char *accel_kind_name(accel_kind k);

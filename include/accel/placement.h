@@ -13,7 +13,9 @@
  * A state file (optional) keeps what the last sync wrote with each
  * provider's generation: when the generations Placement reports are the
  * ones we left, nothing changed behind our back, and a sync with nothing
- * to do costs exactly one read.
+ * to do costs exactly one read. It also records the trait names outside
+ * CUSTOM_ACCEL_* written on each provider: only those, and unwanted
+ * CUSTOM_ACCEL_* ones, are ever removed; operators' traits stay.
  */
 #ifndef ACCEL_PLACEMENT_H
 #define ACCEL_PLACEMENT_H
@@ -52,7 +54,8 @@ typedef struct accel_sync_stats {
 	unsigned updated;   /* inventory or trait writes to existing providers */
 	unsigned deleted;   /* providers of vanished devices deleted */
 	unsigned reserved;  /* vanished but allocated: reserved in full */
-	unsigned device_errors; /* devices left out (name clash with another owner) */
+	unsigned device_errors; /* devices not reported as they are (name clash,
+				 * refused write, class change held back) */
 	unsigned keystone_requests;
 	bool state_ignored; /* the state file was unreadable: started afresh */
 	char state_error[512];
@@ -68,8 +71,10 @@ ACCEL_EXPORT void accel_placement_free(accel_placement *pl);
  * Make Placement's tree for cfg's host match inv. Returns 0 when in sync;
  * -EAGAIN when the root provider does not exist yet (Nova has not created
  * it, and opts->create_root is false); -EEXIST when some device could not
- * be reported (a provider of that name belongs to someone else: the others
- * are in sync); another negative errno on failure. *err says why, naming
+ * be reported as it is (a provider of that name belongs to someone else,
+ * Placement refused a write for that provider, or its resource class
+ * change waits for its allocations to go: the others are in sync, and
+ * *err names each provider); another negative errno on failure. *err says why, naming
  * the request and Placement's or Keystone's error text. Transient failures
  * (5xx, timeouts, refused connections) are retried with backoff first.
  */

@@ -506,6 +506,197 @@ class Faults(Base):
         self.assertTreeExact(host, sysfs)
 
 
+def add_traits(rp, *names):
+    """An operator adds traits to a provider (creating custom ones)."""
+    s = session()
+    for t in names:
+        if t.startswith('CUSTOM_'):
+            s.put('/traits/%s' % t, expect=(201, 204))
+    cur = s.get('/resource_providers/%s/traits' % rp, expect=200).json
+    s.put('/resource_providers/%s/traits' % rp, {
+        'resource_provider_generation': cur['resource_provider_generation'],
+        'traits': sorted(set(cur['traits']) | set(names))}, expect=200)
+
+
+class OperatorData(Base):
+    """What operators put on accelsched's providers is theirs (issue 9)."""
+
+    # shapes operators use, several under the prefixes of the trait schemes
+    THEIRS = ('CUSTOM_GPU_TEAM_A_ONLY', 'CUSTOM_PCI_FOO', 'CUSTOM_FPGA_LOW_LATENCY',
+              'CUSTOM_NPU_TENANT_X', 'CUSTOM_TEAM_B', 'HW_CPU_X86_AVX2',
+              'HW_GPU_API_OPENCL_V1_0', 'COMPUTE_STATUS_DISABLED')
+
+    def test_operator_traits_survive_every_scheme(self):
+        host = 'optraits-host'
+        sysfs = fixture_copy('edge-mixed')
+        state = os.path.join(WORK, 'optraits-state')
+        conf = {s: write_conf(host, sysfs, placement={'trait_scheme': s},
+                              default={'state_dir': state})
+                for s in ('accelsched', 'cyborg', 'nova-pci')}
+        self.run_ok(conf['accelsched'], '--create-root')
+        root, got = tree(host)
+        add_traits(root, 'CUSTOM_GPU_TEAM_A_ONLY', 'HW_CPU_X86_AVX2')
+        for name in got:
+            add_traits(got[name]['uuid'], *self.THEIRS)
+        for scheme in ('accelsched', 'cyborg', 'nova-pci', 'cyborg', 'accelsched'):
+            with self.subTest(scheme=scheme):
+                self.run_ok(conf[scheme])
+                self.run_ok(conf[scheme])
+                _, got = tree(host)
+                for name, g in got.items():
+                    self.assertTrue(set(self.THEIRS) <= g['traits'],
+                                    (scheme, name, set(self.THEIRS) - g['traits']))
+                    self.assertIn(OWNER, g['traits'])
+                    gen = set(t for t in g['traits'] if t.startswith(
+                        ('CUSTOM_GPU_', 'CUSTOM_FPGA_', 'CUSTOM_NPU_', 'CUSTOM_ACCEL_',
+                         'CUSTOM_PCI_'))) - set(self.THEIRS)
+                    cyb = set(t for t in gen if re.match(
+                        r'CUSTOM_(GPU|FPGA|NPU|ACCEL)_(PRODUCT_ID_|XILINX|INTEL|HABANA|HUAWEI)',
+                        t))
+                    pci = set(t for t in gen if t.startswith('CUSTOM_PCI_'))
+                    # this scheme's names, and none of the others'
+                    self.assertEqual(bool(cyb), scheme == 'cyborg', (scheme, name, gen))
+                    self.assertEqual(bool(pci), scheme == 'nova-pci', (scheme, name, gen))
+                rt = set(session().get('/resource_providers/%s/traits' % root).json['traits'])
+                self.assertTrue({'CUSTOM_GPU_TEAM_A_ONLY', 'HW_CPU_X86_AVX2'} <= rt, rt)
+        # a stale trait of our own namespace still goes
+        npu = got['%s_0000:08:00.0' % host]['uuid']
+        add_traits(npu, 'CUSTOM_ACCEL_HEALTH_DEGRADED')
+        self.run_ok(conf['accelsched'])
+        _, got = tree(host)
+        self.assertNotIn('CUSTOM_ACCEL_HEALTH_DEGRADED', got['%s_0000:08:00.0' % host]['traits'])
+        self.assertTrue(set(self.THEIRS) <= got['%s_0000:08:00.0' % host]['traits'])
+
+    def test_resource_class_change_while_allocated(self):
+        """VGPU to PGPU under an allocation: the old inventory is kept,
+        reserved and marked, the refusal named once, and the rest of the
+        plan (the vanished allocated device first) still written."""
+        host = 'inuse-host'
+        sysfs = fixture_copy('a100-vgpu-sriov')
+        conf = write_conf(host, sysfs)
+        self.run_ok(conf, '--create-root')
+        _, got = tree(host)
+        changed, other, gone = ('%s_0000:41:%s' % (host, a) for a in ('00.4', '00.5', '02.3'))
+        c1, c2 = str(uuid.uuid4()), str(uuid.uuid4())
+        ostk.make_allocation(session(), c1, got[changed]['uuid'], {'VGPU': 1})
+        ostk.make_allocation(session(), c2, got[gone]['uuid'], {'VGPU': 1})
+        dev = os.path.realpath(os.path.join(sysfs, 'bus/pci/devices/0000:41:00.4'))
+        shutil.rmtree(os.path.join(dev, 'mdev_supported_types'))
+        dev = os.path.realpath(os.path.join(sysfs, 'bus/pci/devices/0000:41:00.5'))
+        shutil.rmtree(os.path.join(dev, 'mdev_supported_types'))
+        link = os.path.join(sysfs, 'bus/pci/devices/0000:41:02.3')
+        target = os.path.realpath(link)
+        os.unlink(link)
+        shutil.rmtree(target)
+        p = acceld(conf, '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        msgs = [l for l in p.stderr.splitlines() if 'placement.inventory.inuse' in l]
+        self.assertEqual(len(msgs), 1, p.stderr[-3000:])
+        self.assertIn(changed, msgs[0])
+        self.assertIn(got[changed]['uuid'], msgs[0])
+        self.assertNotIn('changed under us', p.stderr)
+        _, now = tree(host)
+        # kept: the VGPU inventory, reserved in full, marked
+        self.assertEqual(list(now[changed]['inventories']), ['VGPU'])
+        v = now[changed]['inventories']['VGPU']
+        self.assertEqual(v['reserved'], v['total'])
+        self.assertIn('CUSTOM_ACCEL_UNAVAILABLE', now[changed]['traits'])
+        # the rest written: the free one became PGPU, the vanished one reserved
+        self.assertEqual(list(now[other]['inventories']), ['PGPU'])
+        self.assertNotIn('CUSTOM_ACCEL_UNAVAILABLE', now[other]['traits'])
+        g = now[gone]['inventories']['VGPU']
+        self.assertEqual(g['reserved'], g['total'])
+        self.assertIn('CUSTOM_ACCEL_UNAVAILABLE', now[gone]['traits'])
+        # while allocated: no write, the same one message
+        n0 = PL.request_count()
+        p = acceld(conf, '--once')
+        self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
+        self.assertEqual(len([l for l in p.stderr.splitlines()
+                              if 'placement.inventory.inuse' in l]), 1, p.stderr[-3000:])
+        # freed: replaced, unmarked
+        ostk.delete_allocation(session(), c1)
+        self.run_ok(conf)
+        _, now = tree(host)
+        self.assertEqual(list(now[changed]['inventories']), ['PGPU'])
+        self.assertEqual(now[changed]['inventories']['PGPU']['reserved'], 0)
+        self.assertNotIn('CUSTOM_ACCEL_UNAVAILABLE', now[changed]['traits'])
+        self.assertIn(gone, now)
+        ostk.delete_allocation(session(), c2)
+        self.run_ok(conf)
+        self.assertNotIn(gone, tree(host)[1])
+
+    def test_many_classes_and_traits(self):
+        """A cloud with more than 256 resource classes and traits (Ironic's,
+        Nova's PCI ones): a node that needs CUSTOM_NPU still syncs."""
+        s = session()
+        for i in range(300):
+            s.put('/resource_classes/CUSTOM_IRONIC_NODE_%03d' % i, expect=(201, 204))
+            s.put('/traits/CUSTOM_IRONIC_TRAIT_%03d' % i, expect=(201, 204))
+        self.assertGreater(len(s.get('/resource_classes').json['resource_classes']), 300)
+        host = 'manyrc-host'
+        sysfs = os.path.join(FX, 'edge-mixed', 'sys')
+        conf = write_conf(host, sysfs)
+        n0 = PL.request_count()
+        self.run_ok(conf, '--create-root')
+        self.assertTreeExact(host, sysfs)
+        # asked by name, never the whole lists
+        paths = [r.path for r in PL.requests(since=n0) if r.method == 'GET']
+        self.assertNotIn('/resource_classes', [p.split('?')[0] for p in paths], paths)
+        self.assertFalse([p for p in paths if p.split('?')[0] == '/traits' and 'name=' not in p],
+                         paths)
+        # a provider of ours with more than 256 traits (an operator's)
+        _, got = tree(host)
+        npu = got['%s_0000:08:00.0' % host]['uuid']
+        add_traits(npu, *('CUSTOM_IRONIC_TRAIT_%03d' % i for i in range(300)))
+        os.unlink(os.path.join(os.path.dirname(conf), 'state', 'placement-%s.json' % host))
+        self.run_ok(conf)
+        _, got = tree(host)
+        self.assertEqual(len(got['%s_0000:08:00.0' % host]['traits'] & {
+            'CUSTOM_IRONIC_TRAIT_%03d' % i for i in range(300)}), 300)
+
+    def test_name_taken_outside_tree(self):
+        """A provider of a device's name outside this host's tree: named in
+        one clear error, no ten rounds, the other devices synced."""
+        host = 'dupname-host'
+        ostk.create_compute_node_provider(session(), host)
+        other = ostk.create_compute_node_provider(session(), 'dupname-elsewhere')
+        name = '%s_0000:41:00.0' % host
+        theirs = session().post('/resource_providers', {
+            'name': name, 'parent_provider_uuid': other['uuid']}, version='1.20').json
+        sysfs = os.path.join(FX, 'esc8000a', 'sys')
+        n0 = PL.request_count()
+        p = acceld(write_conf(host, sysfs), '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertNotIn('changed under us', p.stderr)
+        self.assertIn(name, p.stderr)
+        self.assertIn(theirs['uuid'], p.stderr)
+        self.assertIn(other['uuid'], p.stderr)
+        posts = [r for r in PL.requests(since=n0) if r.method == 'POST']
+        self.assertEqual(len(posts), 4, posts)
+        _, got = tree(host)
+        self.assertEqual(len(got), 3)
+        self.assertNotIn(name, got)
+
+    def test_state_tmp_link_not_followed(self):
+        """A link planted where the state's temporary file goes is not
+        followed: its target is untouched and the state is still saved."""
+        host = 'statelink-host'
+        sysfs = os.path.join(FX, 'dgx2', 'sys')
+        conf = write_conf(host, sysfs)
+        state = os.path.join(os.path.dirname(conf), 'state', 'placement-%s.json' % host)
+        os.makedirs(os.path.dirname(state), mode=0o700)
+        victim = os.path.join(WORK, 'statelink-victim')
+        with open(victim, 'w') as f:
+            f.write('not yours')
+        os.symlink(victim, state + '.tmp')
+        self.run_ok(conf, '--create-root')
+        with open(victim) as f:
+            self.assertEqual(f.read(), 'not yours')
+        self.assertFalse(os.path.lexists(state + '.tmp'))
+        with open(state) as f:
+            self.assertIn(host, json.load(f)['root']['name'])
+
+
 class Lifecycle(Base):
     def test_removed_while_allocated(self):
         """A device that vanishes while allocated is reserved in full and

@@ -11,8 +11,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <accel/inventory.h>
 #include <accel/util.h>
@@ -502,6 +506,224 @@ static void test_state(void **state)
 	assert_int_equal(pc_state_parse("{", 1, &back, &err), -EBADMSG);
 }
 
+/* Operators' traits of every shape survive; ours go when not wanted: our
+ * namespace always, other names only those we wrote (issue 9, item 1). */
+static void test_operator_traits(void **state)
+{
+	static const char *const theirs[] = { "CUSTOM_GPU_TEAM_A_ONLY", "CUSTOM_PCI_FOO",
+					      "CUSTOM_FPGA_BAR",	"CUSTOM_NPU_BAZ",
+					      "HW_CPU_X86_AVX2",	"COMPUTE_STATUS_DISABLED",
+					      "HW_GPU_API_OPENCL_V1_0" };
+	accel_inventory *inv = sample();
+	struct pc_tree want = { 0 }, actual = { 0 }, extra = { 0 };
+	struct pc_plan plan;
+	struct pc_provider *a, *w;
+	char **t;
+	size_t nt;
+	accel_err err;
+
+	(void)state;
+	for (int scheme = ACCEL_TRAITS_ACCELSCHED; scheme <= ACCEL_TRAITS_NOVA_PCI; scheme++) {
+		assert_int_equal(pc_desired_tree(inv, "h", ROOT, (accel_trait_scheme)scheme, &want,
+						 &err),
+				 0);
+		add_root(&actual);
+		assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+		for (size_t i = 0; i < want.n; i++)
+			actual_like(&actual, &want.p[i], 2);
+		w = pc_tree_find_name(&want, "h_0000:17:00.0");
+		a = pc_tree_find_name(&actual, "h_0000:17:00.0");
+		for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++)
+			assert_int_equal(accel_strv_add(&a->traits, &a->n_traits, theirs[i]), 0);
+		assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+		assert_int_equal(plan.n, 0);
+		pc_plan_clear(&plan);
+		/* a stale trait of our namespace goes, theirs stay */
+		accel_strv_add(&a->traits, &a->n_traits, "CUSTOM_ACCEL_HEALTH_DEGRADED");
+		/* and one of another scheme's names we wrote (switching schemes) */
+		accel_strv_add(&a->traits, &a->n_traits, "CUSTOM_GPU_NVIDIA_OLD");
+		accel_strv_add(&a->written, &a->n_written, "CUSTOM_GPU_NVIDIA_OLD");
+		assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+		assert_int_equal(count(&plan, PC_OP_TRAITS), 1);
+		assert_int_equal(pc_merge_traits(w, a, &t, &nt), 0);
+		for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+			bool found = false;
+
+			for (size_t k = 0; k < nt; k++)
+				found = found || !strcmp(t[k], theirs[i]);
+			assert_true(found);
+		}
+		for (size_t k = 0; k < nt; k++) {
+			assert_string_not_equal(t[k], "CUSTOM_ACCEL_HEALTH_DEGRADED");
+			assert_string_not_equal(t[k], "CUSTOM_GPU_NVIDIA_OLD");
+		}
+		assert_int_equal(nt, w->n_traits + sizeof(theirs) / sizeof(theirs[0]));
+		accel_strv_free(t, nt);
+		pc_plan_clear(&plan);
+		pc_tree_clear(&extra);
+		pc_tree_clear(&want);
+		pc_tree_clear(&actual);
+	}
+	accel_inventory_free(inv);
+}
+
+/* A resource class change under an allocation (VGPU to PGPU): the old
+ * inventory is kept, reserved, marked; the vanished allocated device is
+ * reserved first (issue 9, item 2). */
+static void test_inuse(void **state)
+{
+	accel_inventory *inv = sample();
+	struct pc_tree want = { 0 }, actual = { 0 }, extra = { 0 };
+	struct pc_plan plan;
+	struct pc_provider *a, *gone;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_ACCELSCHED, &want, &err), 0);
+	add_root(&actual);
+	assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+	for (size_t i = 0; i < want.n; i++)
+		actual_like(&actual, &want.p[i], 2);
+	a = pc_tree_find_name(&actual, "h_0000:17:00.0");
+	strcpy(a->inv[0].rc, "VGPU");
+	a->inv[0].total = a->inv[0].max_unit = 4;
+	/* a vanished device, allocated */
+	gone = pc_tree_add(&actual);
+	pc_uuid5("h_0000:99:00.0", gone->uuid);
+	memcpy(gone->parent, ROOT, PC_UUID_LEN);
+	gone->name = strdup("h_0000:99:00.0");
+	gone->generation = 1;
+	gone->owned = gone->traits_known = gone->inv_known = true;
+	accel_strv_add(&gone->traits, &gone->n_traits, ACCEL_OWNER_TRAIT);
+	gone->inv = calloc(1, sizeof(*gone->inv));
+	gone->n_inv = 1;
+	strcpy(gone->inv[0].rc, "PGPU");
+	gone->inv[0].total = gone->inv[0].max_unit = gone->inv[0].min_unit = 1;
+	gone->inv[0].step_size = 1;
+	gone->inv[0].allocation_ratio = 1;
+	gone->allocs_known = true;
+	gone->n_allocations = 1;
+
+	/* allocations of the changed one not known: read first */
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_alloc_reads, 1);
+	assert_string_equal(plan.alloc_reads[0], a->uuid);
+	pc_plan_clear(&plan);
+	pc_tree_clear(&extra);
+
+	/* allocated: held, and the vanished one reserved before anything */
+	a->allocs_known = true;
+	a->n_allocations = 2;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_alloc_reads, 0);
+	assert_true(plan.n >= 4);
+	assert_ptr_equal(plan.ops[0].actual, gone);
+	assert_int_equal(plan.ops[0].kind, PC_OP_INVENTORIES);
+	assert_int_equal(plan.ops[0].want->inv[0].reserved, 1);
+	assert_ptr_equal(plan.ops[1].actual, gone);
+	assert_ptr_equal(plan.ops[2].actual, a);
+	assert_int_equal(plan.ops[2].kind, PC_OP_INVENTORIES);
+	assert_int_equal(plan.ops[2].want->n_inv, 1);
+	assert_string_equal(plan.ops[2].want->inv[0].rc, "VGPU");
+	assert_int_equal(plan.ops[2].want->inv[0].reserved, 4);
+	assert_int_equal(plan.ops[3].kind, PC_OP_TRAITS);
+	assert_true(pc_has_trait(plan.ops[3].want, ACCEL_UNAVAILABLE_TRAIT));
+	assert_int_equal(plan.n_clashes, 1);
+	assert_non_null(strstr(plan.clashes[0], "h_0000:17:00.0"));
+	assert_non_null(strstr(plan.clashes[0], "placement.inventory.inuse"));
+	pc_plan_clear(&plan);
+	pc_tree_clear(&extra);
+
+	/* held already: nothing more to write while allocated */
+	a->inv[0].reserved = 4;
+	accel_strv_add(&a->traits, &a->n_traits, ACCEL_UNAVAILABLE_TRAIT);
+	gone->inv[0].reserved = 1;
+	accel_strv_add(&gone->traits, &gone->n_traits, ACCEL_UNAVAILABLE_TRAIT);
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n, 0);
+	pc_plan_clear(&plan);
+	pc_tree_clear(&extra);
+
+	/* freed: replaced, and the mark goes */
+	a->n_allocations = 0;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_clashes, 0);
+	assert_int_equal(plan.n, 2);
+	assert_string_equal(plan.ops[0].want->inv[0].rc, "PGPU");
+	assert_false(pc_has_trait(plan.ops[1].want, ACCEL_UNAVAILABLE_TRAIT));
+	pc_plan_clear(&plan);
+	pc_tree_clear(&extra);
+	pc_tree_clear(&want);
+	pc_tree_clear(&actual);
+	accel_inventory_free(inv);
+}
+
+/* Lists from Placement have no count limit of their own (item 5). */
+static void test_long_lists(void **state)
+{
+	size_t cap = 64 + 1000 * 24;
+	char *doc = malloc(cap), **names = NULL;
+	struct pc_provider p = { .generation = -1 };
+	size_t o, n = 0;
+	accel_err err;
+
+	(void)state;
+	o = (size_t)snprintf(doc, cap, "{\"resource_provider_generation\":1,\"traits\":[");
+	for (int i = 0; i < 1000; i++)
+		o += (size_t)snprintf(doc + o, cap - o, "%s\"CUSTOM_T%04d\"", i ? "," : "", i);
+	snprintf(doc + o, cap - o, "]}");
+	assert_int_equal(pc_parse_traits(doc, strlen(doc), &p, &err), 0);
+	assert_int_equal(p.n_traits, 1000);
+	pc_provider_clear(&p);
+	o = (size_t)snprintf(doc, cap, "{\"resource_classes\":[");
+	for (int i = 0; i < 1000; i++)
+		o += (size_t)snprintf(doc + o, cap - o, "%s{\"name\":\"CUSTOM_R%04d\"}", i ? "," : "",
+				      i);
+	snprintf(doc + o, cap - o, "]}");
+	assert_int_equal(pc_parse_names(doc, strlen(doc), "resource_classes", "name", &names, &n,
+					&err),
+			 0);
+	assert_int_equal(n, 1000);
+	accel_strv_free(names, n);
+	free(doc);
+}
+
+/* The temporary file is never opened through a planted link (item 7). */
+static void test_state_save_link(void **state)
+{
+	char dir[] = "/tmp/accel-state-XXXXXX", path[128], tmp[140], victim[140], buf[64];
+	struct pc_state st = { 0 }, back;
+	FILE *f;
+	accel_err err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/placement-h.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(victim, "w");
+	fputs("keep me", f);
+	fclose(f);
+	assert_int_equal(symlink(victim, tmp), 0);
+	st.placement_url = strdup("http://p");
+	assert_int_equal(pc_written_set(&st, ROOT, (char *[]){ "CUSTOM_PCI_10DE_20B5" }, 1), 0);
+	assert_int_equal(pc_state_save(path, &st, &err), 0);
+	/* the link's target untouched, the state saved */
+	f = fopen(victim, "r");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "keep me");
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(pc_state_load(path, &back, &err), 0);
+	assert_non_null(pc_written_find(&back, ROOT));
+	assert_string_equal(pc_written_find(&back, ROOT)->traits[0], "CUSTOM_PCI_10DE_20B5");
+	pc_state_clear(&back);
+	pc_state_clear(&st);
+	unlink(path);
+	unlink(victim);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,7 +732,9 @@ int main(void)
 		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_token),
 		cmocka_unit_test(test_time),	 cmocka_unit_test(test_desired),
 		cmocka_unit_test(test_plan),	 cmocka_unit_test(test_vanished),
-		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_state),	 cmocka_unit_test(test_operator_traits),
+		cmocka_unit_test(test_inuse),	 cmocka_unit_test(test_long_lists),
+		cmocka_unit_test(test_state_save_link),
 	};
 
 	return cmocka_run_group_tests_name("placement", tests, NULL, NULL);
