@@ -170,9 +170,13 @@ kmod:
 # A QEMU guest with Debian's kernel: discovery, accelinv.ko and the event
 # sources under hot-plug (tests/vm; TCG unless KVM answers).
 VM_KDIR = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# tests/vm/failalloc.ko makes accelinv's allocations fail (Debian's kernel has
+# no fault injection).
 vm-tests: all
 	$(MAKE) -C kmod KDIR=$(VM_KDIR)
-	ACCEL_BIN=$(BUILD)/bin ACCEL_KMOD=$(abspath kmod/accelinv.ko) $(PYTHON) -m unittest \
+	$(MAKE) -C tests/vm/failalloc KDIR=$(VM_KDIR)
+	ACCEL_BIN=$(BUILD)/bin ACCEL_KMOD=$(abspath kmod/accelinv.ko) \
+		ACCEL_FAILALLOC=$(abspath tests/vm/failalloc/failalloc.ko) $(PYTHON) -m unittest \
 		discover -s tests/vm -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves.
@@ -254,5 +258,6 @@ format:
 clean:
 	rm -rf build
 	-$(MAKE) -C kmod clean >/dev/null 2>&1
+	-$(MAKE) -C tests/vm/failalloc clean >/dev/null 2>&1
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
