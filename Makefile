@@ -179,9 +179,11 @@ vm-tests: all
 		ACCEL_FAILALLOC=$(abspath tests/vm/failalloc/failalloc.ko) $(PYTHON) -m unittest \
 		discover -s tests/vm -p 'test_*.py' -v
 
-# libFuzzer targets, built with clang against the sources themselves.
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC)
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler $(PKG_CFLAGS) \
+# libFuzzer targets, built with clang against the sources themselves (and
+# the CLI's option parsers that have no main(): cli/spec.c).
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli \
+	$(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
