@@ -3,7 +3,9 @@
 #   make            libraries in build/lib/, tools in build/bin/
 #   make check      install dependencies, build, run every test (unit tests
 #                   plain and under ASan+UBSan, CLI tests on fixtures, pocl,
-#                   valgrind, short libFuzzer runs)
+#                   valgrind, libFuzzer regressions: deterministic)
+#   make fuzz       exploratory libFuzzer runs, FUZZ_SECONDS per target from
+#                   a random seed (fuzz/README.md)
 #   make demo       install dependencies, build, show this host's inventory
 #                   and a bundled real server's, with its topology
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
@@ -20,7 +22,9 @@ CC ?= cc
 CLANG ?= clang
 PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 50000
+FUZZ_SEED ?= 1
 
 PKGS := libpci libdrm json-c OpenCL inih libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -64,7 +68,7 @@ FIXTURES := $(BUILD)/fixtures
 # keep the objects that pattern chains (fuzz targets) go through
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan cli-tests integration fuzz valgrind demo bench fixtures \
+.PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
@@ -192,8 +196,15 @@ $(BUILD)/fuzz/%: fuzz/%.c $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_OBJ_SRC))
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
+# make check's: every seed and past crash input of every target, then
+# FUZZ_RUNS executions from the fixed FUZZ_SEED (the same on every run).
+fuzz-regress: $(FUZZ_BINS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_SEED=$(FUZZ_SEED) fuzz/run.sh regress $(BUILD)/fuzz $(FUZZ_BINS)
+
+# Exploration, not in make check: a random seed, FUZZ_SECONDS per target;
+# findings are fixed and their inputs added to fuzz/regressions/<target>/.
 fuzz: $(FUZZ_BINS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(BUILD)/fuzz $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh explore $(BUILD)/fuzz $(FUZZ_BINS)
 
 # The CLI leaks nothing: valgrind over a big fixture, a broken one and a dump.
 valgrind: all fixtures
@@ -208,7 +219,7 @@ check: deps
 	$(MAKE) unit-asan
 	$(MAKE) valgrind
 	$(MAKE) integration
-	$(MAKE) fuzz
+	$(MAKE) fuzz-regress
 	@echo "make check: all passed"
 
 demo: deps
