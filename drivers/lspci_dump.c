@@ -66,8 +66,8 @@ static int header_line(const char *s, unsigned long line, char *msg, size_t cap)
 		return 0;
 	/* p: "dd.f " */
 	if (strtoul(p, NULL, 16) > 0x1f)
-		return refuse(msg, cap, line, "device %.2s of %.*s is over 1f", p,
-			      (int)(p - s + 4), s);
+		return refuse(msg, cap, line, "device %.2s of %.*s is over 1f", p, (int)(p - s + 4),
+			      s);
 	if (p[3] < '0' || p[3] > '7')
 		return refuse(msg, cap, line, "function %c of %.*s is not 0-7", p[3],
 			      (int)(p - s + 4), s);
@@ -91,9 +91,8 @@ static int bytes_line(const char *s, unsigned long line, char *msg, size_t cap)
 	unsigned long n = 0;
 
 	if (off >= CONFIG_MAX)
-		return refuse(msg, cap, line,
-			      "offset 0x%lx is past the %d bytes of config space", off,
-			      CONFIG_MAX);
+		return refuse(msg, cap, line, "offset 0x%lx is past the %d bytes of config space",
+			      off, CONFIG_MAX);
 	/* libpci's loop: two hex digits, then a space or the end */
 	while (isxdigit((unsigned char)z[0]) && isxdigit((unsigned char)z[1]) &&
 	       (!z[2] || z[2] == ' ')) {
@@ -118,8 +117,7 @@ static int bytes_line(const char *s, unsigned long line, char *msg, size_t cap)
  * One line into buf (cap bytes), without its newline: 1, 0 at the end of
  * the input, or -EINVAL (msg set) for a NUL byte or an over-long line.
  */
-static int read_line(FILE *in, char *buf, size_t cap, unsigned long line, char *msg,
-		     size_t msgcap)
+static int read_line(FILE *in, char *buf, size_t cap, unsigned long line, char *msg, size_t msgcap)
 {
 	size_t len = 0;
 	int c;
@@ -166,7 +164,7 @@ int accel_lspci_dump_check(FILE *in, FILE *out, size_t max_fns, char *msg, size_
 			if (r < 0)
 				return r;
 		} else {
-			continue;	/* text libpci ignores: not handed on */
+			continue; /* text libpci ignores: not handed on */
 		}
 		if (fprintf(out, "%s\n", buf) < 0)
 			return errno ? -errno : -EIO;

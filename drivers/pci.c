@@ -320,8 +320,8 @@ static int checked_dump(struct scan *s, int *fd, char *path, size_t cap)
 	}
 	/* out's own descriptor goes with fclose(); libpci reads a duplicate */
 	*fd = dup(mfd);
-	r = *fd < 0 ? -errno : accel_lspci_dump_check(in, out, ACCEL_MAX_PCI_FUNCTIONS, msg,
-						       sizeof(msg));
+	r = *fd < 0 ? -errno
+		    : accel_lspci_dump_check(in, out, ACCEL_MAX_PCI_FUNCTIONS, msg, sizeof(msg));
 	fclose(in);
 	if (fclose(out) && !r)
 		r = -errno;
@@ -427,7 +427,7 @@ static int pci_run(struct scan *s)
 	cur_scan = s;
 	r = init_and_scan(s, input);
 	if (dump_fd >= 0)
-		close(dump_fd);	/* libpci has read it all in pci_init() */
+		close(dump_fd); /* libpci has read it all in pci_init() */
 	if (r)
 		goto out;
 

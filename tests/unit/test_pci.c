@@ -116,8 +116,8 @@ static void test_bad_dumps(void **state)
 	} cases[] = {
 		{"", NULL, 0}, /* empty: no devices */
 		{"00:00.0 Host bridge\n00: zz zz\n", "line 2: Malformed line", -EINVAL},
-		{"00:00.0 x\n00: 86 80 57 0d\n1000: 00\n", "line 3: offset 0x1000 is past the 4096 bytes",
-		 -EINVAL},
+		{"00:00.0 x\n00: 86 80 57 0d\n1000: 00\n",
+		 "line 3: offset 0x1000 is past the 4096 bytes", -EINVAL},
 		/* libpci reads the offset into an int: it would write 2 GiB
 		 * before its buffer (a SEGV in libpci.so.3) */
 		{"00:00.0 x\n80000000: 00\n", "line 2: offset 0x80000000 is past", -EINVAL},
@@ -127,8 +127,8 @@ static void test_bad_dumps(void **state)
 		{"00:00.0 x\n00: 86  80\n", "line 2: Malformed line", -EINVAL},
 		{"00:00.0 x\n00: 86 80 57 0d 0\n", "line 2: Malformed line", -EINVAL},
 		/* a header libpci would skip, its bytes landing in the one before */
-		{"00:00.0 x\n00: 86 80\n\n00:00.8 y\n00: de 10\n", "line 4: function 8 of 00:00.8 is not 0-7",
-		 -EINVAL},
+		{"00:00.0 x\n00: 86 80\n\n00:00.8 y\n00: de 10\n",
+		 "line 4: function 8 of 00:00.8 is not 0-7", -EINVAL},
 		{"00:20.0 x\n", "line 1: device 20 of 00:20.0 is over 1f", -EINVAL},
 		/* CRLF, a last line without its newline, text between bytes */
 		{"00:00.0 x\r\n\tControl: I/O+\r\n00: 86 80 57 0d\r\n", NULL, 0},
