@@ -3,7 +3,9 @@
 #   make            libraries in build/lib/, tools in build/bin/
 #   make check      install dependencies, build, run every test (unit tests
 #                   plain and under ASan+UBSan, CLI tests on fixtures, pocl,
-#                   valgrind, short libFuzzer runs)
+#                   valgrind, libFuzzer regressions: deterministic)
+#   make fuzz       exploratory libFuzzer runs, FUZZ_SECONDS per target from
+#                   a random seed (fuzz/README.md)
 #   make demo       install dependencies, build, show this host's inventory
 #                   and a bundled real server's, with its topology
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
@@ -20,7 +22,9 @@ CC ?= cc
 CLANG ?= clang
 PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 50000
+FUZZ_SEED ?= 1
 
 PKGS := libpci libdrm json-c OpenCL libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -64,7 +68,7 @@ FIXTURES := $(BUILD)/fixtures
 # keep the objects that pattern chains (fuzz targets) go through
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan cli-tests integration fuzz valgrind demo bench fixtures \
+.PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
@@ -170,14 +174,20 @@ kmod:
 # A QEMU guest with Debian's kernel: discovery, accelinv.ko and the event
 # sources under hot-plug (tests/vm; TCG unless KVM answers).
 VM_KDIR = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# tests/vm/failalloc.ko makes accelinv's allocations fail (Debian's kernel has
+# no fault injection).
 vm-tests: all
 	$(MAKE) -C kmod KDIR=$(VM_KDIR)
-	ACCEL_BIN=$(BUILD)/bin ACCEL_KMOD=$(abspath kmod/accelinv.ko) $(PYTHON) -m unittest \
+	$(MAKE) -C tests/vm/failalloc KDIR=$(VM_KDIR)
+	ACCEL_BIN=$(BUILD)/bin ACCEL_KMOD=$(abspath kmod/accelinv.ko) \
+		ACCEL_FAILALLOC=$(abspath tests/vm/failalloc/failalloc.ko) $(PYTHON) -m unittest \
 		discover -s tests/vm -p 'test_*.py' -v
 
-# libFuzzer targets, built with clang against the sources themselves.
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC)
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler $(PKG_CFLAGS) \
+# libFuzzer targets, built with clang against the sources themselves (and
+# the CLI's option parsers that have no main(): cli/spec.c).
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli \
+	$(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -186,8 +196,15 @@ $(BUILD)/fuzz/%: fuzz/%.c $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_OBJ_SRC))
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
+# make check's: every seed and past crash input of every target, then
+# FUZZ_RUNS executions from the fixed FUZZ_SEED (the same on every run).
+fuzz-regress: $(FUZZ_BINS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_SEED=$(FUZZ_SEED) fuzz/run.sh regress $(BUILD)/fuzz $(FUZZ_BINS)
+
+# Exploration, not in make check: a random seed, FUZZ_SECONDS per target;
+# findings are fixed and their inputs added to fuzz/regressions/<target>/.
 fuzz: $(FUZZ_BINS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(BUILD)/fuzz $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh explore $(BUILD)/fuzz $(FUZZ_BINS)
 
 # The CLI leaks nothing: valgrind over a big fixture, a broken one and a dump.
 valgrind: all fixtures
@@ -202,7 +219,7 @@ check: deps
 	$(MAKE) unit-asan
 	$(MAKE) valgrind
 	$(MAKE) integration
-	$(MAKE) fuzz
+	$(MAKE) fuzz-regress
 	@echo "make check: all passed"
 
 demo: deps
@@ -254,5 +271,6 @@ format:
 clean:
 	rm -rf build
 	-$(MAKE) -C kmod clean >/dev/null 2>&1
+	-$(MAKE) -C tests/vm/failalloc clean >/dev/null 2>&1
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

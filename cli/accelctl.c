@@ -26,9 +26,9 @@
 #include <accel/inventory.h>
 #include <accel/util.h>
 #include "cli.h"
+#include "spec.h"
 
 #define EXIT_USAGE 2
-#define MAX_SPECS  128
 
 static const char usage_text[] =
 	"usage: accelctl COMMAND [options]\n"
@@ -88,9 +88,7 @@ struct opts {
 	const char *config;
 	bool create_root;
 	const char *hosts_dir;
-	const char *spec_keys[MAX_SPECS], *spec_values[MAX_SPECS];
-	char *spec_buf[MAX_SPECS];
-	size_t n_specs;
+	struct cli_specs specs;
 	long limit;
 	const char *format;
 	accel_opencl_mode opencl;
@@ -240,24 +238,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		}
 		case 'e': {
-			char *eq = strchr(optarg, '=');
+			int r = cli_specs_add(&o->specs, optarg);
 
-			if (!eq || eq == optarg) {
+			if (r == -EINVAL) {
 				usage_error("-e %s: expected KEY=VALUE (e.g. accelsched:count=2)",
 					    optarg);
 				return EXIT_USAGE;
 			}
-			if (o->n_specs == MAX_SPECS) {
+			if (r == -E2BIG) {
 				usage_error("-e %s: too many extra specs", optarg);
 				return EXIT_USAGE;
 			}
-			o->spec_buf[o->n_specs] = strndup(optarg, (size_t)(eq - optarg));
-			if (!o->spec_buf[o->n_specs]) {
+			if (r) {
 				fprintf(stderr, "accelctl: out of memory\n");
 				return 1;
 			}
-			o->spec_keys[o->n_specs] = o->spec_buf[o->n_specs];
-			o->spec_values[o->n_specs++] = eq + 1;
 			break;
 		}
 		case 'n': {
@@ -339,7 +334,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					       : "schedule: missing --hosts DIR");
 		return EXIT_USAGE;
 	}
-	if (strcmp(o->cmd, "schedule") && (o->n_specs || o->limit >= 0)) {
+	if (strcmp(o->cmd, "schedule") && (o->specs.n || o->limit >= 0)) {
 		usage_error("%s", "-e and -n go with schedule only");
 		return EXIT_USAGE;
 	}
@@ -457,10 +452,9 @@ int main(int argc, char **argv)
 
 	if (r >= 0 || !strcmp(o.cmd, "schedule")) {
 		if (r < 0)
-			r = cmd_schedule(o.hosts_dir, o.spec_keys, o.spec_values, o.n_specs,
+			r = cmd_schedule(o.hosts_dir, o.specs.keys, o.specs.values, o.specs.n,
 					 o.limit, o.format);
-		for (size_t i = 0; i < o.n_specs; i++)
-			free(o.spec_buf[i]);
+		cli_specs_clear(&o.specs);
 		if (r == 0 && (fflush(stdout) || ferror(stdout))) {
 			fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
 			return 1;

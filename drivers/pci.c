@@ -11,6 +11,11 @@
  * message, never the process. Only calls that cannot leak when unwound are
  * made under a guard: no resource files are asked for (libpci leaks a FILE
  * when it fails to parse one).
+ *
+ * libpci's dump reader trusts the numbers it parses (an offset of
+ * 0x80000000 writes outside its buffer), so it never reads the caller's
+ * file: the dump is checked line by line (lspci_dump.c) into a memfd, and
+ * libpci reads that, through /proc/self/fd.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,6 +23,7 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +33,7 @@
 
 #include <accel/util.h>
 #include "attr.h"
+#include "lspci_dump.h"
 #include "pcicfg.h"
 #include "scan.h"
 
@@ -294,19 +301,60 @@ static void dump_parents(struct scan *s)
 	}
 }
 
-static int open_access(struct scan *s)
+/*
+ * The caller's dump, checked, into a memfd (*fd) that libpci is to read at
+ * path instead. The message of a refusal names the file and the line.
+ */
+static int checked_dump(struct scan *s, int *fd, char *path, size_t cap)
+{
+	const char *name = s->ctx->lspci_dump;
+	char msg[256];
+	FILE *in, *out;
+	int r, mfd;
+
+	msg[0] = '\0';
+	in = fopen(name, "re");
+	if (!in)
+		return scan_fail(s, -errno, "%s: %s", name, strerror(errno));
+	mfd = memfd_create("accel-lspci-dump", MFD_CLOEXEC);
+	if (mfd < 0 || !(out = fdopen(mfd, "w"))) {
+		r = -errno;
+		if (mfd >= 0)
+			close(mfd);
+		fclose(in);
+		return scan_fail(s, r, "%s: cannot copy it for libpci: %s", name, strerror(-r));
+	}
+	/* out's own descriptor goes with fclose(); libpci reads a duplicate */
+	*fd = dup(mfd);
+	r = *fd < 0 ? -errno
+		    : accel_lspci_dump_check(in, out, ACCEL_MAX_PCI_FUNCTIONS, msg, sizeof(msg));
+	fclose(in);
+	if (fclose(out) && !r)
+		r = -errno;
+	if (r) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		if (msg[0])
+			return scan_fail(s, r, "%s: %s", name, msg);
+		return scan_fail(s, r, "%s: %s", name, strerror(-r));
+	}
+	snprintf(path, cap, "/proc/self/fd/%d", *fd);
+	return 0;
+}
+
+static int open_access(struct scan *s, int *dump_fd)
 {
 	struct pci_access *a;
-	char path[PATH_MAX];
+	char path[PATH_MAX], dump_path[64];
 	DIR *dir;
 	int err = 0;
+	int r;
 
 	if (s->dump_mode) {
-		FILE *fp = fopen(s->ctx->lspci_dump, "re");
-
-		if (!fp)
-			return scan_fail(s, -errno, "%s: %s", s->ctx->lspci_dump, strerror(errno));
-		fclose(fp);
+		r = checked_dump(s, dump_fd, dump_path, sizeof(dump_path));
+		if (r)
+			return r;
 	} else {
 		if (snprintf(path, sizeof(path), "%s/bus/pci/devices", s->ctx->sysfs_root) >=
 		    (int)sizeof(path))
@@ -347,7 +395,7 @@ static int open_access(struct scan *s)
 	accel_pci_names_hooks(a);
 	if (s->dump_mode) {
 		a->method = PCI_ACCESS_DUMP;
-		pci_set_param(a, "dump.name", s->ctx->lspci_dump);
+		pci_set_param(a, "dump.name", dump_path);
 	} else {
 		/* libpci lists <path>/devices itself: give it the path as
 		 * resolved inside the root */
@@ -381,14 +429,19 @@ static int pci_run(struct scan *s)
 	struct pci_dev *d;
 	const char *input;
 	size_t n = 0, i = 0;
-	int r;
+	int r, dump_fd = -1;
 
-	r = open_access(s);
-	if (r)
+	r = open_access(s, &dump_fd);
+	if (r) {
+		if (dump_fd >= 0)
+			close(dump_fd);
 		return r;
+	}
 	input = s->dump_mode ? s->ctx->lspci_dump : s->pci_devices_dir;
 	cur_scan = s;
 	r = init_and_scan(s, input);
+	if (dump_fd >= 0)
+		close(dump_fd); /* libpci has read it all in pci_init() */
 	if (r)
 		goto out;
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: a whole scan of an arbitrary `lspci -x` dump, through
- * libpci's dump reader (with our non-exiting error hook), classification,
- * config-space parsing, topology and the JSON writer.
+ * our line checks (drivers/lspci_dump.c), libpci's dump reader on what
+ * they pass (with our non-exiting error hook), classification,
+ * config-space parsing, topology and the JSON writer. Past crashes:
+ * fuzz/regressions/lspci_dump/.
  */
 
 #include <stdint.h>

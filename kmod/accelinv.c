@@ -14,12 +14,22 @@
  * Consistency: the notifier and the snapshot take the same mutex, so every
  * event is either reflected in a snapshot or numbered at or after its end
  * generation, never both and never neither.
+ *
+ * Snapshots come from the module's own table of matching devices, kept by
+ * the same notifier, not from the live devices: a device's driver is the
+ * name copied when it bound (BUS_NOTIFY_BOUND_DRIVER, called with the
+ * device locked and the driver pinned), so a snapshot never shows a driver
+ * that is still probing (and may fail) and never reads a driver's name
+ * that its module may be unloading. A probe that fails
+ * (BUS_NOTIFY_DRIVER_NOT_BOUND) is reported as an unbind.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -49,6 +59,17 @@ struct ev {
 	char driver[48];
 };
 
+/* A matching device as snapshots show it. */
+struct devrec {
+	struct list_head node;
+	const struct pci_dev *pdev;	/* identity only, never dereferenced */
+	bool gone;		/* deleted while the load walk ran: do not add */
+	u16 vendor, device;
+	u32 class;
+	char addr[16];
+	char driver[48];	/* copied at bind; empty when none */
+};
+
 static unsigned int classes[MAX_CLASSES] = { 0x0300, 0x0302, 0x0380, 0x0b40, 0x1200 };
 static int n_classes = 5;
 module_param_array(classes, uint, &n_classes, 0444);
@@ -61,14 +82,17 @@ MODULE_PARM_DESC(ids, "extra vvvv:dddd vendor:device ids (hex) that count as acc
 
 static unsigned int ring_size = 256;
 module_param(ring_size, uint, 0444);
-MODULE_PARM_DESC(ring_size, "events kept for readers that fall behind (16..65536)");
+MODULE_PARM_DESC(ring_size, "events kept for readers that fall behind (a power of two, 16..65536)");
 
 static u32 id_list[MAX_IDS];	/* vendor << 16 | device */
 static int n_id_list;
 
 static DEFINE_MUTEX(lock);	/* the ring, gen, and snapshots against events */
 static struct ev *ring;
+static u32 ring_mask;		/* ring_size - 1: a u64 modulo does not link on 32-bit */
 static u64 gen;			/* events appended since load */
+static LIST_HEAD(devs);		/* struct devrec, under lock */
+static bool loading;		/* the load walk runs: keep tombstones of deleted devices */
 static DECLARE_WAIT_QUEUE_HEAD(readers_wq);
 
 struct reader {
@@ -93,9 +117,13 @@ static bool matches(struct pci_dev *pdev)
 	return false;
 }
 
+/*
+ * The name of the driver of a device the caller holds locked (the device
+ * lock: its driver cannot unbind, so the driver and its name stay).
+ */
 static const char *driver_of(struct pci_dev *pdev)
 {
-	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
+	struct device_driver *drv = pdev->dev.driver;
 
 	return drv ? drv->name : NULL;
 }
@@ -110,11 +138,79 @@ static void copy_name(char *dst, size_t size, const char *src)
 	dst[i] = '\0';
 }
 
+static struct devrec *find_rec(const struct pci_dev *pdev)
+{
+	struct devrec *d;
+
+	list_for_each_entry(d, &devs, node)
+		if (d->pdev == pdev)
+			return d;
+	return NULL;
+}
+
+static void fill_rec(struct devrec *d, struct pci_dev *pdev)
+{
+	d->pdev = pdev;
+	d->gone = false;
+	d->vendor = pdev->vendor;
+	d->device = pdev->device;
+	d->class = pdev->class;
+	strscpy(d->addr, pci_name(pdev), sizeof(d->addr));
+	d->driver[0] = '\0';
+}
+
+/*
+ * Bring the device's record in line with an event; spare is a free record
+ * to use if it has none (it is taken: *spare becomes NULL). Under lock.
+ */
+static void update_rec(struct pci_dev *pdev, enum ev_type type, const char *driver,
+		       struct devrec **spare)
+{
+	struct devrec *d = find_rec(pdev);
+
+	if (type == EV_DEL) {
+		if (!d && loading && *spare) {
+			d = *spare;
+			*spare = NULL;
+			fill_rec(d, pdev);
+			list_add_tail(&d->node, &devs);
+		}
+		if (d && loading) {
+			d->gone = true;	/* the load walk may still meet it */
+		} else if (d) {
+			list_del(&d->node);
+			kfree(d);
+		}
+		return;
+	}
+	if (!d || (type == EV_ADD && d->gone)) {
+		if (!d) {
+			if (!*spare) {
+				pr_warn_ratelimited("%s: no memory for its record; snapshots miss it\n",
+						    pci_name(pdev));
+				return;
+			}
+			d = *spare;
+			*spare = NULL;
+			list_add_tail(&d->node, &devs);
+		}
+		fill_rec(d, pdev);
+	}
+	if (d->gone)
+		return;
+	if (type == EV_BIND)
+		strscpy(d->driver, driver, sizeof(d->driver));
+	else if (type == EV_UNBIND)
+		d->driver[0] = '\0';
+}
+
 static int pci_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct pci_dev *pdev = to_pci_dev((struct device *)data);
+	struct devrec *spare;
 	struct ev *e;
 	enum ev_type type;
+	char driver[48] = "";
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
@@ -127,6 +223,7 @@ static int pci_notify(struct notifier_block *nb, unsigned long action, void *dat
 		type = EV_BIND;
 		break;
 	case BUS_NOTIFY_UNBOUND_DRIVER:
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:	/* a probe failed: what bound is gone */
 		type = EV_UNBIND;
 		break;
 	default:
@@ -134,20 +231,24 @@ static int pci_notify(struct notifier_block *nb, unsigned long action, void *dat
 	}
 	if (!matches(pdev))
 		return NOTIFY_DONE;
+	/* called with the device locked: the bound driver is pinned */
+	if (type == EV_BIND)
+		copy_name(driver, sizeof(driver), driver_of(pdev));
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
 
 	mutex_lock(&lock);
-	e = &ring[gen % ring_size];
+	update_rec(pdev, type, driver, &spare);
+	e = &ring[gen & ring_mask];
 	e->seq = gen;
 	e->type = type;
 	e->vendor = pdev->vendor;
 	e->device = pdev->device;
 	e->class = pdev->class;
 	strscpy(e->addr, pci_name(pdev), sizeof(e->addr));
-	e->driver[0] = '\0';
-	if (type == EV_BIND)
-		copy_name(e->driver, sizeof(e->driver), driver_of(pdev));
+	strscpy(e->driver, driver, sizeof(e->driver));
 	gen++;
 	mutex_unlock(&lock);
+	kfree(spare);
 	wake_up_interruptible(&readers_wq);
 	return NOTIFY_OK;
 }
@@ -195,11 +296,13 @@ static __printf(2, 3) int emit(struct reader *r, const char *fmt, ...)
 /*
  * Replace the reader's pending text by a snapshot (after an overflow record
  * when lost > 0) and point it at the events from the snapshot's generation.
- * Called with the reader's rlock held; takes the global lock.
+ * Called with the reader's rlock held; takes the global lock. On failure
+ * (no memory) the reader is left as it was, without the snapshot: the next
+ * read tries again.
  */
 static int snapshot(struct reader *r, u64 lost)
 {
-	struct pci_dev *pdev = NULL;
+	const struct devrec *d;
 	unsigned int count = 0;
 	int err = 0;
 
@@ -210,22 +313,22 @@ static int snapshot(struct reader *r, u64 lost)
 		err = emit(r, "v=1 type=overflow lost=%llu\n", lost);
 	if (!err)
 		err = emit(r, "v=1 type=begin gen=%llu\n", gen);
-	while (!err && (pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
-		char drv[48];
-
-		if (!matches(pdev))
+	list_for_each_entry(d, &devs, node) {
+		if (err)
+			break;
+		if (d->gone)
 			continue;
-		copy_name(drv, sizeof(drv), driver_of(pdev));
 		err = emit(r, "v=1 type=dev addr=%s vendor=%04x device=%04x class=%06x%s%s\n",
-			   pci_name(pdev), pdev->vendor, pdev->device, pdev->class,
-			   drv[0] ? " driver=" : "", drv);
+			   d->addr, d->vendor, d->device, d->class,
+			   d->driver[0] ? " driver=" : "", d->driver);
 		count++;
 	}
-	pci_dev_put(pdev);	/* NULL-safe: set when the loop stopped early */
 	if (!err)
 		err = emit(r, "v=1 type=end gen=%llu count=%u\n", gen, count);
-	r->next = gen;
-	r->snapped = true;
+	if (!err) {
+		r->next = gen;
+		r->snapped = true;
+	}
 	mutex_unlock(&lock);
 	if (err)
 		r->len = 0;
@@ -249,7 +352,7 @@ static int fill_events(struct reader *r)
 	r->len = 0;
 	r->off = 0;
 	while (!err && r->next < gen && r->len < 64 * REC_MAX) {
-		const struct ev *e = &ring[r->next % ring_size];
+		const struct ev *e = &ring[r->next & ring_mask];
 
 		err = emit(r, "v=1 type=%s seq=%llu addr=%s vendor=%04x device=%04x class=%06x%s%s\n",
 			   ev_names[e->type], e->seq, e->addr, e->vendor, e->device, e->class,
@@ -377,6 +480,63 @@ static int parse_ids(void)
 	return 0;
 }
 
+/* After the notifier is removed: nothing else touches the table. */
+static void free_devs(void)
+{
+	struct devrec *d, *t;
+
+	list_for_each_entry_safe(d, t, &devs, node) {
+		list_del(&d->node);
+		kfree(d);
+	}
+}
+
+/*
+ * The devices present at load, each read with the device locked (so that
+ * its driver, if any, has bound and stays while its name is copied), after
+ * the notifier is in place: a device an event has already recorded (or
+ * marked deleted) keeps that record.
+ */
+static int __init load_devices(void)
+{
+	struct pci_dev *pdev = NULL;
+	struct devrec *d, *t;
+
+	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
+		struct devrec *rec;
+		char drv[48];
+
+		if (!matches(pdev))
+			continue;
+		rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+		if (!rec) {
+			pci_dev_put(pdev);
+			return -ENOMEM;
+		}
+		device_lock(&pdev->dev);
+		copy_name(drv, sizeof(drv), driver_of(pdev));
+		mutex_lock(&lock);
+		if (!find_rec(pdev)) {
+			fill_rec(rec, pdev);
+			strscpy(rec->driver, drv, sizeof(rec->driver));
+			list_add_tail(&rec->node, &devs);
+			rec = NULL;
+		}
+		mutex_unlock(&lock);
+		device_unlock(&pdev->dev);
+		kfree(rec);
+	}
+	mutex_lock(&lock);
+	loading = false;
+	list_for_each_entry_safe(d, t, &devs, node)
+		if (d->gone) {
+			list_del(&d->node);
+			kfree(d);
+		}
+	mutex_unlock(&lock);
+	return 0;
+}
+
 static int __init accelinv_init(void)
 {
 	int err, i;
@@ -385,6 +545,11 @@ static int __init accelinv_init(void)
 		pr_err("ring_size: %u is not within 16..65536\n", ring_size);
 		return -EINVAL;
 	}
+	if (!is_power_of_2(ring_size)) {
+		pr_err("ring_size: %u is not a power of two\n", ring_size);
+		return -EINVAL;
+	}
+	ring_mask = ring_size - 1;
 	for (i = 0; i < n_classes; i++)
 		if (classes[i] > 0xffff) {
 			pr_err("classes: 0x%x is more than 16 bits (base class, subclass)\n",
@@ -397,9 +562,13 @@ static int __init accelinv_init(void)
 	ring = kvcalloc(ring_size, sizeof(*ring), GFP_KERNEL);
 	if (!ring)
 		return -ENOMEM;
+	loading = true;
 	err = bus_register_notifier(&pci_bus_type, &pci_nb);
 	if (err)
 		goto free_ring;
+	err = load_devices();
+	if (err)
+		goto unnotify;
 	err = misc_register(&accelinv_dev);
 	if (err)
 		goto unnotify;
@@ -408,6 +577,7 @@ static int __init accelinv_init(void)
 	return 0;
 unnotify:
 	bus_unregister_notifier(&pci_bus_type, &pci_nb);
+	free_devs();
 free_ring:
 	kvfree(ring);
 	return err;
@@ -418,6 +588,7 @@ static void __exit accelinv_exit(void)
 	/* no open file is left (each holds a module reference) */
 	misc_deregister(&accelinv_dev);
 	bus_unregister_notifier(&pci_bus_type, &pci_nb);
+	free_devs();
 	kvfree(ring);
 }
 

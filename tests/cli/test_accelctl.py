@@ -122,6 +122,19 @@ class RuntimeErrors(unittest.TestCase):
             self.assertIn(f.name, p.stderr)
             self.assertIn("Malformed line", p.stderr)
 
+    def test_dumps_that_crashed_libpci(self):
+        # inputs on which libpci's dump reader wrote outside its buffer
+        # (fuzz_lspci_dump): a clear refusal naming the file and the line
+        regress = os.path.join(os.path.dirname(__file__), "..", "..", "fuzz", "regressions",
+                               "lspci_dump")
+        names = sorted(os.listdir(regress))
+        self.assertTrue(names)
+        for name in names:
+            path = os.path.join(regress, name)
+            p = run("list", "--lspci-dump", path, check_rc=1)
+            self.assertRegex(p.stderr, r"^accelctl: %s: line \d+: offset 0x[0-9a-f]+ is past the "
+                             r"4096 bytes of config space\n$" % re.escape(path))
+
     def test_show_absent(self):
         p = run("show", "0000:ee:00.0", "--sysfs-root", os.path.join(FX, "dgx2", "sys"),
                 check_rc=1)

@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "tree.h"
 
 #define DUMPS "tests/fixtures/dumps/"
+#define REGRESSIONS "fuzz/regressions/lspci_dump/"
 
 static accel_inventory *scan_dump(const char *file, int expect_rc, char *msg, size_t cap)
 {
@@ -112,8 +115,24 @@ static void test_bad_dumps(void **state)
 		int rc;
 	} cases[] = {
 		{"", NULL, 0}, /* empty: no devices */
-		{"00:00.0 Host bridge\n00: zz zz\n", "Malformed line", -EINVAL},
-		{"00:00.0 x\n00: 86 80 57 0d\n1000: 00\n", "4096 bytes", -EINVAL},
+		{"00:00.0 Host bridge\n00: zz zz\n", "line 2: Malformed line", -EINVAL},
+		{"00:00.0 x\n00: 86 80 57 0d\n1000: 00\n",
+		 "line 3: offset 0x1000 is past the 4096 bytes", -EINVAL},
+		/* libpci reads the offset into an int: it would write 2 GiB
+		 * before its buffer (a SEGV in libpci.so.3) */
+		{"00:00.0 x\n80000000: 00\n", "line 2: offset 0x80000000 is past", -EINVAL},
+		{"00:00.0 x\nffffff00: 00\n", "line 2: offset 0xffffff00 is past", -EINVAL},
+		{"00:00.0 x\nff0: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n",
+		 "line 2: 17 bytes at offset 0xff0 run past", -EINVAL},
+		{"00:00.0 x\n00: 86  80\n", "line 2: Malformed line", -EINVAL},
+		{"00:00.0 x\n00: 86 80 57 0d 0\n", "line 2: Malformed line", -EINVAL},
+		/* a header libpci would skip, its bytes landing in the one before */
+		{"00:00.0 x\n00: 86 80\n\n00:00.8 y\n00: de 10\n",
+		 "line 4: function 8 of 00:00.8 is not 0-7", -EINVAL},
+		{"00:20.0 x\n", "line 1: device 20 of 00:20.0 is over 1f", -EINVAL},
+		/* CRLF, a last line without its newline, text between bytes */
+		{"00:00.0 x\r\n\tControl: I/O+\r\n00: 86 80 57 0d\r\n", NULL, 0},
+		{"00:00.0 x\n00: 86 80 57 0d", NULL, 0},
 		{"junk that is no dump at all\n", NULL, 0},
 		/* a bridge below itself: the tree is refused, the scan goes on */
 		{"00:01.0 Bridge\n00: de 10 b5 20 06 00 10 00 a1 00 04 06 00 00 01 00\n"
@@ -136,6 +155,40 @@ static void test_bad_dumps(void **state)
 		accel_inventory_free(inv);
 		tree_rm(dir);
 		free(dir);
+	}
+	/* a NUL byte (fgets() in libpci would cut the line there) */
+	{
+		static const char text[] = "00:00.0 x\n00: 86 80\n00: 86\0 80\n";
+		char *dir = tree_tmpdir(), msg[512];
+		const char *file = tree_path("%s/nul.txt", dir);
+
+		tree_write(file, text, sizeof(text) - 1);
+		accel_inventory_free(scan_dump(file, -EINVAL, msg, sizeof(msg)));
+		assert_non_null(strstr(msg, "nul.txt: line 3: a NUL byte"));
+		tree_rm(dir);
+		free(dir);
+	}
+	/* every input that crashed the dump reader (fuzz_lspci_dump) is
+	 * refused with the file and the line */
+	{
+		DIR *d = opendir(REGRESSIONS);
+		struct dirent *e;
+		int n = 0;
+
+		assert_non_null(d);
+		while ((e = readdir(d))) {
+			char path[512], msg[512];
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s%s", REGRESSIONS, e->d_name);
+			accel_inventory_free(scan_dump(path, -EINVAL, msg, sizeof(msg)));
+			if (!strstr(msg, path) || !strstr(msg, ": line "))
+				fail_msg("%s: %s", path, msg);
+			n++;
+		}
+		closedir(d);
+		assert_true(n >= 2);
 	}
 	/* a line longer than libpci's buffer */
 	{

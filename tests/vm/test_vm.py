@@ -23,6 +23,9 @@ import vm as V  # noqa: E402
 
 BIN = os.environ.get("ACCEL_BIN", os.path.join(V.TOP, "build", "bin"))
 KMOD = os.environ.get("ACCEL_KMOD", os.path.join(V.TOP, "kmod", "accelinv.ko"))
+# test-only: makes accelinv's kvmalloc calls fail (tests/vm/failalloc)
+FAILALLOC = os.environ.get("ACCEL_FAILALLOC",
+                           os.path.join(V.TOP, "tests", "vm", "failalloc", "failalloc.ko"))
 EDU = "1234:11e8"
 INSMOD = "insmod /lib/modules/accelinv.ko ids=%s" % EDU
 
@@ -35,7 +38,8 @@ def setUpModule():
     global _work, _initrd, _kver
     _kver = V.kernel_version()
     _work = tempfile.mkdtemp(prefix="accel-vm-test-")
-    _initrd = V.build_initramfs(os.path.join(_work, "initrd.gz"), _kver, BIN, KMOD)
+    _initrd = V.build_initramfs(os.path.join(_work, "initrd.gz"), _kver, BIN, KMOD,
+                                [FAILALLOC] if os.path.exists(FAILALLOC) else [])
 
 
 def tearDownModule():
@@ -163,6 +167,67 @@ class Kmod(Guest):
         evs = [r for r in records(self.vm.check("cat /tmp/ev")) if "seq" in r]
         self.assertEqual([int(r["seq"]) for r in evs], list(range(gen, gen + len(evs))))
 
+    def test_failed_probe_is_an_unbind_and_no_driver(self):
+        # a real probe that fails: virtio-pci's probe refuses a device
+        # outside virtio's ids (-ENODEV); bochs is handed to it through
+        # driver_override and bind
+        self.start_reader()
+        dev = "/sys/bus/pci/devices/0000:00:03.0"
+        self.addCleanup(self.vm.run, "echo >%s/driver_override; "
+                        "echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/bind" % dev)
+        self.vm.check("echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/unbind")
+        self.wait_guest("cat /tmp/ev", r"type=unbind \S+ addr=0000:00:03\.0")
+        self.vm.check("echo virtio-pci >%s/driver_override" % dev)
+        self.vm.run("echo 0000:00:03.0 >/sys/bus/pci/drivers/virtio-pci/bind")
+        self.assertEqual(self.vm.run("test -e %s/driver" % dev)[0], 1, "virtio-pci bound bochs")
+        # the failed probe shows as a second unbind, never as a bind
+        self.wait_guest("cat /tmp/ev", r"(?s)type=unbind \S+ addr=0000:00:03\.0.*"
+                        r"type=unbind \S+ addr=0000:00:03\.0")
+        evs = [r for r in records(self.vm.check("cat /tmp/ev")) if r.get("addr") == "0000:00:03.0"]
+        self.assertEqual([r["type"] for r in evs], ["dev", "unbind", "unbind"], evs)
+        self.assertNotIn("driver", evs[-1])
+        # a new snapshot: the device without a driver
+        snap = records(self.vm.check("dd if=/dev/accelinv bs=65536 count=1 2>/dev/null"))
+        bochs = [r for r in snap if r.get("addr") == "0000:00:03.0"]
+        self.assertEqual(len(bochs), 1, snap)
+        self.assertNotIn("driver", bochs[0])
+        # bound again, the snapshot has the driver's name as copied at bind
+        self.vm.check("echo >%s/driver_override; "
+                      "echo 0000:00:03.0 >/sys/bus/pci/drivers/bochs-drm/bind" % dev)
+        self.wait_guest("cat /tmp/ev", r"type=bind \S+ addr=0000:00:03\.0 .*driver=bochs-drm")
+        snap = records(self.vm.check("dd if=/dev/accelinv bs=65536 count=1 2>/dev/null"))
+        bochs = [r for r in snap if r.get("addr") == "0000:00:03.0"]
+        self.assertEqual(bochs[0].get("driver"), "bochs-drm", snap)
+
+    def test_snapshot_without_memory_fails_the_read_then_recovers(self):
+        if not os.path.exists(FAILALLOC):
+            self.skipTest("no %s: make -C tests/vm/failalloc" % FAILALLOC)
+        # accelinv's core, where failalloc fails the next kvmalloc call
+        base, size = self.vm.check(
+            "awk '$1 == \"accelinv\" { print $6, $2 }' /proc/modules").split()
+        lo = int(base, 16)
+        self.assertNotEqual(lo, 0, "/proc/modules hides addresses")
+        self.vm.check("insmod /lib/modules/failalloc.ko lo=%d hi=%d fail=1"
+                      % (lo, lo + int(size)))
+        self.addCleanup(self.vm.run, "rmmod failalloc")
+        # one open file: the first read has no memory for the snapshot, the
+        # next one gets it (not a stream that blocks for events forever: a
+        # killer that does not hold the file ends it after 5 s)
+        self.vm.check("rm -f /tmp/a /tmp/b; (exec 3</dev/accelinv; "
+                      "dd bs=65536 count=1 <&3 >/tmp/a 2>/tmp/aerr; "
+                      "dd bs=65536 count=1 <&3 >/tmp/b 2>/dev/null & r=$!; exec 3<&-; "
+                      "(sleep 5; kill $r 2>/dev/null) & k=$!; wait $r; kill $k; true)")
+        self.assertEqual(self.vm.check("cat /sys/module/failalloc/parameters/failed").strip(),
+                         "1")
+        self.assertIn("Cannot allocate memory", self.vm.check("cat /tmp/aerr"))
+        self.assertEqual(self.vm.check("cat /tmp/a"), "")
+        snap = records(self.vm.check("cat /tmp/b"))
+        self.assertTrue(snap, "no snapshot on the read after the one that failed")
+        self.assertEqual([snap[0]["type"], snap[-1]["type"]], ["begin", "end"], snap)
+        devs = [r for r in snap if r["type"] == "dev"]
+        self.assertEqual(int(snap[-1]["count"]), len(devs))
+        self.assertIn("0000:00:03.0", [r["addr"] for r in devs])
+
     def test_whole_records_and_small_buffer(self):
         # a 100-byte buffer cannot hold a record: EINVAL; a 300-byte one
         # gets whole records only (busybox dd, one read each)
@@ -206,6 +271,7 @@ class Kmod(Guest):
     def test_bad_parameters_refused(self):
         for params, msg in (("ids=12345:1", "ids: '12345:1' is not vvvv:dddd"),
                             ("ring_size=8", "ring_size: 8 is not within 16..65536"),
+                            ("ring_size=100", "ring_size: 100 is not a power of two"),
                             ("classes=0x30000", "classes: 0x30000 is more than 16 bits")):
             self.vm.check("rmmod accelinv")
             rc, out = self.vm.run("insmod /lib/modules/accelinv.ko %s" % params)

@@ -110,9 +110,10 @@ poweroff -f
 """
 
 
-def build_initramfs(out, kver, bindir, kmod):
+def build_initramfs(out, kver, bindir, kmod, extra_kmods=()):
     """A newc cpio (gzip) with busybox, accelctl and its libraries, the
-    modules and accelinv.ko; returns its path."""
+    modules, accelinv.ko and extra_kmods (test modules, in /lib/modules,
+    not loaded at boot); returns its path."""
     root = tempfile.mkdtemp(prefix="accel-vm-root-")
     try:
         for d in ("bin", "sbin", "proc", "sys", "dev", "lib/modules", "usr/share/misc",
@@ -139,6 +140,8 @@ def build_initramfs(out, kver, bindir, kmod):
             f.write("\n".join(order) + "\n")
         if kmod:
             shutil.copy2(kmod, os.path.join(root, "lib", "modules", "accelinv.ko"))
+        for extra in extra_kmods:
+            shutil.copy2(extra, os.path.join(root, "lib", "modules"))
         with open(os.path.join(root, "init"), "w") as f:
             f.write(INIT)
         os.chmod(os.path.join(root, "init"), 0o755)
