@@ -17,6 +17,7 @@
 struct pc_http {
 	CURL *h;
 	long timeout_ms;
+	const volatile int *cancel; /* a stop request: aborts the transfer */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -74,6 +75,22 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Called by libcurl at least once a second, and whenever its wait for the
+ * socket is interrupted (a signal): a stop request ends the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct pc_http *h = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return h->cancel && *h->cancel;
+}
+
+void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel)
+{
+	h->cancel = cancel;
+}
+
 int pc_http_new(struct pc_http **out, const accel_placement_conf *conf)
 {
 	static bool inited;
@@ -101,6 +118,9 @@ int pc_http_new(struct pc_http **out, const accel_placement_conf *conf)
 	curl_easy_setopt(h->h, CURLOPT_TIMEOUT_MS, h->timeout_ms);
 	curl_easy_setopt(h->h, CURLOPT_USERAGENT, "accelsched/" ACCELSCHED_VERSION);
 	curl_easy_setopt(h->h, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(h->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h->h, CURLOPT_XFERINFODATA, h);
 	/* only HTTP(S); no redirects to elsewhere with our token */
 	curl_easy_setopt(h->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h->h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -154,6 +174,8 @@ static int curl_errno(CURLcode c)
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 		return -EACCES;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return -ECANCELED; /* a stop request */
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return -EINVAL;
@@ -171,6 +193,8 @@ int pc_http_do(struct pc_http *h, const char *method, const char *url,
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (h->cancel && *h->cancel)
+		return accel_err_set(err, -ECANCELED, "%s %s: cancelled", method, url);
 	/* no "Expect: 100-continue" round trip before bodies */
 	hl = curl_slist_append(hl, "Expect:");
 	if (!hl)
@@ -209,6 +233,8 @@ int pc_http_do(struct pc_http *h, const char *method, const char *url,
 		if (s.over)
 			accel_err_set(err, r, "%s %s: answer larger than %u bytes", method, url,
 				      PC_MAX_BODY);
+		else if (r == -ECANCELED)
+			accel_err_set(err, r, "%s %s: cancelled", method, url);
 		else
 			accel_err_set(err, r, "%s %s: %s (%s)", method, url, accel_strerror(r),
 				      h->errbuf[0] ? h->errbuf : curl_easy_strerror(c));

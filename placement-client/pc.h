@@ -34,9 +34,14 @@ struct pc_resp {
 };
 int pc_http_new(struct pc_http **out, const accel_placement_conf *conf);
 void pc_http_free(struct pc_http *h);
+/* While *cancel (NULL: never) is non-zero, requests are not sent and one
+ * in flight is aborted within a second (at once when a signal interrupts
+ * libcurl's wait): pc_http_do returns -ECANCELED. */
+void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel);
 /* One request. Returns 0 when an HTTP answer came (any status), else a
  * negative errno (-ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -E2BIG for a
- * body over PC_MAX_BODY, -EPROTO) with *err naming method and URL.
+ * body over PC_MAX_BODY, -ECANCELED, -EPROTO) with *err naming method and
+ * URL.
  * `headers` is NULL-terminated "Name: value" lines. */
 int pc_http_do(struct pc_http *h, const char *method, const char *url,
 	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err);

@@ -91,10 +91,11 @@ static int backoff(accel_placement *pl, int n)
 
 		if (cancelled(pl))
 			return -ECANCELED;
+		/* a signal cuts the slice short (EINTR): the check comes at once */
 		nanosleep(&ts, NULL);
 		ms -= 100;
 	}
-	return 0;
+	return cancelled(pl) ? -ECANCELED : 0;
 }
 
 static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
@@ -116,6 +117,8 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 	}
 	pc_auth_clear(&pl->auth);
 	for (int attempt = 0;; attempt++) {
+		if (cancelled(pl))
+			return accel_err_set(err, -ECANCELED, "cancelled");
 		r = pc_keystone_auth(pl->http, &pl->cfg->placement, &pl->auth, &kr, err);
 		if (pl->st)
 			pl->st->keystone_requests = pl->st->keystone_requests + kr;
@@ -783,6 +786,7 @@ int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 	accel_err_clear(err);
 	pl->opts = opts ? opts : &none;
 	pl->st = stats ? stats : &local;
+	pc_http_set_cancel(pl->http, pl->opts->cancel);
 	memset(pl->st, 0, sizeof(*pl->st));
 	if (pl->opts->state_file && pc_state_load(pl->opts->state_file, &st, err)) {
 		pl->st->state_ignored = true;
@@ -833,6 +837,7 @@ out:
 		}
 	}
 	pc_state_clear(&st);
+	pc_http_set_cancel(pl->http, NULL);
 	pl->opts = NULL;
 	pl->st = NULL;
 	return r;

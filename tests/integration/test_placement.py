@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -734,6 +735,158 @@ class Valgrind(Base):
         self.assertEqual(rc, 0, text[-4000:])
         self.assertIn('stopped', text)
         self.assertNotRegex(text, r'(?m)^==\d+== ')
+
+
+class Stop(Base):
+    """SIGTERM in the middle of a sync that retries (issue 9, item 3): the
+    backoff wait and the request in flight are cut short, acceld exits
+    within a second, and the sync state file is left as it was."""
+
+    LIMIT = 1.0
+
+    def setUp(self):
+        PX.clear()
+
+    def tearDown(self):
+        PX.clear()
+
+    def state_of(self, conf, host):
+        return os.path.join(os.path.dirname(conf), 'state', 'placement-%s.json' % host)
+
+    def stop_and_time(self, proc, logp):
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        took = time.monotonic() - t0
+        text = open(logp, errors='replace').read()
+        print('\n  %s: exit %.3f s after SIGTERM' % (self.id().rsplit('.', 1)[-1], took),
+              file=sys.stderr)
+        self.assertLess(took, self.LIMIT, text[-3000:])
+        self.assertEqual(rc, 0, text[-3000:])
+        self.assertIn('stopped', text)
+        return text
+
+    def assertStateIntact(self, path, before):
+        with open(path, 'rb') as f:
+            after = f.read()
+        self.assertEqual(after, before)
+        json.loads(after)
+        self.assertEqual([f for f in os.listdir(os.path.dirname(path))
+                          if f != os.path.basename(path)], [])
+
+    def daemon(self, conf, name):
+        logp = os.path.join(WORK, '%s.log' % name)
+        return subprocess.Popen([ACCELD, '--config', conf], stderr=open(logp, 'w')), logp
+
+    def synced(self, name):
+        """A host synced once, and its state file's bytes."""
+        host = 'stop-%s' % name
+        sysfs = os.path.join(FX, 'esc8000a', 'sys')
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, sysfs)
+        self.run_ok(conf)
+        state = self.state_of(conf, host)
+        with open(state, 'rb') as f:
+            return host, sysfs, conf, state, f.read()
+
+    def test_placement_hanging_behind_proxy(self):
+        """Placement (through the catalog's proxy) takes the request and
+        does not answer: the daemon's rescan hangs in it."""
+        host = 'stop-proxy'
+        sysfs = os.path.join(FX, 'esc8000a', 'sys')
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, sysfs, placement={'timeout': '120'},
+                          default={'log_level': 'info'}, rescan=600)
+        proc, logp = self.daemon(conf, 'stop-proxy')
+        state = self.state_of(conf, host)
+        t0 = time.monotonic()
+        while 'placement sync: ' not in open(logp).read() and time.monotonic() - t0 < 60:
+            time.sleep(0.1)
+        with open(state, 'rb') as f:
+            before = f.read()
+        PX.delay(90, count=None)
+        n0 = PX.received
+        os.kill(proc.pid, signal.SIGHUP)
+        t0 = time.monotonic()
+        while PX.received == n0 and time.monotonic() - t0 < 10:
+            time.sleep(0.05)
+        self.assertGreater(PX.received, n0, 'the rescan sent nothing')
+        time.sleep(0.5)  # well inside the request
+        self.assertIsNone(proc.poll())
+        self.stop_and_time(proc, logp)
+        self.assertStateIntact(state, before)
+
+    def test_placement_never_answers(self):
+        """A socket that accepts and never answers (endpoint_override)."""
+        host, sysfs, conf, state, before = self.synced('socket')
+        lsock = socket.socket()
+        lsock.bind(('127.0.0.1', 0))
+        lsock.listen(8)
+        got = threading.Event()
+        held = []
+
+        def accept():
+            try:
+                c, _ = lsock.accept()
+            except OSError:
+                return
+            held.append(c)
+            if c.recv(4096):
+                got.set()
+        threading.Thread(target=accept, daemon=True).start()
+        conf = write_conf(host, sysfs, placement={
+            'endpoint_override': 'http://127.0.0.1:%d' % lsock.getsockname()[1],
+            'timeout': '120'}, default={'state_dir': os.path.dirname(state)})
+        proc, logp = self.daemon(conf, 'stop-socket')
+        try:
+            self.assertTrue(got.wait(30), open(logp).read()[-3000:])
+            time.sleep(0.5)
+            self.assertIsNone(proc.poll())
+            self.stop_and_time(proc, logp)
+        finally:
+            lsock.close()
+            for c in held:
+                c.close()
+        self.assertStateIntact(state, before)
+
+    def test_placement_unreachable_in_backoff(self):
+        """Nothing listens: refused connections, retried with backoff."""
+        host, sysfs, conf, state, before = self.synced('backoff')
+        port = ostk.free_port()
+        conf = write_conf(host, sysfs, placement={
+            'endpoint_override': 'http://127.0.0.1:%d' % port, 'max_retries': '20'},
+            default={'state_dir': os.path.dirname(state)})
+        proc, logp = self.daemon(conf, 'stop-backoff')
+        time.sleep(3)  # Keystone's token, then the refused requests' backoff
+        self.assertIsNone(proc.poll(), open(logp).read()[-3000:])
+        self.assertNotIn('placement sync: ', open(logp).read())  # still retrying
+        self.stop_and_time(proc, logp)
+        self.assertStateIntact(state, before)
+
+    def test_once_stopped(self):
+        """acceld --once too: SIGTERM during its retries ends it at once
+        (exit 1: not in sync), with the state file as it was."""
+        host, sysfs, conf, state, before = self.synced('once')
+        conf = write_conf(host, sysfs, placement={
+            'endpoint_override': 'http://127.0.0.1:%d' % ostk.free_port(),
+            'max_retries': '20'}, default={'state_dir': os.path.dirname(state)})
+        logp = os.path.join(WORK, 'stop-once.log')
+        proc = subprocess.Popen([ACCELD, '--config', conf, '--once'], stderr=open(logp, 'w'))
+        time.sleep(3)
+        self.assertIsNone(proc.poll())
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=60)
+        took = time.monotonic() - t0
+        self.assertLess(took, self.LIMIT)
+        self.assertEqual(rc, 1)
+        self.assertIn('cancelled', open(logp).read())
+        self.assertStateIntact(state, before)
 
 
 if __name__ == '__main__':
