@@ -8,7 +8,8 @@
  * Otherwise a daemon: rescans when the kernel says a PCI, DRM or accel
  * device came, went or changed driver (netlink uevents, debounced), on
  * SIGHUP and every rescan_interval; syncs when the inventory changed or the
- * last sync failed (retrying with backoff until Placement is back); exits
+ * last sync failed (retrying with backoff until Placement is back; after
+ * Keystone refused the credentials, once per auth_retry_interval); exits
  * cleanly on SIGTERM or SIGINT, within a second even in the middle of a
  * sync (its waits and its request in flight are cut short).
  */
@@ -306,7 +307,7 @@ static int run_daemon(struct agent *a)
 	accel_kmod *kmod = NULL;
 	accel_err kerr = {0};
 	int kslot = -1;
-	double next_scan = 0, pending = 0, retry_delay = 1;
+	double next_scan = 0, pending = 0, retry_delay = 1, auth_hold = 0;
 	int ufd, nfds = 1;
 
 	ufd = accel_uevent_open();
@@ -377,10 +378,23 @@ static int run_daemon(struct agent *a)
 			 * read when nothing did. */
 			if (discover(a, &inv, &changed) != 0)
 				continue;
-			{
+			if (now < auth_hold) {
+				/* a rescan (uevent, SIGHUP) while Keystone's
+				 * refusal holds: the sync waits for its time */
+				accel_debug("credentials refused: next attempt in %.0f s",
+					    auth_hold - now);
+				next_scan = auth_hold;
+			} else {
 				int r = sync_once(a, inv);
 
-				if (r && r != -ECANCELED) {
+				if (r == -EKEYREJECTED) {
+					/* asking Keystone again soon would not
+					 * help, and might lock the account */
+					auth_hold = mono() + a->cfg->placement.auth_retry_interval;
+					next_scan = auth_hold;
+					accel_info("next attempt in %d s",
+						   a->cfg->placement.auth_retry_interval);
+				} else if (r && r != -ECANCELED) {
 					/* Placement or Keystone away, or the root
 					 * not there yet: try again soon */
 					next_scan = mono() + retry_delay;

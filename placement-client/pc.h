@@ -55,7 +55,8 @@ struct pc_auth {
 	char *placement;  /* Placement's base URL, no trailing slash */
 };
 /* Authenticate with conf and find Placement in the catalog (or take
- * endpoint_override). *err names Keystone's URL and its answer. */
+ * endpoint_override). *err names Keystone's URL and its answer; credentials
+ * Keystone refuses (401, 403) are -EKEYREJECTED. */
 int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *conf, struct pc_auth *out,
 		     unsigned *requests, accel_err *err);
 void pc_auth_clear(struct pc_auth *a);

@@ -28,6 +28,11 @@ struct accel_placement {
 	struct pc_auth auth;
 	int microversion;
 	unsigned seed;
+	/* Keystone refused the credentials (401/403) at this CLOCK_MONOTONIC
+	 * time (0: not): no new attempt for auth_retry_interval, so that a
+	 * wrong password cannot lock the account */
+	double auth_refused_at;
+	char auth_refused[sizeof(((accel_err *)0)->msg)];
 	/* per sync */
 	accel_sync_stats *st;
 	const accel_sync_opts *opts;
@@ -72,6 +77,14 @@ static double now_real(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static bool cancelled(const accel_placement *pl)
 {
 	return pl->opts && pl->opts->cancel && *pl->opts->cancel;
@@ -98,8 +111,12 @@ static int backoff(accel_placement *pl, int n)
 	return cancelled(pl) ? -ECANCELED : 0;
 }
 
+/* A token (and Placement's URL) that is good for a while yet. Keystone
+ * unreachable or failing is retried like Placement; credentials it refuses
+ * are not asked again for auth_retry_interval: -EKEYREJECTED at once. */
 static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 {
+	int hold = pl->cfg->placement.auth_retry_interval;
 	double left;
 	unsigned kr = 0;
 	int r;
@@ -115,6 +132,13 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 		if (pl->auth.expires <= 0 || left > margin)
 			return 0;
 	}
+	if (pl->auth_refused_at && now_mono() - pl->auth_refused_at < hold)
+		return accel_err_set(err, -EKEYREJECTED,
+				     "%s; credentials refused: Keystone is not asked again "
+				     "for %.0f s (auth_retry_interval)",
+				     pl->auth_refused,
+				     hold - (now_mono() - pl->auth_refused_at) + 0.5);
+	pl->auth_refused_at = 0;
 	pc_auth_clear(&pl->auth);
 	for (int attempt = 0;; attempt++) {
 		if (cancelled(pl))
@@ -123,6 +147,17 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 		if (pl->st)
 			pl->st->keystone_requests = pl->st->keystone_requests + kr;
 		kr = 0;
+		if (r == -EKEYREJECTED) {
+			/* wrong credentials: asking again soon cannot help, and
+			 * where Keystone locks accounts out it would lock ours */
+			pl->auth_refused_at = now_mono();
+			snprintf(pl->auth_refused, sizeof(pl->auth_refused), "%s",
+				 err ? err->msg : "Keystone refused the credentials");
+			return accel_err_set(err, -EKEYREJECTED,
+					     "%s; credentials refused: Keystone is not asked again "
+					     "for %d s (auth_retry_interval)",
+					     pl->auth_refused, hold);
+		}
 		/* Keystone down or failing: the same backoff as Placement */
 		if (r == 0 || attempt >= pl->cfg->placement.max_retries ||
 		    (r != -ECONNREFUSED && r != -ETIMEDOUT && r != -ECONNRESET && r != -EAGAIN &&

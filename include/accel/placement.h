@@ -74,7 +74,9 @@ ACCEL_EXPORT void accel_placement_free(accel_placement *pl);
  * are in sync); another negative errno on failure. *err says why, naming
  * the request and Placement's or Keystone's error text. Transient failures
  * (5xx, timeouts, refused connections) are retried with backoff first.
- * -ECANCELED
+ * -EKEYREJECTED when Keystone refused the credentials (401, 403): this
+ * client then asks Keystone again only after auth_retry_interval seconds,
+ * failing every sync before that at once with the same error. -ECANCELED
  * when opts->cancel became non-zero: backoff waits and the request in
  * flight are cut short, and the state file is left as it was.
  */

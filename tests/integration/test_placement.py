@@ -889,5 +889,80 @@ class Stop(Base):
         self.assertStateIntact(state, before)
 
 
+class AuthRetry(Base):
+    """Keystone refuses the credentials (issue 9, item 4): one attempt per
+    auth_retry_interval, each logged once, and --once exits 1 at the first.
+    Keystone's attempts are counted by a proxy in front of it."""
+
+    def setUp(self):
+        self.kpx = ostk.FaultProxy(KS.url).start()
+
+    def tearDown(self):
+        self.kpx.stop()
+
+    def test_wrong_password_daemon(self):
+        interval, window = 4, 11
+        host = 'authretry-host'
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, os.path.join(FX, 'esc8000a', 'sys'), placement={
+            'auth_url': self.kpx.url, 'password': 'wrong-password',
+            'auth_retry_interval': str(interval)}, default={'log_level': 'info'})
+        logp = os.path.join(WORK, 'authretry.log')
+        proc = subprocess.Popen([ACCELD, '--config', conf], stderr=open(logp, 'w'))
+        times, seen = [], 0
+        t0 = time.monotonic()
+        hup = False
+        try:
+            while time.monotonic() - t0 < window:
+                n = self.kpx.received
+                times += [time.monotonic() - t0] * (n - seen)
+                seen = n
+                if not hup and time.monotonic() - t0 > 1.5:
+                    # a rescan asked for in the hold does not ask Keystone
+                    os.kill(proc.pid, signal.SIGHUP)
+                    hup = True
+                time.sleep(0.02)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(timeout=30)
+        text = open(logp).read()
+        print('\n  Keystone attempts at %s s (auth_retry_interval %d)' % (
+            ', '.join('%.2f' % t for t in times), interval), file=sys.stderr)
+        self.assertEqual(rc, 0, text[-3000:])
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertEqual(len(times), 3, (times, text[-3000:]))
+        for g in gaps:
+            self.assertGreater(g, interval - 0.5, times)
+        # said once per attempt
+        self.assertEqual(text.count('HTTP 401'), len(times), text[-3000:])
+        self.assertEqual(text.count('next attempt in %d s' % interval), len(times),
+                         text[-3000:])
+        self.assertEqual(text.count('Keystone is not asked again for %d s (auth_retry_interval)'
+                                    % interval), len(times), text[-3000:])
+        self.assertNotIn('wrong-password', text)
+
+    def test_wrong_password_once(self):
+        conf = write_conf('authretry-once', os.path.join(FX, 'esc8000a', 'sys'), placement={
+            'auth_url': self.kpx.url, 'password': 'wrong-password'})
+        t0 = time.monotonic()
+        p = acceld(conf, '--once')
+        took = time.monotonic() - t0
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertEqual(self.kpx.received, 1)
+        self.assertLess(took, 10)
+        self.assertIn('HTTP 401', p.stderr)
+        self.assertIn('Keystone is not asked again for 600 s (auth_retry_interval)', p.stderr)
+
+    def test_option_checked(self):
+        for bad in ('0', '-5', 'soon', '86401'):
+            conf = write_conf('authretry-bad', os.path.join(FX, 'esc8000a', 'sys'),
+                              placement={'auth_url': self.kpx.url,
+                                         'auth_retry_interval': bad})
+            p = acceld(conf, '--once')
+            self.assertEqual(p.returncode, 1)
+            self.assertIn('auth_retry_interval', p.stderr)
+            self.assertEqual(self.kpx.received, 0)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
