@@ -46,6 +46,17 @@ void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel);
 int pc_http_do(struct pc_http *h, const char *method, const char *url,
 	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err);
 void pc_resp_free(struct pc_resp *r);
+/* The header callback's work, for fuzz/fuzz_http_header.c: one header line
+ * of `len` bytes as libcurl passes it (not NUL-terminated, CRLF included).
+ * An X-Subject-Token line replaces *token (the old one wiped and freed)
+ * with its value, or with NULL when the value is not a token (visible
+ * ASCII only). Returns len, or 0 when out of memory (aborting the
+ * transfer). */
+size_t pc_http_on_header(const char *line, size_t len, char **token);
+/* Text from outside (an error body) made safe to log: printable ASCII kept,
+ * every other byte and the backslash written as \xNN; at most cap - 1
+ * characters and a NUL (cap > 0), cut at a whole character. */
+void pc_printable(const char *in, size_t len, char *out, size_t cap);
 
 /* ---- keystone.c ---- */
 struct pc_auth {

@@ -185,11 +185,13 @@ static bool transient(int r)
  */
 typedef int (*parse_fn)(const char *body, size_t len, void *arg, accel_err *err);
 
-static int request(accel_placement *pl, const char *method, const char *path, const char *body,
-		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
+/* request()'s work; *url is the last URL built, which the caller frees. */
+static int request_url(accel_placement *pl, const char *method, const char *path,
+		       const char *body, parse_fn parse, void *parse_arg, char *code, size_t ccap,
+		       char **url, accel_err *err)
 {
 	bool reauthed = false, write = strcmp(method, "GET") != 0;
-	char url[4096], ver[64], *auth = NULL;
+	char ver[64], *auth = NULL;
 	struct pc_resp resp;
 	int r = 0;
 
@@ -204,7 +206,13 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 		r = ensure_auth(pl, false, err);
 		if (r)
 			return r;
-		snprintf(url, sizeof(url), "%s%s", pl->auth.placement, path);
+		/* the base URL is the operator's or the catalog's: no fixed
+		 * buffer to cut it (or the path) short */
+		free(*url);
+		if (asprintf(url, "%s%s", pl->auth.placement, path) < 0) {
+			*url = NULL;
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		}
 		snprintf(ver, sizeof(ver), "OpenStack-API-Version: placement 1.%d",
 			 pl->microversion ? pl->microversion : PC_MIN_MICROVERSION);
 		headers[nh++] = "Accept: application/json";
@@ -220,7 +228,7 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 			headers[nh++] = auth;
 		}
 		headers[nh] = NULL;
-		r = pc_http_do(pl->http, method, url, headers, body, &resp, err);
+		r = pc_http_do(pl->http, method, *url, headers, body, &resp, err);
 		if (auth) {
 			explicit_bzero(auth, strlen(auth));
 			free(auth);
@@ -251,12 +259,20 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 			pc_resp_free(&resp);
 			r = -EBADMSG;
 		} else if (r == 0) {
-			char detail[600], c[128];
+			char detail[600], c[128] = "";
 			long st = resp.status;
 
-			if (pc_parse_error(resp.body, resp.len, detail, sizeof(detail), c, sizeof(c)))
-				snprintf(detail, sizeof(detail), "%.200s",
-					 resp.body ? resp.body : "no error text");
+			/* Placement's text (pc_parse_error makes it printable)
+			 * or, not JSON, up to 200 bytes of the body, which is
+			 * logged: its control characters (a terminal's escapes,
+			 * a forged log line) are escaped */
+			if (pc_parse_error(resp.body, resp.len, detail, sizeof(detail), c, sizeof(c))) {
+				if (resp.body)
+					pc_printable(resp.body, resp.len < 200 ? resp.len : 200,
+						     detail, sizeof(detail));
+				else
+					snprintf(detail, sizeof(detail), "no error text");
+			}
 			pc_resp_free(&resp);
 			if (code)
 				snprintf(code, ccap, "%s", c);
@@ -282,6 +298,16 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 		if (backoff(pl, attempt))
 			return accel_err_set(err, -ECANCELED, "cancelled");
 	}
+}
+
+static int request(accel_placement *pl, const char *method, const char *path, const char *body,
+		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
+{
+	char *url = NULL;
+	int r = request_url(pl, method, path, body, parse, parse_arg, code, ccap, &url, err);
+
+	free(url);
+	return r;
 }
 
 /* ---- parsers as request() callbacks ---- */

@@ -964,5 +964,34 @@ class AuthRetry(Base):
             self.assertEqual(self.kpx.received, 0)
 
 
+class ErrorText(Base):
+    """What Placement answers is logged safely (issue 9, item 7); that URLs
+    of any length are sent whole is tests/unit/test_placement.c's
+    test_long_url."""
+
+    def setUp(self):
+        PX.clear()
+
+    def tearDown(self):
+        PX.clear()
+
+    def test_raw_error_body_escaped(self):
+        host = 'errtext-host'
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, os.path.join(FX, 'esc8000a', 'sys'))
+        body = (b'\x1b[2J\x1b]0;owned\x07<html>\r\n'
+                b'2026-12-02T00:00:00.000Z acceld: info: placement sync: 0 requests\x00\xff')
+        PX.fail(None, 400, path='/resource_providers', body=body)
+        p = subprocess.run([ACCELD, '--config', conf, '--once'], capture_output=True,
+                           timeout=120)
+        err = p.stderr.decode('utf-8', 'replace')
+        self.assertEqual(p.returncode, 1, err[-3000:])
+        self.assertIn('HTTP 400', err)
+        for c in '\x1b\x07\r\x00\ufffd':
+            self.assertNotIn(c, err)
+        self.assertNotRegex(err, r'(?m)^2026-12-02T00:00:00.000Z')
+        self.assertIn(r'\x1b[2J\x1b]0;owned\x07<html>\x0d\x0a2026-12-02', err)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
