@@ -8,8 +8,10 @@
  * Otherwise a daemon: rescans when the kernel says a PCI, DRM or accel
  * device came, went or changed driver (netlink uevents, debounced), on
  * SIGHUP and every rescan_interval; syncs when the inventory changed or the
- * last sync failed (retrying with backoff until Placement is back); exits
- * cleanly on SIGTERM or SIGINT.
+ * last sync failed (retrying with backoff until Placement is back; after
+ * Keystone refused the credentials, once per auth_retry_interval); exits
+ * cleanly on SIGTERM or SIGINT, within a second even in the middle of a
+ * sync (its waits and its request in flight are cut short).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <accel/config.h>
@@ -50,8 +52,56 @@ struct agent {
 	bool dry_run, create_root;
 	char *last_json;  /* the last inventory, to see whether it changed */
 	uint64_t generation;
-	volatile int stop; /* set by the signal loop: cancels retries */
 };
+
+/* SIGTERM and SIGINT set `stop_signal`, which cancels a sync where it is
+ * (accel_sync_opts.cancel); SIGHUP sets `hup`. Either writes a byte to the
+ * self-pipe that the main loop polls. The handlers run whatever the
+ * process is doing: a signal only read in the main loop would wait for the
+ * sync, retries and all, to finish. */
+static volatile sig_atomic_t stop_signal, hup;
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+
+	if (signo == SIGHUP)
+		hup = 1;
+	else
+		stop_signal = signo;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "", 1) < 0) {
+		/* full: the loop wakes up anyway */
+	}
+	errno = saved;
+}
+
+/* No SA_RESTART: a signal interrupts the wait it comes in (poll, libcurl's
+ * poll, a backoff's nanosleep), which then looks at the flags. */
+static int setup_signals(bool daemon)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		accel_error("pipe: %s", strerror(errno));
+		return -errno;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (daemon)
+		sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}
+
+static void close_signals(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (sig_pipe[i] >= 0) {
+			close(sig_pipe[i]);
+			sig_pipe[i] = -1;
+		}
+}
 
 static void log_write(const char *line, void *arg)
 {
@@ -163,7 +213,7 @@ static int sync_once(struct agent *a, const accel_inventory *inv)
 		.state_file = a->state_file[0] && !a->dry_run ? a->state_file : NULL,
 		.on_write = log_write,
 		.arg = &a->dry_run,
-		.cancel = &a->stop,
+		.cancel = &stop_signal,
 	};
 	accel_sync_stats st;
 	accel_err err;
@@ -193,6 +243,8 @@ static int run_once(struct agent *a)
 		return 1;
 	r = sync_once(a, inv);
 	accel_inventory_free(inv);
+	if (stop_signal)
+		accel_info("signal %d: stopped", (int)stop_signal);
 	return r ? 1 : 0;
 }
 
@@ -255,25 +307,14 @@ static int run_daemon(struct agent *a)
 	accel_kmod *kmod = NULL;
 	accel_err kerr = {0};
 	int kslot = -1;
-	sigset_t mask;
-	double next_scan = 0, pending = 0, retry_delay = 1;
-	int sfd, ufd, nfds = 1;
+	double next_scan = 0, pending = 0, retry_delay = 1, auth_hold = 0;
+	int ufd, nfds = 1;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		accel_error("signalfd: %s", strerror(errno));
-		return 1;
-	}
 	ufd = accel_uevent_open();
 	if (ufd < 0)
 		accel_warning("kernel uevents unavailable (%s): rescanning every %d s only",
 			      strerror(-ufd), a->cfg->rescan_interval);
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 	if (ufd >= 0) {
 		pfd[1] = (struct pollfd){ .fd = ufd, .events = POLLIN };
 		nfds = 2;
@@ -287,7 +328,7 @@ static int run_daemon(struct agent *a)
 	}
 	accel_info("started: host %s, rescan every %d s, uevents %s, accelinv %s", a->cfg->host,
 		   a->cfg->rescan_interval, ufd >= 0 ? "on" : "off", kmod ? "on" : "off");
-	while (!a->stop) {
+	while (!stop_signal) {
 		double now = mono(), wake = next_scan;
 		int timeout;
 
@@ -299,17 +340,17 @@ static int run_daemon(struct agent *a)
 			break;
 		}
 		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
+			char buf[64];
 
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					accel_info("SIGHUP: rescanning");
-					next_scan = 0;
-				} else {
-					accel_info("signal %u: stopping", si.ssi_signo);
-					a->stop = 1;
-				}
-			}
+			while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		if (stop_signal)
+			break;
+		if (hup) {
+			hup = 0;
+			accel_info("SIGHUP: rescanning");
+			next_scan = 0;
 		}
 		if (ufd >= 0 || kmod) {
 			bool relevant = false;
@@ -326,7 +367,7 @@ static int run_daemon(struct agent *a)
 				pending = mono() + a->cfg->debounce_ms / 1000.0;
 		}
 		now = mono();
-		if (!a->stop && (now >= next_scan || (pending && now >= pending))) {
+		if (now >= next_scan || (pending && now >= pending)) {
 			accel_inventory *inv;
 			bool changed = false;
 
@@ -335,10 +376,25 @@ static int run_daemon(struct agent *a)
 			/* Every rescan syncs, changed or not: it also repairs
 			 * what someone changed behind our back, and costs one
 			 * read when nothing did. */
-			if (discover(a, &inv, &changed) == 0) {
+			if (discover(a, &inv, &changed) != 0)
+				continue;
+			if (now < auth_hold) {
+				/* a rescan (uevent, SIGHUP) while Keystone's
+				 * refusal holds: the sync waits for its time */
+				accel_debug("credentials refused: next attempt in %.0f s",
+					    auth_hold - now);
+				next_scan = auth_hold;
+			} else {
 				int r = sync_once(a, inv);
 
-				if (r && r != -ECANCELED) {
+				if (r == -EKEYREJECTED) {
+					/* asking Keystone again soon would not
+					 * help, and might lock the account */
+					auth_hold = mono() + a->cfg->placement.auth_retry_interval;
+					next_scan = auth_hold;
+					accel_info("next attempt in %d s",
+						   a->cfg->placement.auth_retry_interval);
+				} else if (r && r != -ECANCELED) {
 					/* Placement or Keystone away, or the root
 					 * not there yet: try again soon */
 					next_scan = mono() + retry_delay;
@@ -347,13 +403,14 @@ static int run_daemon(struct agent *a)
 				} else {
 					retry_delay = 1;
 				}
-				accel_inventory_free(inv);
 			}
+			accel_inventory_free(inv);
 		}
 	}
+	if (stop_signal)
+		accel_info("signal %d: stopping", (int)stop_signal);
 	if (ufd >= 0)
 		close(ufd);
-	close(sfd);
 	accel_kmod_close(kmod);
 	accel_info("stopped");
 	return 0;
@@ -410,7 +467,12 @@ int main(int argc, char **argv)
 		teardown(&a);
 		return 1;
 	}
+	if (setup_signals(!(once || a.dry_run))) {
+		teardown(&a);
+		return 1;
+	}
 	r = once || a.dry_run ? run_once(&a) : run_daemon(&a);
 	teardown(&a);
+	close_signals();
 	return r;
 }

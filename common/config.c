@@ -75,6 +75,7 @@ static const struct opt opts[] = {
 	{ "placement", "insecure", T_BOOL, PL(insecure), 0, 0, false },
 	{ "placement", "timeout", T_DOUBLE, PL(timeout), 0, 0, false },
 	{ "placement", "max_retries", T_INT, PL(max_retries), 0, 20, false },
+	{ "placement", "auth_retry_interval", T_INT, PL(auth_retry_interval), 1, 86400, false },
 	{ "placement", "trait_scheme", T_SCHEME, PL(trait_scheme), 0, 0, false },
 };
 
@@ -500,6 +501,7 @@ int accel_config_new(accel_config **out, accel_err *err)
 	c->debounce_ms = 500;
 	c->placement.timeout = 30;
 	c->placement.max_retries = 5;
+	c->placement.auth_retry_interval = 600;
 	if (!c->host || !c->state_dir || !c->sysfs_root || !c->dev_root ||
 	    !c->placement.interface) {
 		accel_config_free(c);

@@ -17,6 +17,7 @@
 struct pc_http {
 	CURL *h;
 	long timeout_ms;
+	const volatile int *cancel; /* a stop request: aborts the transfer */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -54,24 +55,92 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return add;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *arg)
+/* A token goes back into an X-Auth-Token header: only visible ASCII, so
+ * that an answer cannot smuggle a header (CR, LF) or a NUL into requests. */
+static bool token_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+size_t pc_http_on_header(const char *data, size_t len, char **token)
 {
 	static const char name[] = "X-Subject-Token:";
-	struct sink *s = arg;
-	size_t len = size * n, k = sizeof(name) - 1;
+	size_t k = sizeof(name) - 1;
 
 	if (len > k && len < 8192 && !strncasecmp(data, name, k)) {
 		const char *v = data + k;
 		size_t vl = len - k;
+		char *t = NULL;
 
 		while (vl && (*v == ' ' || *v == '\t'))
 			v++, vl--;
-		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ' ||
+			      v[vl - 1] == '\t'))
 			vl--;
-		free(s->token);
-		s->token = strndup(v, vl);
+		for (size_t i = 0; i < vl; i++)
+			if (!token_char((unsigned char)v[i]))
+				vl = 0; /* not a token: as if there were none */
+		if (vl) {
+			t = strndup(v, vl);
+			if (!t)
+				return 0; /* aborts the transfer: out of memory */
+		}
+		if (*token) {
+			explicit_bzero(*token, strlen(*token));
+			free(*token);
+		}
+		*token = t;
 	}
 	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+
+	return pc_http_on_header(data, size * n, &s->token);
+}
+
+/* Called by libcurl at least once a second, and whenever its wait for the
+ * socket is interrupted (a signal): a stop request ends the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct pc_http *h = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return h->cancel && *h->cancel;
+}
+
+void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel)
+{
+	h->cancel = cancel;
+}
+
+void pc_printable(const char *in, size_t len, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!cap)
+		return;
+	for (size_t i = 0; in && i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = (char)c;
+		} else {
+			if (o + 4 >= cap)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
 }
 
 int pc_http_new(struct pc_http **out, const accel_placement_conf *conf)
@@ -101,6 +170,9 @@ int pc_http_new(struct pc_http **out, const accel_placement_conf *conf)
 	curl_easy_setopt(h->h, CURLOPT_TIMEOUT_MS, h->timeout_ms);
 	curl_easy_setopt(h->h, CURLOPT_USERAGENT, "accelsched/" ACCELSCHED_VERSION);
 	curl_easy_setopt(h->h, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(h->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h->h, CURLOPT_XFERINFODATA, h);
 	/* only HTTP(S); no redirects to elsewhere with our token */
 	curl_easy_setopt(h->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h->h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -154,6 +226,8 @@ static int curl_errno(CURLcode c)
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 		return -EACCES;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return -ECANCELED; /* a stop request */
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return -EINVAL;
@@ -171,6 +245,8 @@ int pc_http_do(struct pc_http *h, const char *method, const char *url,
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (h->cancel && *h->cancel)
+		return accel_err_set(err, -ECANCELED, "%s %s: cancelled", method, url);
 	/* no "Expect: 100-continue" round trip before bodies */
 	hl = curl_slist_append(hl, "Expect:");
 	if (!hl)
@@ -209,6 +285,8 @@ int pc_http_do(struct pc_http *h, const char *method, const char *url,
 		if (s.over)
 			accel_err_set(err, r, "%s %s: answer larger than %u bytes", method, url,
 				      PC_MAX_BODY);
+		else if (r == -ECANCELED)
+			accel_err_set(err, r, "%s %s: cancelled", method, url);
 		else
 			accel_err_set(err, r, "%s %s: %s (%s)", method, url, accel_strerror(r),
 				      h->errbuf[0] ? h->errbuf : curl_easy_strerror(c));

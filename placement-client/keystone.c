@@ -190,8 +190,10 @@ int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc
 		if (pc_parse_error(resp.body, resp.len, detail, sizeof(detail), code,
 				   sizeof(code)))
 			snprintf(detail, sizeof(detail), "no error text");
+		/* refused credentials: -EKEYREJECTED, which the caller does not
+		 * retry soon (auth_retry_interval) */
 		r = accel_err_set(err,
-				  resp.status == 401 || resp.status == 403 ? -EACCES
+				  resp.status == 401 || resp.status == 403 ? -EKEYREJECTED
 				  : resp.status >= 500			  ? -EAGAIN
 									  : -EPROTO,
 				  "Keystone: POST %s: HTTP %ld: %s", url, resp.status, detail);

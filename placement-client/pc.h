@@ -43,13 +43,29 @@ struct pc_resp {
 };
 int pc_http_new(struct pc_http **out, const accel_placement_conf *conf);
 void pc_http_free(struct pc_http *h);
+/* While *cancel (NULL: never) is non-zero, requests are not sent and one
+ * in flight is aborted within a second (at once when a signal interrupts
+ * libcurl's wait): pc_http_do returns -ECANCELED. */
+void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel);
 /* One request. Returns 0 when an HTTP answer came (any status), else a
  * negative errno (-ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -E2BIG for a
- * body over PC_MAX_BODY, -EPROTO) with *err naming method and URL.
+ * body over PC_MAX_BODY, -ECANCELED, -EPROTO) with *err naming method and
+ * URL.
  * `headers` is NULL-terminated "Name: value" lines. */
 int pc_http_do(struct pc_http *h, const char *method, const char *url,
 	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err);
 void pc_resp_free(struct pc_resp *r);
+/* The header callback's work, for fuzz/fuzz_http_header.c: one header line
+ * of `len` bytes as libcurl passes it (not NUL-terminated, CRLF included).
+ * An X-Subject-Token line replaces *token (the old one wiped and freed)
+ * with its value, or with NULL when the value is not a token (visible
+ * ASCII only). Returns len, or 0 when out of memory (aborting the
+ * transfer). */
+size_t pc_http_on_header(const char *line, size_t len, char **token);
+/* Text from outside (an error body) made safe to log: printable ASCII kept,
+ * every other byte and the backslash written as \xNN; at most cap - 1
+ * characters and a NUL (cap > 0), cut at a whole character. */
+void pc_printable(const char *in, size_t len, char *out, size_t cap);
 
 /* ---- keystone.c ---- */
 struct pc_auth {
@@ -59,7 +75,8 @@ struct pc_auth {
 	char *placement;  /* Placement's base URL, no trailing slash */
 };
 /* Authenticate with conf and find Placement in the catalog (or take
- * endpoint_override). *err names Keystone's URL and its answer. */
+ * endpoint_override). *err names Keystone's URL and its answer; credentials
+ * Keystone refuses (401, 403) are -EKEYREJECTED. */
 int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *conf, struct pc_auth *out,
 		     unsigned *requests, accel_err *err);
 void pc_auth_clear(struct pc_auth *a);

@@ -28,6 +28,11 @@ struct accel_placement {
 	struct pc_auth auth;
 	int microversion;
 	unsigned seed;
+	/* Keystone refused the credentials (401/403) at this CLOCK_MONOTONIC
+	 * time (0: not): no new attempt for auth_retry_interval, so that a
+	 * wrong password cannot lock the account */
+	double auth_refused_at;
+	char auth_refused[sizeof(((accel_err *)0)->msg)];
 	/* per sync */
 	accel_sync_stats *st;
 	const accel_sync_opts *opts;
@@ -72,6 +77,14 @@ static double now_real(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static bool cancelled(const accel_placement *pl)
 {
 	return pl->opts && pl->opts->cancel && *pl->opts->cancel;
@@ -91,14 +104,19 @@ static int backoff(accel_placement *pl, int n)
 
 		if (cancelled(pl))
 			return -ECANCELED;
+		/* a signal cuts the slice short (EINTR): the check comes at once */
 		nanosleep(&ts, NULL);
 		ms -= 100;
 	}
-	return 0;
+	return cancelled(pl) ? -ECANCELED : 0;
 }
 
+/* A token (and Placement's URL) that is good for a while yet. Keystone
+ * unreachable or failing is retried like Placement; credentials it refuses
+ * are not asked again for auth_retry_interval: -EKEYREJECTED at once. */
 static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 {
+	int hold = pl->cfg->placement.auth_retry_interval;
 	double left;
 	unsigned kr = 0;
 	int r;
@@ -114,12 +132,32 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 		if (pl->auth.expires <= 0 || left > margin)
 			return 0;
 	}
+	if (pl->auth_refused_at && now_mono() - pl->auth_refused_at < hold)
+		return accel_err_set(err, -EKEYREJECTED,
+				     "%s; credentials refused: Keystone is not asked again "
+				     "for %.0f s (auth_retry_interval)",
+				     pl->auth_refused,
+				     hold - (now_mono() - pl->auth_refused_at) + 0.5);
+	pl->auth_refused_at = 0;
 	pc_auth_clear(&pl->auth);
 	for (int attempt = 0;; attempt++) {
+		if (cancelled(pl))
+			return accel_err_set(err, -ECANCELED, "cancelled");
 		r = pc_keystone_auth(pl->http, &pl->cfg->placement, &pl->auth, &kr, err);
 		if (pl->st)
 			pl->st->keystone_requests = pl->st->keystone_requests + kr;
 		kr = 0;
+		if (r == -EKEYREJECTED) {
+			/* wrong credentials: asking again soon cannot help, and
+			 * where Keystone locks accounts out it would lock ours */
+			pl->auth_refused_at = now_mono();
+			snprintf(pl->auth_refused, sizeof(pl->auth_refused), "%s",
+				 err ? err->msg : "Keystone refused the credentials");
+			return accel_err_set(err, -EKEYREJECTED,
+					     "%s; credentials refused: Keystone is not asked again "
+					     "for %d s (auth_retry_interval)",
+					     pl->auth_refused, hold);
+		}
 		/* Keystone down or failing: the same backoff as Placement */
 		if (r == 0 || attempt >= pl->cfg->placement.max_retries ||
 		    (r != -ECONNREFUSED && r != -ETIMEDOUT && r != -ECONNRESET && r != -EAGAIN &&
@@ -147,11 +185,13 @@ static bool transient(int r)
  */
 typedef int (*parse_fn)(const char *body, size_t len, void *arg, accel_err *err);
 
-static int request(accel_placement *pl, const char *method, const char *path, const char *body,
-		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
+/* request()'s work; *url is the last URL built, which the caller frees. */
+static int request_url(accel_placement *pl, const char *method, const char *path,
+		       const char *body, parse_fn parse, void *parse_arg, char *code, size_t ccap,
+		       char **url, accel_err *err)
 {
 	bool reauthed = false, write = strcmp(method, "GET") != 0;
-	char url[4096], ver[64], *auth = NULL;
+	char ver[64], *auth = NULL;
 	struct pc_resp resp;
 	int r = 0;
 
@@ -166,7 +206,13 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 		r = ensure_auth(pl, false, err);
 		if (r)
 			return r;
-		snprintf(url, sizeof(url), "%s%s", pl->auth.placement, path);
+		/* the base URL is the operator's or the catalog's: no fixed
+		 * buffer to cut it (or the path) short */
+		free(*url);
+		if (asprintf(url, "%s%s", pl->auth.placement, path) < 0) {
+			*url = NULL;
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		}
 		snprintf(ver, sizeof(ver), "OpenStack-API-Version: placement 1.%d",
 			 pl->microversion ? pl->microversion : PC_MIN_MICROVERSION);
 		headers[nh++] = "Accept: application/json";
@@ -182,7 +228,7 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 			headers[nh++] = auth;
 		}
 		headers[nh] = NULL;
-		r = pc_http_do(pl->http, method, url, headers, body, &resp, err);
+		r = pc_http_do(pl->http, method, *url, headers, body, &resp, err);
 		if (auth) {
 			explicit_bzero(auth, strlen(auth));
 			free(auth);
@@ -213,12 +259,20 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 			pc_resp_free(&resp);
 			r = -EBADMSG;
 		} else if (r == 0) {
-			char detail[600], c[128];
+			char detail[600], c[128] = "";
 			long st = resp.status;
 
-			if (pc_parse_error(resp.body, resp.len, detail, sizeof(detail), c, sizeof(c)))
-				snprintf(detail, sizeof(detail), "%.200s",
-					 resp.body ? resp.body : "no error text");
+			/* Placement's text (pc_parse_error makes it printable)
+			 * or, not JSON, up to 200 bytes of the body, which is
+			 * logged: its control characters (a terminal's escapes,
+			 * a forged log line) are escaped */
+			if (pc_parse_error(resp.body, resp.len, detail, sizeof(detail), c, sizeof(c))) {
+				if (resp.body)
+					pc_printable(resp.body, resp.len < 200 ? resp.len : 200,
+						     detail, sizeof(detail));
+				else
+					snprintf(detail, sizeof(detail), "no error text");
+			}
 			pc_resp_free(&resp);
 			if (code)
 				snprintf(code, ccap, "%s", c);
@@ -244,6 +298,16 @@ static int request(accel_placement *pl, const char *method, const char *path, co
 		if (backoff(pl, attempt))
 			return accel_err_set(err, -ECANCELED, "cancelled");
 	}
+}
+
+static int request(accel_placement *pl, const char *method, const char *path, const char *body,
+		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
+{
+	char *url = NULL;
+	int r = request_url(pl, method, path, body, parse, parse_arg, code, ccap, &url, err);
+
+	free(url);
+	return r;
 }
 
 /* ---- parsers as request() callbacks ---- */
@@ -1034,6 +1098,7 @@ int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 	accel_err_clear(err);
 	pl->opts = opts ? opts : &none;
 	pl->st = stats ? stats : &local;
+	pc_http_set_cancel(pl->http, pl->opts->cancel);
 	memset(pl->st, 0, sizeof(*pl->st));
 	if (pl->opts->state_file && pc_state_load(pl->opts->state_file, &st, err)) {
 		pl->st->state_ignored = true;
@@ -1084,6 +1149,7 @@ out:
 		}
 	}
 	pc_state_clear(&st);
+	pc_http_set_cancel(pl->http, NULL);
 	pl->opts = NULL;
 	pl->st = NULL;
 	return r;

@@ -76,6 +76,7 @@ typedef struct accel_placement_conf {
 	bool insecure;
 	double timeout;          /* seconds per request */
 	int max_retries;         /* per request, for 5xx and network errors */
+	int auth_retry_interval; /* seconds between attempts Keystone refuses */
 	accel_trait_scheme trait_scheme;
 } accel_placement_conf;
 

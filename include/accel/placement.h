@@ -41,7 +41,9 @@ typedef struct accel_sync_opts {
 	void (*on_write)(const char *line, void *arg);
 	void *arg;
 	/* When set and it becomes non-zero (a signal handler's flag), retries
-	 * stop waiting and the sync returns -ECANCELED. */
+	 * stop waiting, a request in flight is aborted (at once when the
+	 * signal interrupts it, else within a second) and the sync returns
+	 * -ECANCELED. */
 	const volatile int *cancel;
 } accel_sync_opts;
 
@@ -77,6 +79,11 @@ ACCEL_EXPORT void accel_placement_free(accel_placement *pl);
  * *err names each provider); another negative errno on failure. *err says why, naming
  * the request and Placement's or Keystone's error text. Transient failures
  * (5xx, timeouts, refused connections) are retried with backoff first.
+ * -EKEYREJECTED when Keystone refused the credentials (401, 403): this
+ * client then asks Keystone again only after auth_retry_interval seconds,
+ * failing every sync before that at once with the same error. -ECANCELED
+ * when opts->cancel became non-zero: backoff waits and the request in
+ * flight are cut short, and the state file is left as it was.
  */
 ACCEL_EXPORT int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 				      const accel_sync_opts *opts, accel_sync_stats *stats,

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -925,6 +926,262 @@ class Valgrind(Base):
         self.assertEqual(rc, 0, text[-4000:])
         self.assertIn('stopped', text)
         self.assertNotRegex(text, r'(?m)^==\d+== ')
+
+
+class Stop(Base):
+    """SIGTERM in the middle of a sync that retries (issue 9, item 3): the
+    backoff wait and the request in flight are cut short, acceld exits
+    within a second, and the sync state file is left as it was."""
+
+    LIMIT = 1.0
+
+    def setUp(self):
+        PX.clear()
+
+    def tearDown(self):
+        PX.clear()
+
+    def state_of(self, conf, host):
+        return os.path.join(os.path.dirname(conf), 'state', 'placement-%s.json' % host)
+
+    def stop_and_time(self, proc, logp):
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        took = time.monotonic() - t0
+        text = open(logp, errors='replace').read()
+        print('\n  %s: exit %.3f s after SIGTERM' % (self.id().rsplit('.', 1)[-1], took),
+              file=sys.stderr)
+        self.assertLess(took, self.LIMIT, text[-3000:])
+        self.assertEqual(rc, 0, text[-3000:])
+        self.assertIn('stopped', text)
+        return text
+
+    def assertStateIntact(self, path, before):
+        with open(path, 'rb') as f:
+            after = f.read()
+        self.assertEqual(after, before)
+        json.loads(after)
+        self.assertEqual([f for f in os.listdir(os.path.dirname(path))
+                          if f != os.path.basename(path)], [])
+
+    def daemon(self, conf, name):
+        logp = os.path.join(WORK, '%s.log' % name)
+        return subprocess.Popen([ACCELD, '--config', conf], stderr=open(logp, 'w')), logp
+
+    def synced(self, name):
+        """A host synced once, and its state file's bytes."""
+        host = 'stop-%s' % name
+        sysfs = os.path.join(FX, 'esc8000a', 'sys')
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, sysfs)
+        self.run_ok(conf)
+        state = self.state_of(conf, host)
+        with open(state, 'rb') as f:
+            return host, sysfs, conf, state, f.read()
+
+    def test_placement_hanging_behind_proxy(self):
+        """Placement (through the catalog's proxy) takes the request and
+        does not answer: the daemon's rescan hangs in it."""
+        host = 'stop-proxy'
+        sysfs = os.path.join(FX, 'esc8000a', 'sys')
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, sysfs, placement={'timeout': '120'},
+                          default={'log_level': 'info'}, rescan=600)
+        proc, logp = self.daemon(conf, 'stop-proxy')
+        state = self.state_of(conf, host)
+        t0 = time.monotonic()
+        while 'placement sync: ' not in open(logp).read() and time.monotonic() - t0 < 60:
+            time.sleep(0.1)
+        with open(state, 'rb') as f:
+            before = f.read()
+        PX.delay(90, count=None)
+        n0 = PX.received
+        os.kill(proc.pid, signal.SIGHUP)
+        t0 = time.monotonic()
+        while PX.received == n0 and time.monotonic() - t0 < 10:
+            time.sleep(0.05)
+        self.assertGreater(PX.received, n0, 'the rescan sent nothing')
+        time.sleep(0.5)  # well inside the request
+        self.assertIsNone(proc.poll())
+        self.stop_and_time(proc, logp)
+        self.assertStateIntact(state, before)
+
+    def test_placement_never_answers(self):
+        """A socket that accepts and never answers (endpoint_override)."""
+        host, sysfs, conf, state, before = self.synced('socket')
+        lsock = socket.socket()
+        lsock.bind(('127.0.0.1', 0))
+        lsock.listen(8)
+        got = threading.Event()
+        held = []
+
+        def accept():
+            try:
+                c, _ = lsock.accept()
+            except OSError:
+                return
+            held.append(c)
+            if c.recv(4096):
+                got.set()
+        threading.Thread(target=accept, daemon=True).start()
+        conf = write_conf(host, sysfs, placement={
+            'endpoint_override': 'http://127.0.0.1:%d' % lsock.getsockname()[1],
+            'timeout': '120'}, default={'state_dir': os.path.dirname(state)})
+        proc, logp = self.daemon(conf, 'stop-socket')
+        try:
+            self.assertTrue(got.wait(30), open(logp).read()[-3000:])
+            time.sleep(0.5)
+            self.assertIsNone(proc.poll())
+            self.stop_and_time(proc, logp)
+        finally:
+            lsock.close()
+            for c in held:
+                c.close()
+        self.assertStateIntact(state, before)
+
+    def test_placement_unreachable_in_backoff(self):
+        """Nothing listens: refused connections, retried with backoff."""
+        host, sysfs, conf, state, before = self.synced('backoff')
+        port = ostk.free_port()
+        conf = write_conf(host, sysfs, placement={
+            'endpoint_override': 'http://127.0.0.1:%d' % port, 'max_retries': '20'},
+            default={'state_dir': os.path.dirname(state)})
+        proc, logp = self.daemon(conf, 'stop-backoff')
+        time.sleep(3)  # Keystone's token, then the refused requests' backoff
+        self.assertIsNone(proc.poll(), open(logp).read()[-3000:])
+        self.assertNotIn('placement sync: ', open(logp).read())  # still retrying
+        self.stop_and_time(proc, logp)
+        self.assertStateIntact(state, before)
+
+    def test_once_stopped(self):
+        """acceld --once too: SIGTERM during its retries ends it at once
+        (exit 1: not in sync), with the state file as it was."""
+        host, sysfs, conf, state, before = self.synced('once')
+        conf = write_conf(host, sysfs, placement={
+            'endpoint_override': 'http://127.0.0.1:%d' % ostk.free_port(),
+            'max_retries': '20'}, default={'state_dir': os.path.dirname(state)})
+        logp = os.path.join(WORK, 'stop-once.log')
+        proc = subprocess.Popen([ACCELD, '--config', conf, '--once'], stderr=open(logp, 'w'))
+        time.sleep(3)
+        self.assertIsNone(proc.poll())
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=60)
+        took = time.monotonic() - t0
+        self.assertLess(took, self.LIMIT)
+        self.assertEqual(rc, 1)
+        self.assertIn('cancelled', open(logp).read())
+        self.assertStateIntact(state, before)
+
+
+class AuthRetry(Base):
+    """Keystone refuses the credentials (issue 9, item 4): one attempt per
+    auth_retry_interval, each logged once, and --once exits 1 at the first.
+    Keystone's attempts are counted by a proxy in front of it."""
+
+    def setUp(self):
+        self.kpx = ostk.FaultProxy(KS.url).start()
+
+    def tearDown(self):
+        self.kpx.stop()
+
+    def test_wrong_password_daemon(self):
+        interval, window = 4, 11
+        host = 'authretry-host'
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, os.path.join(FX, 'esc8000a', 'sys'), placement={
+            'auth_url': self.kpx.url, 'password': 'wrong-password',
+            'auth_retry_interval': str(interval)}, default={'log_level': 'info'})
+        logp = os.path.join(WORK, 'authretry.log')
+        proc = subprocess.Popen([ACCELD, '--config', conf], stderr=open(logp, 'w'))
+        times, seen = [], 0
+        t0 = time.monotonic()
+        hup = False
+        try:
+            while time.monotonic() - t0 < window:
+                n = self.kpx.received
+                times += [time.monotonic() - t0] * (n - seen)
+                seen = n
+                if not hup and time.monotonic() - t0 > 1.5:
+                    # a rescan asked for in the hold does not ask Keystone
+                    os.kill(proc.pid, signal.SIGHUP)
+                    hup = True
+                time.sleep(0.02)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(timeout=30)
+        text = open(logp).read()
+        print('\n  Keystone attempts at %s s (auth_retry_interval %d)' % (
+            ', '.join('%.2f' % t for t in times), interval), file=sys.stderr)
+        self.assertEqual(rc, 0, text[-3000:])
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertEqual(len(times), 3, (times, text[-3000:]))
+        for g in gaps:
+            self.assertGreater(g, interval - 0.5, times)
+        # said once per attempt
+        self.assertEqual(text.count('HTTP 401'), len(times), text[-3000:])
+        self.assertEqual(text.count('next attempt in %d s' % interval), len(times),
+                         text[-3000:])
+        self.assertEqual(text.count('Keystone is not asked again for %d s (auth_retry_interval)'
+                                    % interval), len(times), text[-3000:])
+        self.assertNotIn('wrong-password', text)
+
+    def test_wrong_password_once(self):
+        conf = write_conf('authretry-once', os.path.join(FX, 'esc8000a', 'sys'), placement={
+            'auth_url': self.kpx.url, 'password': 'wrong-password'})
+        t0 = time.monotonic()
+        p = acceld(conf, '--once')
+        took = time.monotonic() - t0
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertEqual(self.kpx.received, 1)
+        self.assertLess(took, 10)
+        self.assertIn('HTTP 401', p.stderr)
+        self.assertIn('Keystone is not asked again for 600 s (auth_retry_interval)', p.stderr)
+
+    def test_option_checked(self):
+        for bad in ('0', '-5', 'soon', '86401'):
+            conf = write_conf('authretry-bad', os.path.join(FX, 'esc8000a', 'sys'),
+                              placement={'auth_url': self.kpx.url,
+                                         'auth_retry_interval': bad})
+            p = acceld(conf, '--once')
+            self.assertEqual(p.returncode, 1)
+            self.assertIn('auth_retry_interval', p.stderr)
+            self.assertEqual(self.kpx.received, 0)
+
+
+class ErrorText(Base):
+    """What Placement answers is logged safely (issue 9, item 7); that URLs
+    of any length are sent whole is tests/unit/test_placement.c's
+    test_long_url."""
+
+    def setUp(self):
+        PX.clear()
+
+    def tearDown(self):
+        PX.clear()
+
+    def test_raw_error_body_escaped(self):
+        host = 'errtext-host'
+        ostk.create_compute_node_provider(session(), host)
+        conf = write_conf(host, os.path.join(FX, 'esc8000a', 'sys'))
+        body = (b'\x1b[2J\x1b]0;owned\x07<html>\r\n'
+                b'2026-12-02T00:00:00.000Z acceld: info: placement sync: 0 requests\x00\xff')
+        PX.fail(None, 400, path='/resource_providers', body=body)
+        p = subprocess.run([ACCELD, '--config', conf, '--once'], capture_output=True,
+                           timeout=120)
+        err = p.stderr.decode('utf-8', 'replace')
+        self.assertEqual(p.returncode, 1, err[-3000:])
+        self.assertIn('HTTP 400', err)
+        for c in '\x1b\x07\r\x00\ufffd':
+            self.assertNotIn(c, err)
+        self.assertNotRegex(err, r'(?m)^2026-12-02T00:00:00.000Z')
+        self.assertIn(r'\x1b[2J\x1b]0;owned\x07<html>\x0d\x0a2026-12-02', err)
 
 
 if __name__ == '__main__':

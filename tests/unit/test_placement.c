@@ -12,13 +12,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
+#include <accel/config.h>
 #include <accel/inventory.h>
+#include <accel/placement.h>
 #include <accel/util.h>
 #include "pc.h"
 
@@ -722,6 +728,129 @@ static void test_state_save_link(void **state)
 	unlink(path);
 	unlink(victim);
 	rmdir(dir);
+/* Error bodies are logged: what comes from outside is escaped. */
+static void test_printable(void **state)
+{
+	static const char in[] = "ok \x1b[2J\r\nfake\x00\xff\\";
+	char out[64], small[7];
+
+	(void)state;
+	pc_printable(in, sizeof(in) - 1, out, sizeof(out));
+	assert_string_equal(out, "ok \\x1b[2J\\x0d\\x0afake\\x00\\xff\\x5c");
+	/* cut at a whole character, never half an escape */
+	pc_printable(in, sizeof(in) - 1, small, sizeof(small));
+	assert_string_equal(small, "ok ");
+	pc_printable(NULL, 5, small, sizeof(small));
+	assert_string_equal(small, "");
+}
+
+static void test_header(void **state)
+{
+	static const char good[] = "X-Subject-Token: \tgAAAAAB-tok_en \r\n";
+	static const char lower[] = "x-subject-token:second\r\n";
+	static const char inj[] = "X-Subject-Token: a\rInjected: b\r\n";
+	static const char other[] = "X-Subject-Tokens: no\r\n";
+	char *tok = NULL;
+
+	(void)state;
+	assert_int_equal(pc_http_on_header(good, sizeof(good) - 1, &tok), sizeof(good) - 1);
+	assert_string_equal(tok, "gAAAAAB-tok_en");
+	assert_int_equal(pc_http_on_header(other, sizeof(other) - 1, &tok), sizeof(other) - 1);
+	assert_string_equal(tok, "gAAAAAB-tok_en");
+	pc_http_on_header(lower, sizeof(lower) - 1, &tok);
+	assert_string_equal(tok, "second");
+	/* a value that would smuggle a header into our requests is no token */
+	pc_http_on_header(inj, sizeof(inj) - 1, &tok);
+	assert_null(tok);
+	/* not NUL-terminated: only `len` bytes are read */
+	assert_int_equal(pc_http_on_header("X-Subject-Token: abcdef", 20, &tok), 20);
+	assert_string_equal(tok, "abc");
+	free(tok);
+}
+
+struct catch {
+	int fd;
+	char head[16384];
+};
+
+/* One connection: keep what the client sends until the end of the request
+ * head, then answer 503 and close. */
+static void *catch_request(void *arg)
+{
+	static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+				     "Connection: close\r\n\r\n";
+	struct catch *c = arg;
+	size_t n = 0;
+	int fd = accept(c->fd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	while (n < sizeof(c->head) - 1 && !strstr(c->head, "\r\n\r\n")) {
+		ssize_t r = read(fd, c->head + n, sizeof(c->head) - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		c->head[n] = '\0';
+	}
+	if (write(fd, answer, sizeof(answer) - 1) < 0) {
+		/* the client gave up: its test fails on the head */
+	}
+	close(fd);
+	return NULL;
+}
+
+/* A base URL of any length reaches the server whole, with the path after
+ * it (the URL was once cut at 4 KiB without a word). */
+static void test_long_url(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	struct catch c = { 0 };
+	accel_config *cfg;
+	accel_placement *pl;
+	accel_inventory *inv;
+	accel_err err;
+	pthread_t t;
+	char *base, *want;
+	size_t blen = 6000;
+
+	(void)state;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c.fd >= 0);
+	assert_int_equal(bind(c.fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(c.fd, 1), 0);
+	assert_int_equal(getsockname(c.fd, (struct sockaddr *)&sa, &sl), 0);
+	assert_int_equal(pthread_create(&t, NULL, catch_request, &c), 0);
+
+	assert_int_equal(accel_config_new(&cfg, &err), 0);
+	base = malloc(blen + 64);
+	assert_non_null(base);
+	snprintf(base, blen + 64, "http://127.0.0.1:%u/", ntohs(sa.sin_port));
+	for (size_t i = strlen(base); i < blen; i++)
+		base[i] = 'p';
+	base[blen] = '\0';
+	cfg->placement.auth_type = ACCEL_AUTH_NONE;
+	cfg->placement.endpoint_override = base; /* the config frees it */
+	cfg->placement.token = strdup("admin");
+	cfg->placement.max_retries = 0;
+	cfg->placement.timeout = 10;
+	assert_int_equal(accel_placement_new(&pl, cfg, &err), 0);
+	assert_int_equal(accel_inventory_new(&inv, "h"), 0);
+	/* the first request is GET / (the microversions): 503, not retried */
+	assert_int_equal(accel_placement_sync(pl, inv, NULL, NULL, &err), -EAGAIN);
+	pthread_join(t, NULL);
+	close(c.fd);
+	/* "GET /ppp.../ HTTP/1.1": the whole base's path, then "/" */
+	want = malloc(blen + 64);
+	assert_non_null(want);
+	snprintf(want, blen + 64, "GET %s/ HTTP/1.1\r\n", strchr(base + 7, '/'));
+	assert_int_equal(strncmp(c.head, want, strlen(want)), 0);
+	free(want);
+	accel_inventory_free(inv);
+	accel_placement_free(pl);
+	accel_config_free(cfg);
 }
 
 int main(void)
@@ -735,6 +864,8 @@ int main(void)
 		cmocka_unit_test(test_state),	 cmocka_unit_test(test_operator_traits),
 		cmocka_unit_test(test_inuse),	 cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_state_save_link),
+		cmocka_unit_test(test_printable),
+		cmocka_unit_test(test_header),	 cmocka_unit_test(test_long_url),
 	};
 
 	return cmocka_run_group_tests_name("placement", tests, NULL, NULL);
