@@ -728,6 +728,8 @@ static void test_state_save_link(void **state)
 	unlink(path);
 	unlink(victim);
 	rmdir(dir);
+}
+
 /* Error bodies are logged: what comes from outside is escaped. */
 static void test_printable(void **state)
 {
