@@ -52,6 +52,10 @@ struct agent {
 	bool dry_run, create_root;
 	char *last_json;  /* the last inventory, to see whether it changed */
 	uint64_t generation;
+	/* the last "some devices not as they are" (-EEXIST) message: the same
+	 * one again at every retry is logged at debug level only */
+	char last_partial[sizeof(((accel_err *)0)->msg)];
+	bool partial_again; /* the last sync said it again */
 };
 
 /* SIGTERM and SIGINT set `stop_signal`, which cancels a sync where it is
@@ -227,8 +231,16 @@ static int sync_once(struct agent *a, const accel_inventory *inv)
 		  "%u created, %u updated, %u deleted, %u reserved; %u keystone requests",
 		  st.requests, st.reads, st.writes, st.retries, st.conflicts, st.created,
 		  st.updated, st.deleted, st.reserved, st.keystone_requests);
-	if (r)
+	a->partial_again = r == -EEXIST && !strcmp(err.msg, a->last_partial);
+	if (a->partial_again) {
+		accel_debug("placement sync: still: %s", err.msg);
+	} else if (r) {
 		accel_error("placement sync: %s", err.msg);
+	}
+	if (r == -EEXIST)
+		snprintf(a->last_partial, sizeof(a->last_partial), "%s", err.msg);
+	else if (r == 0)
+		a->last_partial[0] = '\0';
 	return r;
 }
 
@@ -398,7 +410,8 @@ static int run_daemon(struct agent *a)
 					/* Placement or Keystone away, or the root
 					 * not there yet: try again soon */
 					next_scan = mono() + retry_delay;
-					accel_info("next attempt in %.0f s", retry_delay);
+					accel_log(a->partial_again ? ACCEL_LOG_DEBUG : ACCEL_LOG_INFO,
+						  "next attempt in %.0f s", retry_delay);
 					retry_delay = retry_delay * 2 > 60 ? 60 : retry_delay * 2;
 				} else {
 					retry_delay = 1;

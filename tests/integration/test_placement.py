@@ -614,6 +614,26 @@ class OperatorData(Base):
         self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
         self.assertEqual(len([l for l in p.stderr.splitlines()
                               if 'placement.inventory.inuse' in l]), 1, p.stderr[-3000:])
+        # the daemon retries, and says it once, not at every retry
+        logp = os.path.join(os.path.dirname(conf), 'daemon-inuse.log')
+        with open(logp, 'w') as log:
+            proc = subprocess.Popen([ACCELD, '--config', conf], stderr=log)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with open(logp, errors='replace') as f:
+                    if f.read().count('placement sync: still:') >= 2:
+                        break
+                time.sleep(0.2)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        with open(logp, errors='replace') as f:
+            text = f.read()
+        self.assertGreaterEqual(text.count('placement sync: still:'), 2, text[-3000:])
+        said = [l for l in text.splitlines()
+                if 'placement.inventory.inuse' in l and ': debug: ' not in l]
+        self.assertEqual(len(said), 1, text[-3000:])
         # freed: replaced, unmarked
         ostk.delete_allocation(session(), c1)
         self.run_ok(conf)
