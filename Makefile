@@ -43,6 +43,15 @@ ACCEL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
+# Quiet by default: one line per step ("  CC  common/config.c"); V=1 shows
+# the commands themselves.
+ifeq ($(V),1)
+say =
+else
+say = @printf '  %-6s %s\n' '$(1)' '$(2)';
+MAKEFLAGS += --no-print-directory
+endif
+
 COMMON_SRC := $(wildcard common/*.c)
 DRIVERS_SRC := $(wildcard drivers/*.c drivers/vendor/*.c)
 PLACEMENT_SRC := $(wildcard placement-client/*.c)
@@ -78,47 +87,47 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB_COMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIB_DRIVERS): $(call obj,$(DRIVERS_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIB_PLACEMENT): $(call obj,$(PLACEMENT_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIB_SCHED): $(call obj,$(SCHED_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 		-lpthread
 
 $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -MMD -MP -o $@ $< \
+	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -MMD -MP -o $@ $< \
 		$(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS)
 
 $(FIXTURES)/.stamp: $(shell find tests/fixtures -type f 2>/dev/null)
-	tests/fixtures/build-all.sh $(FIXTURES)
-	tests/fixtures/validate.sh $(FIXTURES) >$(FIXTURES)/validate.log || \
+	$(call say,GEN,$(FIXTURES))tests/fixtures/build-all.sh $(FIXTURES)
+	$(call say,CHECK,$(FIXTURES))tests/fixtures/validate.sh $(FIXTURES) >$(FIXTURES)/validate.log || \
 		{ cat $(FIXTURES)/validate.log; exit 1; }
 	@touch $@
 
@@ -151,8 +160,8 @@ PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
 	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py)
 $(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_DRIVERS) $(LIB_COMMON) $(PY_SRC)
-	rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
-	cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) ACCEL_LDLIBS="$(PKG_LIBS)" \
+	$(call say,PY,$(PYBUILD))rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
+	$(if $(filter 1,$(V)),,@)cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) ACCEL_LDLIBS="$(PKG_LIBS)" \
 		$(PYTHON) setup.py -q \
 		build_py -d $(abspath $(PYBUILD)) \
 		build_ext -b $(abspath $(PYBUILD)) -t $(abspath $(BUILD)/pytmp) \
@@ -198,9 +207,9 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-c
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+	$(call say,CLANG,$<)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
 $(BUILD)/fuzz/%: fuzz/%.c $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_OBJ_SRC))
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+	$(call say,FUZZLD,$@)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 # make check's: every seed and past crash input of every target, then
