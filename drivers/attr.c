@@ -103,12 +103,16 @@ static int open_flags(int flags)
 static int walk(const struct attr_root *r, const char *rel, int flags, char *canon, size_t ccap,
 		bool *escaped)
 {
-	char todo[2 * PATH_MAX], name[NAME_MAX + 1], target[PATH_MAX];
+	/* what is left to walk: a pointer into one of two buffers, so that
+	 * neither taking a component off nor putting a link's target in
+	 * front copies a buffer onto itself */
+	char buf[2][2 * PATH_MAX], name[NAME_MAX + 1], target[PATH_MAX];
+	char *todo = buf[0];
 	int stack[ATTR_MAX_DEPTH], depth = 0, hops = 0, ret;
 	size_t clen = 0;
 	const char *p;
 
-	if (strlen(rel) >= sizeof(todo))
+	if (strlen(rel) >= sizeof(buf[0]))
 		return -ENAMETOOLONG;
 	strcpy(todo, rel);
 	if (canon && ccap)
@@ -140,7 +144,7 @@ static int walk(const struct attr_root *r, const char *rel, int flags, char *can
 		while (*p == '/')
 			p++;
 		last = !*p;
-		memmove(todo, p, strlen(p) + 1);
+		todo = (char *)p;
 		if (!strcmp(name, ".")) {
 			if (last) {
 				ret = openat(stack[depth], ".", open_flags(flags));
@@ -196,14 +200,22 @@ static int walk(const struct attr_root *r, const char *rel, int flags, char *can
 				goto out;
 			}
 			target[k] = '\0';
-			if ((size_t)k + 1 + rest >= sizeof(todo)) {
+			if ((size_t)k + 1 + rest >= sizeof(buf[0])) {
 				ret = -ENAMETOOLONG;
 				goto out;
 			}
-			/* todo = target "/" todo */
-			memmove(todo + k + 1, todo, rest + 1);
-			memcpy(todo, target, (size_t)k);
-			todo[k] = rest ? '/' : '\0';
+			/* todo = target "/" todo, in the other buffer */
+			{
+				char *nb = todo >= buf[1] ? buf[0] : buf[1];
+
+				memcpy(nb, target, (size_t)k);
+				nb[k] = '\0';
+				if (rest) {
+					nb[k] = '/';
+					memcpy(nb + k + 1, todo, rest + 1);
+				}
+				todo = nb;
+			}
 			if (target[0] == '/') {
 				*escaped = true;
 				while (depth > 0)
@@ -254,6 +266,7 @@ static int walk(const struct attr_root *r, const char *rel, int flags, char *can
 			ret = -errno;
 		if (ret == -ELOOP && ++hops <= ATTR_MAX_HOPS) {
 			/* it became a link since: walk it again */
+			todo = buf[0];
 			strcpy(todo, name);
 			if (canon) {
 				clen -= n;

@@ -7,7 +7,7 @@
 set -eu
 accelctl=$1
 fx=$2
-vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+vg="valgrind -q --suppressions=$(dirname "$0")/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect \
 --show-leak-kinds=definite,indirect --error-exitcode=99"
 tmp=$(mktemp -d /tmp/accel-vg-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -917,7 +917,9 @@ class Valgrind(Base):
     """acceld leaks nothing and touches no invalid memory: one sync, and a
     daemon through a sync, a SIGHUP rescan and SIGTERM, under valgrind."""
 
-    VG = ['valgrind', '-q', '--leak-check=full', '--errors-for-leak-kinds=definite,indirect',
+    VG = ['valgrind', '-q', '--suppressions=' + os.path.join(
+              os.path.dirname(os.path.abspath(__file__)), '..', 'valgrind.supp'),
+          '--leak-check=full', '--errors-for-leak-kinds=definite,indirect',
           '--show-leak-kinds=definite,indirect', '--error-exitcode=99']
     # valgrind runs the plain build: the ASan one cannot run under it
     PLAIN = os.path.abspath(os.environ.get('ACCEL_PLAIN_BIN', BIN))
