@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The shape of the built libraries, read from their symbol tables (nm):
+what calls what between the files of a library.
+
+Run by `make cli-tests` with ACCEL_BIN set; the archives are in ../lib.
+"""
+import os
+import subprocess
+import unittest
+
+BIN = os.environ.get("ACCEL_BIN", "build/bin")
+LIB = os.path.normpath(os.path.join(BIN, "..", "lib"))
+
+
+def member_graph(archive):
+    """{member: set of the other members whose global symbols it uses}."""
+    def nm(*flags):
+        p = subprocess.run(["nm", "-A", *flags, archive], capture_output=True, text=True,
+                           check=True)
+        prefix = archive + ":"
+        for line in p.stdout.splitlines():
+            # "lib.a:member.o:0000000000000000 T name", "lib.a:member.o:   U name"
+            if not line.startswith(prefix):
+                continue
+            member, _, rest = line[len(prefix):].partition(":")
+            fields = rest.split()
+            if len(fields) >= 2:
+                yield member, fields[-2], fields[-1]
+
+    defined = {sym: member for member, kind, sym in nm("--defined-only") if kind.isupper()}
+    graph = {member: set() for member, _, _ in nm("--defined-only")}
+    for member, _, sym in nm("--undefined-only"):
+        owner = defined.get(sym)
+        if owner and owner != member:
+            graph.setdefault(member, set()).add(owner)
+    return graph
+
+
+def find_cycle(graph):
+    """One cycle as a list of members, or None."""
+    state, path = {}, []
+
+    def visit(n):
+        state[n] = "open"
+        path.append(n)
+        for m in sorted(graph.get(n, ())):
+            if state.get(m) == "open":
+                return path[path.index(m):] + [m]
+            if m not in state:
+                c = visit(m)
+                if c:
+                    return c
+        path.pop()
+        state[n] = "done"
+        return None
+
+    for n in sorted(graph):
+        if n not in state:
+            c = visit(n)
+            if c:
+                return c
+    return None
+
+
+class Discovery(unittest.TestCase):
+    def setUp(self):
+        self.graph = member_graph(os.path.join(LIB, "libaccel.a"))
+
+    def test_scan_only_orchestrates(self):
+        """drivers/scan.c runs the stages; no stage calls back into it (the
+        helpers every stage needs are below them, in drivers/scanctx.c)."""
+        callers = sorted(m for m, uses in self.graph.items() if "scan.o" in uses)
+        self.assertEqual(callers, [], "members that call into scan.o")
+        self.assertIn("scanctx.o", self.graph["scan.o"])
+
+    def test_no_circle_between_files(self):
+        self.assertIsNone(find_cycle(self.graph))
+
+
+if __name__ == "__main__":
+    unittest.main()
