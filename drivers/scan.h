@@ -7,7 +7,8 @@
  *      lspci dump) into scan->fns;
  *   2. the vendor drivers classify each function (kind, model, ...);
  *   3. the other backends (sysfs, drm, accel, opencl) enrich claimed
- *      devices, each one file and one entry in accel_backends[];
+ *      devices, each one file and one entry in accel_scan()'s enrich[]
+ *      table (scan.c);
  *   4. vendor enrich hooks, health, resource class and traits, topology.
  */
 #ifndef ACCEL_DRIVERS_SCAN_H

@@ -4,12 +4,17 @@ what calls what between the files of a library.
 
 Run by `make cli-tests` with ACCEL_BIN set; the archives are in ../lib.
 """
+import glob
 import os
+import re
 import subprocess
 import unittest
 
 BIN = os.environ.get("ACCEL_BIN", "build/bin")
 LIB = os.path.normpath(os.path.join(BIN, "..", "lib"))
+TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+SOURCE_DIRS = ("agent", "cli", "common", "drivers", "include", "kmod", "placement-client",
+               "scheduler")
 
 
 def member_graph(archive):
@@ -75,6 +80,34 @@ class Discovery(unittest.TestCase):
 
     def test_no_circle_between_files(self):
         self.assertIsNone(find_cycle(self.graph))
+
+
+def sources():
+    for d in SOURCE_DIRS:
+        for ext in ("c", "h"):
+            yield from glob.glob(os.path.join(TOP, d, "**", "*." + ext), recursive=True)
+
+
+class Comments(unittest.TestCase):
+    def test_tables_named_in_comments_exist(self):
+        """A comment that names a table (`name[]`) names one the code defines."""
+        text = {p: open(p, encoding="utf-8").read() for p in sources()}
+        code = re.sub(r"/\*.*?\*/", "", "\n".join(text.values()), flags=re.S)
+        for path, t in text.items():
+            for comment in re.findall(r"/\*.*?\*/", t, re.S):
+                for name in re.findall(r"\b([A-Za-z_]\w*)\[\]", comment):
+                    with self.subTest(file=os.path.relpath(path, TOP), table=name):
+                        self.assertTrue(re.search(r"\b%s\s*\[[^\]]*\]\s*[=;]" % name, code),
+                                        "no table %s[] outside comments" % name)
+
+    def test_no_promise_of_a_later_issue(self):
+        """What exists is described as it is; what does not yet is named as
+        not built (docs/architecture.md), not as 'a later issue'."""
+        for path in sources():
+            with open(path, encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    self.assertNotRegex(line, r"(?i)later issue",
+                                        "%s:%d" % (os.path.relpath(path, TOP), n))
 
 
 if __name__ == "__main__":
