@@ -110,5 +110,41 @@ class Comments(unittest.TestCase):
                                         "%s:%d" % (os.path.relpath(path, TOP), n))
 
 
+class Docs(unittest.TestCase):
+    DOCS = ["README.md", "docs/architecture.md"] + sorted(
+        os.path.relpath(p, TOP) for p in glob.glob(os.path.join(TOP, "docs", "internals", "*.md")))
+
+    def test_no_reference_outside_the_repository(self):
+        """Users of the repository have no ../shared: the design lives in
+        docs/architecture.md."""
+        for root, dirs, files in os.walk(TOP):
+            dirs[:] = [d for d in dirs if d not in (".git", "build") and not d.startswith(".")]
+            for name in files:
+                path = os.path.join(root, name)
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        text = f.read()
+                except (UnicodeDecodeError, OSError):
+                    continue
+                m = re.search(r"\.\./" + "shared/|/work/" + "shared", text)
+                self.assertIsNone(m, "%s:%d" % (os.path.relpath(path, TOP),
+                                                text.count("\n", 0, m.start()) + 1 if m else 0))
+
+    def test_paths_named_in_docs_exist(self):
+        """A repository path a doc names (`drivers/scan.c`) is there."""
+        top_dirs = {d for d in os.listdir(TOP) if os.path.isdir(os.path.join(TOP, d))}
+        self.assertTrue(os.path.isfile(os.path.join(TOP, "docs", "architecture.md")))
+        for doc in self.DOCS:
+            with open(os.path.join(TOP, doc), encoding="utf-8") as f:
+                text = f.read()
+            for tok in re.findall(r"`([\w.-]+(?:/[\w.*-]+)+/?)`", text):
+                if tok.split("/")[0] not in top_dirs or tok.startswith("build/"):
+                    continue
+                if tok.endswith(".ko"):
+                    continue  # built by make kmod
+                with self.subTest(doc=doc, path=tok):
+                    self.assertTrue(glob.glob(os.path.join(TOP, tok)), "%s names %s" % (doc, tok))
+
+
 if __name__ == "__main__":
     unittest.main()
