@@ -23,7 +23,7 @@
 
 #include <json-c/json.h>
 
-#include <accel/json.h>
+#include <accel/internal/json.h>
 #include <accel/inventory.h>
 #include <accel/util.h>
 

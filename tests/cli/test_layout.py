@@ -69,7 +69,7 @@ def find_cycle(graph):
 
 class Discovery(unittest.TestCase):
     def setUp(self):
-        self.graph = member_graph(os.path.join(LIB, "libaccel.a"))
+        self.graph = member_graph(os.path.join(LIB, "libaccel-discovery.a"))
 
     def test_scan_only_orchestrates(self):
         """drivers/scan.c runs the stages; no stage calls back into it (the
@@ -80,6 +80,39 @@ class Discovery(unittest.TestCase):
 
     def test_no_circle_between_files(self):
         self.assertIsNone(find_cycle(self.graph))
+
+
+class Installed(unittest.TestCase):
+    """What `make install` ships: include/accel/*.h, libaccel.so, libaccel.a
+    and the per-library archives."""
+
+    def test_public_headers_do_not_need_json_c(self):
+        """json-c is an implementation detail: no installed header includes
+        it or names its types (the libraries' shared JSON helpers are in
+        include/accel/internal/, which is not installed)."""
+        headers = sorted(glob.glob(os.path.join(TOP, "include", "accel", "*.h")))
+        self.assertTrue(headers)
+        for h in headers:
+            with open(h, encoding="utf-8") as f:
+                text = f.read()
+            m = re.search(r"json-c|\bjson_(object|type|bool)\b", text)
+            self.assertIsNone(m, "%s names %s" % (os.path.relpath(h, TOP), m and m.group(0)))
+
+    def test_static_and_shared_library_hold_the_same(self):
+        """-laccel links the same API statically as dynamically: every
+        symbol libaccel.so exports is defined in libaccel.a."""
+        def syms(*args):
+            p = subprocess.run(["nm", *args], capture_output=True, text=True, check=True)
+            return {f[-1] for f in (line.split() for line in p.stdout.splitlines())
+                    if len(f) >= 2 and f[-2] in "TDBRV"}
+
+        exported = syms("-D", "--defined-only", os.path.join(LIB, "libaccel.so"))
+        static = syms("--defined-only", os.path.join(LIB, "libaccel.a"))
+        self.assertIn("accel_scan", exported)
+        self.assertIn("accel_inventory_new", exported)
+        self.assertEqual(sorted(exported - static), [])
+        # the internal JSON helpers are not part of the ABI
+        self.assertEqual(sorted(s for s in exported if s.startswith("accel_json_")), [])
 
 
 def sources():
