@@ -63,11 +63,15 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# One static archive per library folder; libaccel.so and libaccel.a hold
+# all four, so that -laccel means the same linked either way.
 LIB_COMMON := $(BUILD)/lib/libaccel-common.a
-LIB_DRIVERS := $(BUILD)/lib/libaccel.a
+LIB_DRIVERS := $(BUILD)/lib/libaccel-discovery.a
 LIB_PLACEMENT := $(BUILD)/lib/libaccel-placement.a
 LIB_SCHED := $(BUILD)/lib/libaccelsched.a
 LIB_SHARED := $(BUILD)/lib/libaccel.so
+LIB_STATIC := $(BUILD)/lib/libaccel.a
+LIB_ALL_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC)
 ACCELCTL := $(BUILD)/bin/accelctl
 ACCELD := $(BUILD)/bin/acceld
 LIBS := $(LIB_SCHED) $(LIB_PLACEMENT) $(LIB_DRIVERS) $(LIB_COMMON)
@@ -80,7 +84,8 @@ FIXTURES := $(BUILD)/fixtures
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests
 
-all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(ACCELCTL) $(ACCELD)
+all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
+	$(ACCELCTL) $(ACCELD)
 
 deps:
 	@scripts/install-deps.sh
@@ -105,10 +110,15 @@ $(LIB_SCHED): $(call obj,$(SCHED_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(LIB_SHARED): $(call obj,$(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC))
+$(LIB_SHARED): $(call obj,$(LIB_ALL_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 		-lpthread
+
+# P: members by their path, so that two folders' files of one name both stay
+$(LIB_STATIC): $(call obj,$(LIB_ALL_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)rm -f $@ && ar rcsP $@ $^
 
 $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
@@ -123,7 +133,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -MMD -MP -o $@ $< \
 		$(LIBS) \
-		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS)
+		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS) $(TEST_LDFLAGS)
+
+# The inventory writer's calls into json-c go through the test's wrappers,
+# which fail the Nth allocation.
+$(BUILD)/tests/test_inventory_oom: TEST_LDFLAGS := $(foreach f,json_object_new_object \
+	json_object_new_array json_object_new_string json_object_new_int json_object_new_int64 \
+	json_object_new_boolean json_object_object_add json_object_array_add \
+	json_object_to_json_string_ext,-Wl,--wrap=$(f))
 
 $(FIXTURES)/.stamp: $(shell find tests/fixtures -type f 2>/dev/null)
 	$(call say,GEN,$(FIXTURES))tests/fixtures/build-all.sh $(FIXTURES)
@@ -159,7 +176,7 @@ integration: all fixtures
 PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
 	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py)
-$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_DRIVERS) $(LIB_COMMON) $(PY_SRC)
+$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_STATIC) $(LIB_COMMON) $(PY_SRC)
 	$(call say,PY,$(PYBUILD))rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
 	$(if $(filter 1,$(V)),,@)cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) ACCEL_LDLIBS="$(PKG_LIBS)" \
 		$(PYTHON) setup.py -q \
@@ -265,7 +282,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/accel \
 		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(ACCELCTL) $(ACCELD) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(LIBS) $(LIB_STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(LIB_SHARED) $(DESTDIR)$(PREFIX)/lib/libaccel.so.0
 	ln -sf libaccel.so.0 $(DESTDIR)$(PREFIX)/lib/libaccel.so
 	install -m 0644 include/accel/*.h $(DESTDIR)$(PREFIX)/include/accel/
@@ -282,7 +299,7 @@ install-python: python
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c
 	clang-format -i $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) $(AGENT_SRC) \
-		$(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h
+		$(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) include/accel/*.h include/accel/internal/*.h
 
 clean:
 	rm -rf build

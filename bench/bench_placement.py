@@ -27,8 +27,8 @@ NS = uuid.uuid5(uuid.NAMESPACE_DNS, 'accelsched.openstack.org')
 
 
 class PostgreSQL:
-    """A private PostgreSQL cluster on 127.0.0.1 for Placement (DESIGN.md:
-    sqlite serializes writers, PostgreSQL is for load). As root it runs as
+    """A private PostgreSQL cluster on 127.0.0.1 for Placement (sqlite
+    serializes writers, PostgreSQL is for load). As root it runs as
     the postgres user, which initdb requires."""
 
     def __init__(self, work):

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +71,19 @@ static const char usage_text[] =
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
-static void usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static void usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	fprintf(stderr, "accelctl: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\nTry 'accelctl --help'.\n");
+	va_end(ap);
 }
 
 struct opts {
-	const char *cmd;
+	const struct verb *verb;
 	const char *address;
 	const char *sysfs_root;
 	const char *dev_root;
@@ -94,7 +99,128 @@ struct opts {
 	accel_opencl_mode opencl;
 	bool quiet;
 	struct watch_opts watch;
+	accel_config *cfg; /* report: loaded by its setup */
+	unsigned groups;   /* the option groups given (OG_*) */
 };
+
+/*
+ * Options every command takes (the discovery roots, --host, -f, -q, and
+ * report's --config and --create-root, which the others ignore) are
+ * always allowed; these groups only with the commands that name them.
+ */
+enum {
+	OG_WATCH = 1u << 0, /* --source, --kmod-path, --count, --timeout, --interval */
+	OG_HOSTS = 1u << 1, /* --hosts */
+	OG_SPECS = 1u << 2, /* -e, -n */
+};
+
+static const struct {
+	unsigned group;
+	const char *misplaced; /* given to a command that does not take it */
+	const char *missing;   /* not given to a command that needs it */
+} option_groups[] = {
+	{OG_WATCH, "--source, --kmod-path, --count, --timeout and --interval go with watch only",
+	 NULL},
+	{OG_HOSTS, "--hosts goes with schedule only", "schedule: missing --hosts DIR"},
+	{OG_SPECS, "-e and -n go with schedule only", NULL},
+};
+
+/* Where stdout's write errors are checked once the command has run. */
+enum out_check {
+	OUT_ALWAYS,  /* a full disk or a closed pipe is an error, not a silent success */
+	OUT_IF_OK,   /* only when the command itself succeeded */
+	OUT_BY_VERB, /* the command checks each line it writes */
+};
+
+/* One accelctl command. */
+struct verb {
+	const char *name;
+	unsigned groups; /* the option groups it takes */
+	unsigned needs;	 /* the option groups it cannot do without */
+	const char *arg; /* its one positional argument (show: "ADDRESS"), or NULL */
+	bool dot;	 /* -f dot is a format of it */
+	bool scan;	 /* runs on an inventory scanned with the command line's options */
+	enum out_check out;
+	/* its own checks of the command line; an exit status, -1 to go on */
+	int (*check)(const struct opts *o);
+	/* before the scan; an exit status, 0 to go on */
+	int (*setup)(struct opts *o);
+	/* the command; inv is the scan's, or NULL when it does not scan */
+	int (*run)(struct opts *o, const accel_inventory *inv);
+};
+
+static int watch_check(const struct opts *o);
+static int report_setup(struct opts *o);
+static int run_list(struct opts *o, const accel_inventory *inv);
+static int run_show(struct opts *o, const accel_inventory *inv);
+static int run_topo(struct opts *o, const accel_inventory *inv);
+static int run_report(struct opts *o, const accel_inventory *inv);
+static int run_schedule(struct opts *o, const accel_inventory *inv);
+static int run_watch(struct opts *o, const accel_inventory *inv);
+
+static const struct verb verbs[] = {
+	{.name = "list", .scan = true, .out = OUT_ALWAYS, .run = run_list},
+	{.name = "show", .arg = "ADDRESS", .scan = true, .out = OUT_ALWAYS, .run = run_show},
+	{.name = "topo", .dot = true, .scan = true, .out = OUT_ALWAYS, .run = run_topo},
+	{.name = "report",
+	 .scan = true,
+	 .out = OUT_ALWAYS,
+	 .setup = report_setup,
+	 .run = run_report},
+	{.name = "schedule",
+	 .groups = OG_HOSTS | OG_SPECS,
+	 .needs = OG_HOSTS,
+	 .out = OUT_IF_OK,
+	 .run = run_schedule},
+	{.name = "watch",
+	 .groups = OG_WATCH,
+	 .out = OUT_BY_VERB,
+	 .check = watch_check,
+	 .run = run_watch},
+};
+
+#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+/* "list, show, topo, report, schedule or watch" */
+static const char *verb_names(void)
+{
+	static char buf[128];
+
+	if (!*buf)
+		for (size_t i = 0; i < N_VERBS; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+				 i == 0		   ? ""
+				 : i + 1 < N_VERBS ? ", "
+						   : " or ",
+				 verbs[i].name);
+	return buf;
+}
+
+static const struct verb *verb_find(const char *name)
+{
+	for (size_t i = 0; i < N_VERBS; i++)
+		if (!strcmp(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static int parse_count(const char *arg, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	return errno || *end || end == arg ? -EINVAL : 0;
+}
+
+static int parse_seconds(const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	return errno || *end || end == arg || !isfinite(*out) ? -EINVAL : 0;
+}
 
 /* Returns -1 to go on, else the exit status. GNU getopt permutes argv, so
  * options may come before or after the command. */
@@ -140,7 +266,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	bool watch_opt = false;
+	const struct verb *v;
 	int c, npos;
 
 	memset(o, 0, sizeof(*o));
@@ -178,6 +304,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_HOSTS:
 			o->hosts_dir = optarg;
+			o->groups |= OG_HOSTS;
 			break;
 		case OPT_SOURCE:
 			if (strcmp(optarg, "kmod") && strcmp(optarg, "uevent") &&
@@ -187,56 +314,41 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			}
 			o->watch.source = optarg;
-			watch_opt = true;
+			o->groups |= OG_WATCH;
 			break;
 		case OPT_KMOD_PATH:
 			o->watch.kmod_path = optarg;
-			watch_opt = true;
+			o->groups |= OG_WATCH;
 			break;
-		case OPT_COUNT: {
-			char *end;
-
-			errno = 0;
-			o->watch.count = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o->watch.count < 1) {
+		case OPT_COUNT:
+			if (parse_count(optarg, &o->watch.count) || o->watch.count < 1) {
 				usage_error("--count: '%s' is not a number of events (1 or more)",
 					    optarg);
 				return EXIT_USAGE;
 			}
-			watch_opt = true;
+			o->groups |= OG_WATCH;
 			break;
-		}
-		case OPT_INTERVAL: {
-			char *end;
-
-			errno = 0;
-			o->watch.interval = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !isfinite(o->watch.interval) ||
-			    o->watch.interval < 0.1 || o->watch.interval > 86400.0) {
+		case OPT_INTERVAL:
+			if (parse_seconds(optarg, &o->watch.interval) || o->watch.interval < 0.1 ||
+			    o->watch.interval > 86400.0) {
 				usage_error("--interval: '%s' is not a number of seconds (0.1 to "
 					    "86400)",
 					    optarg);
 				return EXIT_USAGE;
 			}
-			watch_opt = true;
+			o->groups |= OG_WATCH;
 			break;
-		}
-		case OPT_TIMEOUT: {
-			char *end;
-
-			errno = 0;
-			o->watch.timeout = strtod(optarg, &end);
+		case OPT_TIMEOUT:
 			/* up to a year; a longer one is a typo, not a wish */
-			if (errno || *end || end == optarg || !isfinite(o->watch.timeout) ||
-			    o->watch.timeout <= 0 || o->watch.timeout > 366 * 86400.0) {
+			if (parse_seconds(optarg, &o->watch.timeout) || o->watch.timeout <= 0 ||
+			    o->watch.timeout > 366 * 86400.0) {
 				usage_error("--timeout: '%s' is not a number of seconds (more "
 					    "than 0)",
 					    optarg);
 				return EXIT_USAGE;
 			}
-			watch_opt = true;
+			o->groups |= OG_WATCH;
 			break;
-		}
 		case 'e': {
 			int r = cli_specs_add(&o->specs, optarg);
 
@@ -253,19 +365,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "accelctl: out of memory\n");
 				return 1;
 			}
+			o->groups |= OG_SPECS;
 			break;
 		}
-		case 'n': {
-			char *end;
-
-			errno = 0;
-			o->limit = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o->limit < 0) {
+		case 'n':
+			if (parse_count(optarg, &o->limit) || o->limit < 0) {
 				usage_error("-n: '%s' is not a number of hosts", optarg);
 				return EXIT_USAGE;
 			}
+			o->groups |= OG_SPECS;
 			break;
-		}
 		case OPT_OPENCL:
 			if (!strcmp(optarg, "auto"))
 				o->opencl = ACCEL_OPENCL_AUTO;
@@ -294,54 +403,33 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	npos = argc - optind;
 	if (npos < 1) {
-		usage_error("%s", "missing command (list, show, topo, report, schedule or watch)");
+		usage_error("missing command (%s)", verb_names());
 		return EXIT_USAGE;
 	}
-	o->cmd = argv[optind];
-	if (strcmp(o->cmd, "list") && strcmp(o->cmd, "show") && strcmp(o->cmd, "topo") &&
-	    strcmp(o->cmd, "report") && strcmp(o->cmd, "schedule") && strcmp(o->cmd, "watch")) {
-		usage_error("unknown command '%s' (list, show, topo, report, schedule or watch)",
-			    o->cmd);
+	v = verb_find(argv[optind]);
+	if (!v) {
+		usage_error("unknown command '%s' (%s)", argv[optind], verb_names());
 		return EXIT_USAGE;
 	}
-	if (strcmp(o->cmd, "watch") && watch_opt) {
-		usage_error("%s",
-			    "--source, --kmod-path, --count, --timeout and --interval go with "
-			    "watch only");
-		return EXIT_USAGE;
-	}
-	if (!strcmp(o->cmd, "watch")) {
-		if (o->dump) {
-			usage_error("%s", "watch: --lspci-dump does not change; watch reads sysfs");
+	o->verb = v;
+	if (v->check && (c = v->check(o)) >= 0)
+		return c;
+	for (size_t i = 0; i < sizeof(option_groups) / sizeof(option_groups[0]); i++) {
+		unsigned g = option_groups[i].group;
+
+		if ((o->groups & g) && !(v->groups & g)) {
+			usage_error("%s", option_groups[i].misplaced);
 			return EXIT_USAGE;
 		}
-		if (strcmp(o->format, "table")) {
-			usage_error("watch prints one line per change: -f %s does not go with it",
-				    o->format);
-			return EXIT_USAGE;
-		}
-		if (o->watch.kmod_path && o->watch.source && strcmp(o->watch.source, "kmod")) {
-			usage_error("--kmod-path goes with --source kmod, not %s", o->watch.source);
-			return EXIT_USAGE;
-		}
-		if (o->watch.interval && (!o->watch.source || strcmp(o->watch.source, "poll"))) {
-			usage_error("%s", "--interval goes with --source poll");
+		if ((v->needs & g) && !(o->groups & g)) {
+			usage_error("%s", option_groups[i].missing);
 			return EXIT_USAGE;
 		}
 	}
-	if (!strcmp(o->cmd, "schedule") != !!o->hosts_dir) {
-		usage_error("%s", o->hosts_dir ? "--hosts goes with schedule only"
-					       : "schedule: missing --hosts DIR");
-		return EXIT_USAGE;
-	}
-	if (strcmp(o->cmd, "schedule") && (o->specs.n || o->limit >= 0)) {
-		usage_error("%s", "-e and -n go with schedule only");
-		return EXIT_USAGE;
-	}
-	if (!strcmp(o->cmd, "show")) {
+	if (v->arg) {
 		if (npos != 2) {
-			usage_error("%s",
-				    npos < 2 ? "show: missing ADDRESS" : "show: one ADDRESS only");
+			usage_error(npos < 2 ? "%s: missing %s" : "%s: one %s only", v->name,
+				    v->arg);
 			return EXIT_USAGE;
 		}
 		o->address = argv[optind + 1];
@@ -350,13 +438,35 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	if (strcmp(o->format, "table") && strcmp(o->format, "json") &&
-	    (strcmp(o->format, "dot") || strcmp(o->cmd, "topo"))) {
+	    (strcmp(o->format, "dot") || !v->dot)) {
 		usage_error("unknown format '%s' (table or json; topo also takes dot)", o->format);
 		return EXIT_USAGE;
 	}
 	if (o->dump && (o->sysfs_root || o->dev_root)) {
 		usage_error("%s", "--lspci-dump reads config space only: it does not go with "
 				  "--sysfs-root or --dev-root");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int watch_check(const struct opts *o)
+{
+	if (o->dump) {
+		usage_error("%s", "watch: --lspci-dump does not change; watch reads sysfs");
+		return EXIT_USAGE;
+	}
+	if (strcmp(o->format, "table")) {
+		usage_error("watch prints one line per change: -f %s does not go with it",
+			    o->format);
+		return EXIT_USAGE;
+	}
+	if (o->watch.kmod_path && o->watch.source && strcmp(o->watch.source, "kmod")) {
+		usage_error("--kmod-path goes with --source kmod, not %s", o->watch.source);
+		return EXIT_USAGE;
+	}
+	if (o->watch.interval && (!o->watch.source || strcmp(o->watch.source, "poll"))) {
+		usage_error("%s", "--interval goes with --source poll");
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -414,9 +524,10 @@ static int watch_scan(void *arg, accel_inventory **inv)
 
 /* report: the config file (if any), then OS_* over it; the discovery
  * roots and host from it unless given on the command line. */
-static int load_config(struct opts *o, accel_config **out)
+static int report_setup(struct opts *o)
 {
 	const char *path = o->config;
+	accel_config **out = &o->cfg;
 	accel_err err;
 	int r;
 
@@ -443,59 +554,73 @@ static int load_config(struct opts *o, accel_config **out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int run_list(struct opts *o, const accel_inventory *inv)
 {
-	accel_inventory *inv = NULL;
-	accel_config *cfg = NULL;
-	struct opts o;
-	int r = parse_args(argc, argv, &o);
+	return cmd_list(inv, o->format);
+}
 
-	if (r >= 0 || !strcmp(o.cmd, "schedule")) {
-		if (r < 0)
-			r = cmd_schedule(o.hosts_dir, o.specs.keys, o.specs.values, o.specs.n,
-					 o.limit, o.format);
-		cli_specs_clear(&o.specs);
-		if (r == 0 && (fflush(stdout) || ferror(stdout))) {
-			fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
-			return 1;
-		}
-		return r;
-	}
-	if (!strcmp(o.cmd, "watch")) {
-		o.watch.dev_root = o.dev_root;
-		/* every rescan would load the ICDs, for fields watch never prints */
-		if (o.opencl == ACCEL_OPENCL_AUTO)
-			o.opencl = ACCEL_OPENCL_OFF;
-		return cmd_watch(&o.watch, watch_scan, &o);
-	}
-	if (!strcmp(o.cmd, "report") && (r = load_config(&o, &cfg)))
-		return r;
-	r = scan(&o, &inv);
-	if (r) {
-		accel_config_free(cfg);
-		return r;
-	}
-	if (!strcmp(o.cmd, "report")) {
-		r = cmd_report(inv, cfg, o.create_root);
-		accel_inventory_free(inv);
-		accel_config_free(cfg);
-		if (fflush(stdout) || ferror(stdout)) {
-			fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
-			return 1;
-		}
-		return r;
-	}
-	if (!strcmp(o.cmd, "list"))
-		r = cmd_list(inv, o.format);
-	else if (!strcmp(o.cmd, "show"))
-		r = cmd_show(inv, o.address, o.format);
-	else
-		r = cmd_topo(inv, o.format);
-	accel_inventory_free(inv);
-	/* a full disk or a closed pipe is an error, not a silent success */
+static int run_show(struct opts *o, const accel_inventory *inv)
+{
+	return cmd_show(inv, o->address, o->format);
+}
+
+static int run_topo(struct opts *o, const accel_inventory *inv)
+{
+	return cmd_topo(inv, o->format);
+}
+
+static int run_report(struct opts *o, const accel_inventory *inv)
+{
+	return cmd_report(inv, o->cfg, o->create_root);
+}
+
+static int run_schedule(struct opts *o, const accel_inventory *inv)
+{
+	(void)inv;
+	return cmd_schedule(o->hosts_dir, o->specs.keys, o->specs.values, o->specs.n, o->limit,
+			    o->format);
+}
+
+static int run_watch(struct opts *o, const accel_inventory *inv)
+{
+	(void)inv;
+	o->watch.dev_root = o->dev_root;
+	/* every rescan would load the ICDs, for fields watch never prints */
+	if (o->opencl == ACCEL_OPENCL_AUTO)
+		o->opencl = ACCEL_OPENCL_OFF;
+	return cmd_watch(&o->watch, watch_scan, o);
+}
+
+static int check_output(int r)
+{
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "accelctl: writing output: %s\n", strerror(errno));
 		return 1;
 	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	accel_inventory *inv = NULL;
+	const struct verb *v;
+	struct opts o;
+	int r = parse_args(argc, argv, &o);
+
+	if (r >= 0) {
+		cli_specs_clear(&o.specs);
+		return r == 0 ? check_output(r) : r;
+	}
+	v = o.verb;
+	r = v->setup ? v->setup(&o) : 0;
+	if (!r && v->scan)
+		r = scan(&o, &inv);
+	if (!r)
+		r = v->run(&o, inv);
+	accel_inventory_free(inv);
+	accel_config_free(o.cfg);
+	cli_specs_clear(&o.specs);
+	if (v->out == OUT_ALWAYS || (v->out == OUT_IF_OK && r == 0))
+		r = check_output(r);
 	return r;
 }

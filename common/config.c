@@ -305,8 +305,10 @@ static int handler(struct load *l, unsigned line, const char *section, const cha
 			l->has_secret = true;
 		return 0;
 	}
-	/* Unknown: say so once per section, once per option. Sections of
-	 * parts this build does not have yet (kafka) are fine. */
+	/* Unknown: say so once per section, once per option. [kafka] is for
+	 * the Kafka publisher, which this build does not have yet: accepted
+	 * without a word, so one file can serve both. [scheduler] moved to
+	 * nova.conf: the warning says where. */
 	if (!known_section && strcmp(l->last_section, section)) {
 		snprintf(l->last_section, sizeof(l->last_section), "%s", section);
 		if (!strcmp(section, "scheduler"))

@@ -2,28 +2,216 @@
 /*
  * accelsched.inventory/v1 <-> accel_inventory, through json-c.
  *
+ * One field table per struct (device, pcie, sriov, mdev type, drm, opencl,
+ * nic, host OpenCL, warning) drives both directions: the key, its type,
+ * where it lives in the struct, when it is left out, and the range a
+ * reader accepts. A field added to the schema is one row here.
+ *
  * Writing: unknown scalars are null; sub-objects that do not apply (SR-IOV
- * on a device without it, DRM on a vfio-pci device) are left out.
+ * on a device without it, DRM on a vfio-pci device) are left out. Every
+ * allocation is checked: out of memory fails the whole document with
+ * -ENOMEM, never a null that a reader would take for "unknown".
  * Reading: strict. Every field is type- and range-checked; the first
  * problem fails the whole document with a message naming the field, so a
  * consumer never acts on half an inventory.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
-#include <accel/json.h>
+#include <accel/internal/json.h>
 #include <accel/inventory.h>
 #include <accel/util.h>
 
+/* ---------- the field tables ---------- */
+
+enum ftype {
+	T_ADDR,	  /* char[ACCEL_ADDR_MAX]; read by the caller, as the key of the entry */
+	T_KIND,	  /* accel_kind, by name */
+	T_HEALTH, /* accel_health, by name */
+	T_STR,	  /* char *, null when NULL */
+	T_HEX,	  /* int, `size` hex digits, null when -1 */
+	T_INT,	  /* int or int64_t (`size` bytes), null when -1; read in [min, max] */
+	T_WIDTH,  /* int, a link width: null when 0; read in [min, max] */
+	T_SPEED,  /* int, tenths of GT/s: "N.N GT/s", null when 0 */
+	T_STRV,	  /* char ** with its count at `aux` */
+	T_BOOL,	  /* int: -1 unknown, 0, 1 */
+	T_OBJ,	  /* a struct at `off`, written with `sub` */
+	T_OBJV,	  /* an array of structs at `off`, count at `aux`, each written with `sub` */
+};
+
+#define F_REQUIRED 1u /* reading: missing is an error */
+#define F_OMIT	   2u /* writing: left out, not null, when unknown or empty */
+#define NO_AUX	   ((size_t)-1)
+
+struct fields;
+
+struct field {
+	const char *key;
+	enum ftype type;
+	unsigned flags;
+	size_t off;  /* the value, in the struct the table describes */
+	size_t aux;  /* T_STRV, T_OBJV: the count; T_OBJ: a bool saying it applies */
+	int size;    /* T_INT: bytes; T_HEX: digits */
+	int64_t min; /* T_INT, T_WIDTH: the range read */
+	int64_t max;
+	const struct fields *sub;	   /* T_OBJ, T_OBJV */
+	bool (*applies)(const void *self); /* T_OBJ without aux: written when true */
+};
+
+struct fields {
+	const struct field *f;
+	size_t n;
+	size_t size; /* of the struct: T_OBJV's element */
+};
+
+#define TABLE(name, S, ...)                                                                        \
+	static const struct field name##_f[] = {__VA_ARGS__};                                      \
+	static const struct fields name = {name##_f, sizeof(name##_f) / sizeof(name##_f[0]),       \
+					   sizeof(S)}
+
+#define SIZEOF(S, m) ((int)sizeof(((S *)0)->m))
+#define ADDR(S, m, k)                                                                              \
+	{                                                                                          \
+		.key = k, .type = T_ADDR, .off = offsetof(S, m)                                    \
+	}
+#define STR(S, m, k, fl)                                                                           \
+	{                                                                                          \
+		.key = k, .type = T_STR, .flags = fl, .off = offsetof(S, m)                        \
+	}
+#define HEX(S, m, k, digits)                                                                       \
+	{                                                                                          \
+		.key = k, .type = T_HEX, .off = offsetof(S, m), .size = digits                     \
+	}
+#define INT(S, m, k, lo, hi, fl)                                                                   \
+	{                                                                                          \
+		.key = k, .type = T_INT, .flags = fl, .off = offsetof(S, m), .size = SIZEOF(S, m), \
+		.min = lo, .max = hi                                                               \
+	}
+#define STRV(S, m, n, k, fl)                                                                       \
+	{                                                                                          \
+		.key = k, .type = T_STRV, .flags = fl, .off = offsetof(S, m),                      \
+		.aux = offsetof(S, n)                                                              \
+	}
+#define OBJ(S, m, k, table, flag, fn)                                                              \
+	{                                                                                          \
+		.key = k, .type = T_OBJ, .off = offsetof(S, m), .aux = flag, .sub = &table,        \
+		.applies = fn                                                                      \
+	}
+
+TABLE(pcie_fields, accel_pcie,
+      {.key = "speed", .type = T_SPEED, .off = offsetof(accel_pcie, speed_dgts)},
+      {.key = "width", .type = T_WIDTH, .off = offsetof(accel_pcie, width), .min = 1, .max = 32},
+      {.key = "max_speed", .type = T_SPEED, .off = offsetof(accel_pcie, max_speed_dgts)},
+      {.key = "max_width",
+       .type = T_WIDTH,
+       .off = offsetof(accel_pcie, max_width),
+       .min = 1,
+       .max = 32},
+      STRV(accel_pcie, upstream, n_upstream, "upstream", 0),
+      STR(accel_pcie, host_bridge, "host_bridge", 0));
+
+TABLE(sriov_fields, accel_sriov, INT(accel_sriov, total_vfs, "total_vfs", 0, 65535, 0),
+      INT(accel_sriov, num_vfs, "num_vfs", 0, 65535, 0), STR(accel_sriov, physfn, "physfn", 0),
+      STRV(accel_sriov, vfs, n_vfs, "vfs", 0));
+
+TABLE(mdev_fields, accel_mdev_type, STR(accel_mdev_type, id, "id", F_REQUIRED),
+      STR(accel_mdev_type, name, "name", 0),
+      INT(accel_mdev_type, available, "available", 0, INT32_MAX, 0),
+      INT(accel_mdev_type, created, "created", 0, INT32_MAX, 0),
+      STR(accel_mdev_type, device_api, "device_api", 0));
+
+TABLE(drm_fields, accel_drm, STR(accel_drm, card, "card", 0), STR(accel_drm, render, "render", 0),
+      STR(accel_drm, driver, "driver", 0), STR(accel_drm, version, "version", 0));
+
+TABLE(opencl_fields, accel_opencl, STR(accel_opencl, platform, "platform", 0),
+      STR(accel_opencl, name, "name", 0), STR(accel_opencl, version, "version", 0),
+      INT(accel_opencl, compute_units, "compute_units", 0, INT32_MAX, 0),
+      INT(accel_opencl, global_mem_mb, "global_mem_mb", 0, INT64_MAX / 2, 0));
+
+/* DRM applies when the device has a card or a render node */
+static bool drm_applies(const void *self)
+{
+	const accel_drm *m = self;
+
+	return m->card || m->render;
+}
+
+TABLE(device_fields, accel_device, ADDR(accel_device, address, "address"),
+      {.key = "kind", .type = T_KIND, .flags = F_REQUIRED, .off = offsetof(accel_device, kind)},
+      HEX(accel_device, vendor_id, "vendor_id", 4), HEX(accel_device, device_id, "device_id", 4),
+      HEX(accel_device, subsystem_vendor_id, "subsystem_vendor_id", 4),
+      HEX(accel_device, subsystem_device_id, "subsystem_device_id", 4),
+      HEX(accel_device, class_code, "class", 6), HEX(accel_device, revision, "revision", 2),
+      STR(accel_device, vendor, "vendor", 0), STR(accel_device, vendor_name, "vendor_name", 0),
+      STR(accel_device, model, "model", 0), STR(accel_device, architecture, "architecture", F_OMIT),
+      STR(accel_device, driver, "driver", 0), INT(accel_device, numa_node, "numa_node", 0, 4095, 0),
+      INT(accel_device, iommu_group, "iommu_group", 0, INT32_MAX, 0),
+      INT(accel_device, memory_mb, "memory_mb", 0, INT64_MAX / 2, 0),
+      STR(accel_device, cpu_affinity, "cpu_affinity", F_OMIT),
+      OBJ(accel_device, pcie, "pcie", pcie_fields, NO_AUX, NULL),
+      OBJ(accel_device, sriov, "sriov", sriov_fields, offsetof(accel_device, sriov.known), NULL),
+      {.key = "mdev_types",
+       .type = T_OBJV,
+       .flags = F_OMIT,
+       .off = offsetof(accel_device, mdev_types),
+       .aux = offsetof(accel_device, n_mdev_types),
+       .sub = &mdev_fields},
+      OBJ(accel_device, drm, "drm", drm_fields, NO_AUX, drm_applies),
+      STR(accel_device, accel_node, "accel_node", F_OMIT),
+      OBJ(accel_device, opencl, "opencl", opencl_fields, offsetof(accel_device, opencl.present),
+	  NULL),
+      STR(accel_device, compute_capability, "compute_capability", F_OMIT),
+      {.key = "health", .type = T_HEALTH, .off = offsetof(accel_device, health)},
+      STRV(accel_device, health_reasons, n_health_reasons, "health_reasons", F_OMIT),
+      {.key = "in_use", .type = T_BOOL, .flags = F_OMIT, .off = offsetof(accel_device, in_use)},
+      INT(accel_device, utilization, "utilization", 0, 100, F_OMIT),
+      STR(accel_device, resource_class, "resource_class", 0),
+      STRV(accel_device, traits, n_traits, "traits", 0));
+
+TABLE(nic_fields, accel_nic, ADDR(accel_nic, address, "address"), STR(accel_nic, name, "name", 0),
+      STR(accel_nic, driver, "driver", 0), INT(accel_nic, numa_node, "numa_node", 0, 4095, 0),
+      STR(accel_nic, cpu_affinity, "cpu_affinity", F_OMIT),
+      OBJ(accel_nic, pcie, "pcie", pcie_fields, NO_AUX, NULL));
+
+/* Written for people and tools; not read back: a read inventory has no
+ * host OpenCL platforms and no scan warnings of its own. */
+TABLE(host_opencl_fields, accel_host_opencl, STR(accel_host_opencl, platform, "platform", 0),
+      STR(accel_host_opencl, name, "name", 0), STR(accel_host_opencl, version, "version", 0),
+      STR(accel_host_opencl, type, "type", 0),
+      INT(accel_host_opencl, compute_units, "compute_units", 0, INT32_MAX, 0),
+      INT(accel_host_opencl, global_mem_mb, "global_mem_mb", 0, INT64_MAX / 2, 0));
+
+TABLE(warning_fields, accel_warning, STR(accel_warning, path, "path", F_REQUIRED),
+      STR(accel_warning, message, "message", F_REQUIRED));
+
+#define AT(base, off, type)  ((type *)((char *)(base) + (off)))
+#define CAT(base, off, type) ((const type *)((const char *)(base) + (off)))
+
+static int64_t int_at(const void *base, const struct field *f)
+{
+	return f->size == (int)sizeof(int64_t) ? *CAT(base, f->off, int64_t)
+					       : *CAT(base, f->off, int);
+}
+
+static void int_set(void *base, const struct field *f, int64_t v)
+{
+	if (f->size == (int)sizeof(int64_t))
+		*AT(base, f->off, int64_t) = v;
+	else
+		*AT(base, f->off, int) = (int)v;
+}
+
 /* ---------- writing ---------- */
 
+/* Give v to o under k; v NULL is a JSON null. */
 static int add(json_object *o, const char *k, json_object *v)
 {
-	/* json_object_object_add takes v even on failure in json-c >= 0.13 */
+	/* json_object_object_add leaves v to the caller when it fails */
 	if (json_object_object_add(o, k, v)) {
 		json_object_put(v);
 		return -ENOMEM;
@@ -31,131 +219,225 @@ static int add(json_object *o, const char *k, json_object *v)
 	return 0;
 }
 
-static json_object *str_or_null(const char *s)
+/* Give v (NULL: it could not be made) to array a. */
+static int append(json_object *a, json_object *v)
 {
-	return s ? json_object_new_string(s) : NULL;
+	if (!v)
+		return -ENOMEM;
+	if (json_object_array_add(a, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-static json_object *int_or_null(int64_t v)
+/* A new value, or NULL for null: s NULL is null, a failed allocation is -ENOMEM. */
+static int new_str(const char *s, json_object **v)
 {
-	return v < 0 ? NULL : json_object_new_int64(v);
+	*v = s ? json_object_new_string(s) : NULL;
+	return s && !*v ? -ENOMEM : 0;
 }
 
-static json_object *hex_or_null(int v, int digits)
+static int new_strv(char *const *s, size_t n, json_object **v)
 {
-	char buf[16];
+	int rc = 0;
 
-	if (v < 0)
-		return NULL;
-	snprintf(buf, sizeof(buf), "%0*x", digits, (unsigned)v);
-	return json_object_new_string(buf);
+	*v = json_object_new_array();
+	if (!*v)
+		return -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = append(*v, json_object_new_string(s[i]));
+	if (rc) {
+		json_object_put(*v);
+		*v = NULL;
+	}
+	return rc;
 }
 
-static json_object *strv(char *const *v, size_t n)
+static int write_fields(const struct fields *t, const void *self, json_object **out);
+
+/* The value of f in self; *v NULL when it is null. 1: f is left out. */
+static int field_value(const struct field *f, const void *self, json_object **v)
+{
+	char buf[32];
+	int64_t x;
+
+	*v = NULL;
+	switch (f->type) {
+	case T_ADDR:
+		return new_str(CAT(self, f->off, char), v);
+	case T_KIND:
+		return new_str(accel_kind_name(*CAT(self, f->off, accel_kind)), v);
+	case T_HEALTH:
+		return new_str(accel_health_name(*CAT(self, f->off, accel_health)), v);
+	case T_STR: {
+		const char *s = *CAT(self, f->off, char *const);
+
+		if (!s && (f->flags & F_OMIT))
+			return 1;
+		return new_str(s, v);
+	}
+	case T_HEX:
+		x = *CAT(self, f->off, int);
+		if (x < 0)
+			return 0;
+		snprintf(buf, sizeof(buf), "%0*x", f->size, (unsigned)x);
+		return new_str(buf, v);
+	case T_INT:
+		x = int_at(self, f);
+		if (x < 0)
+			return f->flags & F_OMIT ? 1 : 0;
+		*v = json_object_new_int64(x);
+		break;
+	case T_WIDTH:
+		x = *CAT(self, f->off, int);
+		if (!x)
+			return 0;
+		*v = json_object_new_int((int)x);
+		break;
+	case T_SPEED:
+		return new_str(accel_speed_str(*CAT(self, f->off, int), buf, sizeof(buf)), v);
+	case T_STRV: {
+		size_t n = *CAT(self, f->aux, size_t);
+
+		if (!n && (f->flags & F_OMIT))
+			return 1;
+		return new_strv(*(char **const *)((const char *)self + f->off), n, v);
+	}
+	case T_BOOL:
+		x = *CAT(self, f->off, int);
+		if (x < 0)
+			return f->flags & F_OMIT ? 1 : 0;
+		*v = json_object_new_boolean(x != 0);
+		break;
+	case T_OBJ: {
+		const void *sub = CAT(self, f->off, char);
+
+		if (f->aux != NO_AUX && !*CAT(self, f->aux, bool))
+			return 1;
+		if (f->applies && !f->applies(sub))
+			return 1;
+		return write_fields(f->sub, sub, v);
+	}
+	case T_OBJV: {
+		const char *e;
+		size_t n = *CAT(self, f->aux, size_t);
+		int rc = 0;
+
+		if (!n && (f->flags & F_OMIT))
+			return 1;
+		memcpy(&e, CAT(self, f->off, char), sizeof(e)); /* the array, whatever its type */
+		*v = json_object_new_array();
+		if (!*v)
+			return -ENOMEM;
+		for (size_t i = 0; !rc && i < n; i++) {
+			json_object *o;
+
+			rc = write_fields(f->sub, e + i * f->sub->size, &o);
+			if (!rc)
+				rc = append(*v, o);
+		}
+		if (rc) {
+			json_object_put(*v);
+			*v = NULL;
+		}
+		return rc;
+	}
+	}
+	return *v ? 0 : -ENOMEM;
+}
+
+/* self as a JSON object, every field of t in order. */
+static int write_fields(const struct fields *t, const void *self, json_object **out)
+{
+	json_object *o = json_object_new_object();
+	int rc = o ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !rc && i < t->n; i++) {
+		json_object *v;
+
+		rc = field_value(&t->f[i], self, &v);
+		if (rc == 1)
+			rc = 0;
+		else if (!rc)
+			rc = add(o, t->f[i].key, v);
+	}
+	if (rc) {
+		json_object_put(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+/* An array of the n entries that at(src, i) gives, each written with t. */
+static int write_list(json_object *root, const char *key, const struct fields *t, const void *src,
+		      size_t n, const void *(*at)(const void *src, size_t i))
 {
 	json_object *a = json_object_new_array();
+	int rc = a ? 0 : -ENOMEM;
 
-	for (size_t i = 0; a && i < n; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_object *o;
+
+		rc = write_fields(t, at(src, i), &o);
+		if (!rc)
+			rc = append(a, o);
+	}
+	if (rc) {
+		json_object_put(a);
+		return rc;
+	}
+	return add(root, key, a);
 }
 
-static json_object *pcie_json(const accel_pcie *p)
+static const void *device_at(const void *inv, size_t i)
 {
-	json_object *o = json_object_new_object();
-	char buf[32];
-
-	add(o, "speed", str_or_null(accel_speed_str(p->speed_dgts, buf, sizeof(buf))));
-	add(o, "width", p->width ? json_object_new_int(p->width) : NULL);
-	add(o, "max_speed", str_or_null(accel_speed_str(p->max_speed_dgts, buf, sizeof(buf))));
-	add(o, "max_width", p->max_width ? json_object_new_int(p->max_width) : NULL);
-	add(o, "upstream", strv(p->upstream, p->n_upstream));
-	add(o, "host_bridge", str_or_null(p->host_bridge));
-	return o;
+	return accel_inventory_device(inv, i);
 }
 
-static json_object *device_json(const accel_device *d)
+static const void *nic_at(const void *inv, size_t i)
 {
-	json_object *o = json_object_new_object();
+	return accel_inventory_nic(inv, i);
+}
 
-	add(o, "address", json_object_new_string(d->address));
-	add(o, "kind", json_object_new_string(accel_kind_name(d->kind)));
-	add(o, "vendor_id", hex_or_null(d->vendor_id, 4));
-	add(o, "device_id", hex_or_null(d->device_id, 4));
-	add(o, "subsystem_vendor_id", hex_or_null(d->subsystem_vendor_id, 4));
-	add(o, "subsystem_device_id", hex_or_null(d->subsystem_device_id, 4));
-	add(o, "class", hex_or_null(d->class_code, 6));
-	add(o, "revision", hex_or_null(d->revision, 2));
-	add(o, "vendor", str_or_null(d->vendor));
-	add(o, "vendor_name", str_or_null(d->vendor_name));
-	add(o, "model", str_or_null(d->model));
-	if (d->architecture)
-		add(o, "architecture", json_object_new_string(d->architecture));
-	add(o, "driver", str_or_null(d->driver));
-	add(o, "numa_node", int_or_null(d->numa_node));
-	add(o, "iommu_group", int_or_null(d->iommu_group));
-	add(o, "memory_mb", int_or_null(d->memory_mb));
-	if (d->cpu_affinity)
-		add(o, "cpu_affinity", json_object_new_string(d->cpu_affinity));
-	add(o, "pcie", pcie_json(&d->pcie));
-	if (d->sriov.known) {
-		json_object *s = json_object_new_object();
+static const void *host_opencl_at(const void *inv, size_t i)
+{
+	return accel_inventory_host_opencl(inv, i);
+}
 
-		add(s, "total_vfs", int_or_null(d->sriov.total_vfs));
-		add(s, "num_vfs", int_or_null(d->sriov.num_vfs));
-		add(s, "physfn", str_or_null(d->sriov.physfn));
-		add(s, "vfs", strv(d->sriov.vfs, d->sriov.n_vfs));
-		add(o, "sriov", s);
+static const void *warning_at(const void *inv, size_t i)
+{
+	return accel_inventory_warning(inv, i);
+}
+
+static int write_links(json_object *root, const accel_inventory *inv)
+{
+	json_object *a = json_object_new_array();
+	size_t n = accel_inventory_n_links(inv);
+	int rc = a ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		const accel_link *l = accel_inventory_link(inv, i);
+		json_object *o = json_object_new_object(), *v;
+
+		rc = o ? 0 : -ENOMEM;
+		if (!rc && !(rc = new_str(l->a, &v)))
+			rc = add(o, "a", v);
+		if (!rc && !(rc = new_str(l->b, &v)))
+			rc = add(o, "b", v);
+		if (!rc && !(rc = new_str(accel_link_class_name(l->cls), &v)))
+			rc = add(o, "class", v);
+		if (rc)
+			json_object_put(o);
+		else
+			rc = append(a, o);
 	}
-	if (d->n_mdev_types) {
-		json_object *a = json_object_new_array();
-
-		for (size_t i = 0; i < d->n_mdev_types; i++) {
-			const accel_mdev_type *m = &d->mdev_types[i];
-			json_object *t = json_object_new_object();
-
-			add(t, "id", json_object_new_string(m->id));
-			add(t, "name", str_or_null(m->name));
-			add(t, "available", int_or_null(m->available));
-			add(t, "created", int_or_null(m->created));
-			add(t, "device_api", str_or_null(m->device_api));
-			json_object_array_add(a, t);
-		}
-		add(o, "mdev_types", a);
+	if (rc) {
+		json_object_put(a);
+		return rc;
 	}
-	if (d->drm.card || d->drm.render) {
-		json_object *m = json_object_new_object();
-
-		add(m, "card", str_or_null(d->drm.card));
-		add(m, "render", str_or_null(d->drm.render));
-		add(m, "driver", str_or_null(d->drm.driver));
-		add(m, "version", str_or_null(d->drm.version));
-		add(o, "drm", m);
-	}
-	if (d->accel_node)
-		add(o, "accel_node", json_object_new_string(d->accel_node));
-	if (d->opencl.present) {
-		json_object *c = json_object_new_object();
-
-		add(c, "platform", str_or_null(d->opencl.platform));
-		add(c, "name", str_or_null(d->opencl.name));
-		add(c, "version", str_or_null(d->opencl.version));
-		add(c, "compute_units", int_or_null(d->opencl.compute_units));
-		add(c, "global_mem_mb", int_or_null(d->opencl.global_mem_mb));
-		add(o, "opencl", c);
-	}
-	if (d->compute_capability)
-		add(o, "compute_capability", json_object_new_string(d->compute_capability));
-	add(o, "health", json_object_new_string(accel_health_name(d->health)));
-	if (d->n_health_reasons)
-		add(o, "health_reasons", strv(d->health_reasons, d->n_health_reasons));
-	if (d->in_use >= 0)
-		add(o, "in_use", json_object_new_boolean(d->in_use));
-	if (d->utilization >= 0)
-		add(o, "utilization", json_object_new_int(d->utilization));
-	add(o, "resource_class", str_or_null(d->resource_class));
-	add(o, "traits", strv(d->traits, d->n_traits));
-	return o;
+	return add(root, "links", a);
 }
 
 static int emit(json_object *root, unsigned flags, char **out)
@@ -179,95 +461,43 @@ static int emit(json_object *root, unsigned flags, char **out)
 
 int accel_device_to_json(const accel_device *d, unsigned flags, char **out)
 {
-	json_object *o = device_json(d);
+	json_object *o;
+	int rc = write_fields(&device_fields, d, &o);
 
-	if (!o)
-		return -ENOMEM;
-	return emit(o, flags, out);
+	return rc ? rc : emit(o, flags, out);
 }
 
 int accel_inventory_to_json(const accel_inventory *inv, unsigned flags, char **out)
 {
-	json_object *root = json_object_new_object(), *a;
+	json_object *root = json_object_new_object(), *v;
 	size_t n;
+	int rc = root ? 0 : -ENOMEM;
 
-	if (!root)
-		return -ENOMEM;
-	add(root, "schema", json_object_new_string(ACCEL_INVENTORY_SCHEMA));
-	add(root, "host", json_object_new_string(accel_inventory_host(inv)));
-	add(root, "generation", json_object_new_int64((int64_t)accel_inventory_generation(inv)));
-	add(root, "collected_at", str_or_null(accel_inventory_collected_at(inv)));
-
-	a = json_object_new_array();
-	n = accel_inventory_n_devices(inv);
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, device_json(accel_inventory_device(inv, i)));
-	add(root, "devices", a);
-
-	a = json_object_new_array();
-	n = accel_inventory_n_links(inv);
-	for (size_t i = 0; i < n; i++) {
-		const accel_link *l = accel_inventory_link(inv, i);
-		json_object *o = json_object_new_object();
-
-		add(o, "a", json_object_new_string(l->a));
-		add(o, "b", json_object_new_string(l->b));
-		add(o, "class", json_object_new_string(accel_link_class_name(l->cls)));
-		json_object_array_add(a, o);
+	if (!rc && !(rc = new_str(ACCEL_INVENTORY_SCHEMA, &v)))
+		rc = add(root, "schema", v);
+	if (!rc && !(rc = new_str(accel_inventory_host(inv), &v)))
+		rc = add(root, "host", v);
+	if (!rc) {
+		v = json_object_new_int64((int64_t)accel_inventory_generation(inv));
+		rc = v ? add(root, "generation", v) : -ENOMEM;
 	}
-	add(root, "links", a);
-
-	n = accel_inventory_n_nics(inv);
-	if (n) {
-		a = json_object_new_array();
-		for (size_t i = 0; i < n; i++) {
-			const accel_nic *c = accel_inventory_nic(inv, i);
-			json_object *o = json_object_new_object();
-
-			add(o, "address", json_object_new_string(c->address));
-			add(o, "name", str_or_null(c->name));
-			add(o, "driver", str_or_null(c->driver));
-			add(o, "numa_node", int_or_null(c->numa_node));
-			if (c->cpu_affinity)
-				add(o, "cpu_affinity", json_object_new_string(c->cpu_affinity));
-			add(o, "pcie", pcie_json(&c->pcie));
-			json_object_array_add(a, o);
-		}
-		add(root, "nics", a);
+	if (!rc && !(rc = new_str(accel_inventory_collected_at(inv), &v)))
+		rc = add(root, "collected_at", v);
+	if (!rc)
+		rc = write_list(root, "devices", &device_fields, inv,
+				accel_inventory_n_devices(inv), device_at);
+	if (!rc)
+		rc = write_links(root, inv);
+	if (!rc && (n = accel_inventory_n_nics(inv)))
+		rc = write_list(root, "nics", &nic_fields, inv, n, nic_at);
+	if (!rc && (n = accel_inventory_n_host_opencl(inv)))
+		rc = write_list(root, "host_opencl", &host_opencl_fields, inv, n, host_opencl_at);
+	if (!rc && (n = accel_inventory_n_warnings(inv)))
+		rc = write_list(root, "warnings", &warning_fields, inv, n, warning_at);
+	if (rc) {
+		json_object_put(root);
+		return rc;
 	}
-
-	n = accel_inventory_n_host_opencl(inv);
-	if (n) {
-		a = json_object_new_array();
-		for (size_t i = 0; i < n; i++) {
-			const accel_host_opencl *h = accel_inventory_host_opencl(inv, i);
-			json_object *o = json_object_new_object();
-
-			add(o, "platform", str_or_null(h->platform));
-			add(o, "name", str_or_null(h->name));
-			add(o, "version", str_or_null(h->version));
-			add(o, "type", str_or_null(h->type));
-			add(o, "compute_units", int_or_null(h->compute_units));
-			add(o, "global_mem_mb", int_or_null(h->global_mem_mb));
-			json_object_array_add(a, o);
-		}
-		add(root, "host_opencl", a);
-	}
-
-	n = accel_inventory_n_warnings(inv);
-	if (n) {
-		a = json_object_new_array();
-		for (size_t i = 0; i < n; i++) {
-			const accel_warning *w = accel_inventory_warning(inv, i);
-			json_object *o = json_object_new_object();
-
-			add(o, "path", json_object_new_string(w->path));
-			add(o, "message", json_object_new_string(w->message));
-			json_object_array_add(a, o);
-		}
-		add(root, "warnings", a);
-	}
-
 	return emit(root, flags, out);
 }
 
@@ -400,34 +630,117 @@ static int parse_speed(struct rd *r, json_object *o, const char *k, int *dgts)
 	return 0;
 }
 
-static int parse_pcie(struct rd *r, json_object *o, accel_pcie *p)
+static int read_fields(struct rd *r, const struct fields *t, json_object *o, void *self);
+
+/* Field f of self from o[f->key]; missing leaves self's own value, but
+ * for an unknown integer (-1) or a missing required field. */
+static int read_field(struct rd *r, const struct field *f, json_object *o, void *self)
 {
-	json_object *sub;
-	int64_t x = 0;
+	json_object *v;
+	int64_t x;
 	int rc;
 
-	if ((rc = get(r, o, "pcie", json_type_object, &sub)) || !sub)
-		return rc;
-	if ((rc = parse_speed(r, sub, "speed", &p->speed_dgts)) ||
-	    (rc = parse_speed(r, sub, "max_speed", &p->max_speed_dgts)) ||
-	    (rc = get_int(r, sub, "width", 1, 32, &x)))
-		return rc;
-	p->width = (int)x;
-	x = 0;
-	if ((rc = get_int(r, sub, "max_width", 1, 32, &x)))
-		return rc;
-	p->max_width = (int)x;
-	if ((rc = get_strv(r, sub, "upstream", &p->upstream, &p->n_upstream)) ||
-	    (rc = get_str(r, sub, "host_bridge", false, &p->host_bridge)))
-		return rc;
+	switch (f->type) {
+	case T_ADDR:
+		return 0; /* the entry's key, read by the caller */
+	case T_KIND:
+		if ((rc = get(r, o, f->key, json_type_string, &v)))
+			return rc;
+		if (!v || (*AT(self, f->off, accel_kind) = accel_kind_from_name(
+				   json_object_get_string(v))) == ACCEL_KIND_NONE)
+			return BAD(r, "%s.kind: expected gpu, fpga, npu, accel or display",
+				   r->where);
+		return 0;
+	case T_HEALTH: {
+		const char *h;
+
+		if ((rc = get(r, o, f->key, json_type_string, &v)) || !v)
+			return rc;
+		h = json_object_get_string(v);
+		if (!strcmp(h, "ok"))
+			*AT(self, f->off, accel_health) = ACCEL_HEALTH_OK;
+		else if (!strcmp(h, "degraded"))
+			*AT(self, f->off, accel_health) = ACCEL_HEALTH_DEGRADED;
+		else if (!strcmp(h, "failed"))
+			*AT(self, f->off, accel_health) = ACCEL_HEALTH_FAILED;
+		else
+			return BAD(r, "%s.health: expected ok, degraded or failed", r->where);
+		return 0;
+	}
+	case T_STR:
+		return get_str(r, o, f->key, f->flags & F_REQUIRED, AT(self, f->off, char *));
+	case T_HEX:
+		return get_hex(r, o, f->key, f->size, AT(self, f->off, int));
+	case T_INT:
+		x = -1;
+		if ((rc = get_int(r, o, f->key, f->min, f->max, &x)))
+			return rc;
+		int_set(self, f, x);
+		return 0;
+	case T_WIDTH:
+		x = 0;
+		if ((rc = get_int(r, o, f->key, f->min, f->max, &x)))
+			return rc;
+		*AT(self, f->off, int) = (int)x;
+		return 0;
+	case T_SPEED:
+		return parse_speed(r, o, f->key, AT(self, f->off, int));
+	case T_STRV:
+		return get_strv(r, o, f->key, AT(self, f->off, char **), AT(self, f->aux, size_t));
+	case T_BOOL:
+		if ((rc = get(r, o, f->key, json_type_boolean, &v)))
+			return rc;
+		if (v)
+			*AT(self, f->off, int) = json_object_get_boolean(v) ? 1 : 0;
+		return 0;
+	case T_OBJ:
+		if ((rc = get(r, o, f->key, json_type_object, &v)) || !v)
+			return rc;
+		if (f->aux != NO_AUX)
+			*AT(self, f->aux, bool) = true;
+		return read_fields(r, f->sub, v, AT(self, f->off, char));
+	case T_OBJV: {
+		size_t *count = AT(self, f->aux, size_t), n;
+		char *arr;
+
+		if ((rc = get(r, o, f->key, json_type_array, &v)) || !v)
+			return rc;
+		n = json_object_array_length(v);
+		if (n > ACCEL_MAX_LIST)
+			return accel_err_set(r->err, -E2BIG, "%s.%s: too many", r->where, f->key);
+		arr = calloc(n ? n : 1, f->sub->size);
+		if (!arr)
+			return accel_err_set(r->err, -ENOMEM, "out of memory");
+		memcpy(AT(self, f->off, char), &arr,
+		       sizeof(arr)); /* the array, whatever its type */
+		for (size_t i = 0; i < n; i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+
+			(*count)++;
+			if (!json_object_is_type(e, json_type_object))
+				return BAD(r, "%s.%s[%zu]: expected object", r->where, f->key, i);
+			if ((rc = read_fields(r, f->sub, e, arr + i * f->sub->size)))
+				return rc;
+		}
+		return 0;
+	}
+	}
 	return 0;
+}
+
+static int read_fields(struct rd *r, const struct fields *t, json_object *o, void *self)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < t->n; i++)
+		rc = read_field(r, &t->f[i], o, self);
+	return rc;
 }
 
 static int parse_nic(struct rd *r, json_object *o, accel_inventory *inv)
 {
 	accel_nic *c;
 	char *addr = NULL;
-	int64_t x = -1;
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
@@ -441,21 +754,13 @@ static int parse_nic(struct rd *r, json_object *o, accel_inventory *inv)
 		return BAD(r, "%s.address: not a PCI address", r->where);
 	if (rc)
 		return accel_err_set(r->err, rc, "%s: %s", r->where, accel_strerror(rc));
-	if ((rc = get_str(r, o, "name", false, &c->name)) ||
-	    (rc = get_str(r, o, "driver", false, &c->driver)) ||
-	    (rc = get_str(r, o, "cpu_affinity", false, &c->cpu_affinity)) ||
-	    (rc = get_int(r, o, "numa_node", 0, 4095, &x)))
-		return rc;
-	c->numa_node = (int)x;
-	return parse_pcie(r, o, &c->pcie);
+	return read_fields(r, &nic_fields, o, c);
 }
 
 static int parse_device(struct rd *r, json_object *o, accel_inventory *inv)
 {
-	json_object *v, *sub;
 	accel_device *d;
 	char *addr = NULL;
-	int64_t x;
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
@@ -470,134 +775,7 @@ static int parse_device(struct rd *r, json_object *o, accel_inventory *inv)
 			   rc == -EINVAL ? "not a PCI address" : "listed twice");
 	if (rc)
 		return accel_err_set(r->err, rc, "%s: %s", r->where, accel_strerror(rc));
-
-	if ((rc = get(r, o, "kind", json_type_string, &v)))
-		return rc;
-	if (!v || (d->kind = accel_kind_from_name(json_object_get_string(v))) == ACCEL_KIND_NONE)
-		return BAD(r, "%s.kind: expected gpu, fpga, npu, accel or display", r->where);
-	if ((rc = get_hex(r, o, "vendor_id", 4, &d->vendor_id)) ||
-	    (rc = get_hex(r, o, "device_id", 4, &d->device_id)) ||
-	    (rc = get_hex(r, o, "subsystem_vendor_id", 4, &d->subsystem_vendor_id)) ||
-	    (rc = get_hex(r, o, "subsystem_device_id", 4, &d->subsystem_device_id)) ||
-	    (rc = get_hex(r, o, "class", 6, &d->class_code)) ||
-	    (rc = get_hex(r, o, "revision", 2, &d->revision)) ||
-	    (rc = get_str(r, o, "vendor", false, &d->vendor)) ||
-	    (rc = get_str(r, o, "vendor_name", false, &d->vendor_name)) ||
-	    (rc = get_str(r, o, "model", false, &d->model)) ||
-	    (rc = get_str(r, o, "architecture", false, &d->architecture)) ||
-	    (rc = get_str(r, o, "driver", false, &d->driver)) ||
-	    (rc = get_str(r, o, "cpu_affinity", false, &d->cpu_affinity)) ||
-	    (rc = get_str(r, o, "accel_node", false, &d->accel_node)) ||
-	    (rc = get_str(r, o, "compute_capability", false, &d->compute_capability)) ||
-	    (rc = get_str(r, o, "resource_class", false, &d->resource_class)) ||
-	    (rc = get_strv(r, o, "traits", &d->traits, &d->n_traits)) ||
-	    (rc = get_strv(r, o, "health_reasons", &d->health_reasons, &d->n_health_reasons)))
-		return rc;
-	x = -1;
-	if ((rc = get_int(r, o, "numa_node", 0, 4095, &x)))
-		return rc;
-	d->numa_node = (int)x;
-	x = -1;
-	if ((rc = get_int(r, o, "iommu_group", 0, INT32_MAX, &x)))
-		return rc;
-	d->iommu_group = (int)x;
-	if ((rc = get_int(r, o, "memory_mb", 0, INT64_MAX / 2, &d->memory_mb)))
-		return rc;
-	x = -1;
-	if ((rc = get_int(r, o, "utilization", 0, 100, &x)))
-		return rc;
-	d->utilization = (int)x;
-	if ((rc = get(r, o, "in_use", json_type_boolean, &v)))
-		return rc;
-	if (v)
-		d->in_use = json_object_get_boolean(v) ? 1 : 0;
-	if ((rc = get(r, o, "health", json_type_string, &v)))
-		return rc;
-	if (v) {
-		const char *h = json_object_get_string(v);
-
-		if (!strcmp(h, "ok"))
-			d->health = ACCEL_HEALTH_OK;
-		else if (!strcmp(h, "degraded"))
-			d->health = ACCEL_HEALTH_DEGRADED;
-		else if (!strcmp(h, "failed"))
-			d->health = ACCEL_HEALTH_FAILED;
-		else
-			return BAD(r, "%s.health: expected ok, degraded or failed", r->where);
-	}
-
-	if ((rc = parse_pcie(r, o, &d->pcie)))
-		return rc;
-	if ((rc = get(r, o, "sriov", json_type_object, &sub)))
-		return rc;
-	if (sub) {
-		d->sriov.known = true;
-		x = -1;
-		if ((rc = get_int(r, sub, "total_vfs", 0, 65535, &x)))
-			return rc;
-		d->sriov.total_vfs = (int)x;
-		x = -1;
-		if ((rc = get_int(r, sub, "num_vfs", 0, 65535, &x)))
-			return rc;
-		d->sriov.num_vfs = (int)x;
-		if ((rc = get_str(r, sub, "physfn", false, &d->sriov.physfn)) ||
-		    (rc = get_strv(r, sub, "vfs", &d->sriov.vfs, &d->sriov.n_vfs)))
-			return rc;
-	}
-	if ((rc = get(r, o, "mdev_types", json_type_array, &sub)))
-		return rc;
-	if (sub) {
-		size_t n = json_object_array_length(sub);
-
-		if (n > ACCEL_MAX_LIST)
-			return accel_err_set(r->err, -E2BIG, "%s.mdev_types: too many", r->where);
-		d->mdev_types = calloc(n ? n : 1, sizeof(*d->mdev_types));
-		if (!d->mdev_types)
-			return accel_err_set(r->err, -ENOMEM, "out of memory");
-		for (size_t i = 0; i < n; i++) {
-			json_object *t = json_object_array_get_idx(sub, i);
-			accel_mdev_type *m = &d->mdev_types[i];
-
-			m->available = -1;
-			m->created = -1;
-			d->n_mdev_types++;
-			if (!json_object_is_type(t, json_type_object))
-				return BAD(r, "%s.mdev_types[%zu]: expected object", r->where, i);
-			x = -1;
-			if ((rc = get_str(r, t, "id", true, &m->id)) ||
-			    (rc = get_str(r, t, "name", false, &m->name)) ||
-			    (rc = get_str(r, t, "device_api", false, &m->device_api)) ||
-			    (rc = get_int(r, t, "available", 0, INT32_MAX, &x)))
-				return rc;
-			m->available = (int)x;
-			x = -1;
-			if ((rc = get_int(r, t, "created", 0, INT32_MAX, &x)))
-				return rc;
-			m->created = (int)x;
-		}
-	}
-	if ((rc = get(r, o, "drm", json_type_object, &sub)))
-		return rc;
-	if (sub && ((rc = get_str(r, sub, "card", false, &d->drm.card)) ||
-		    (rc = get_str(r, sub, "render", false, &d->drm.render)) ||
-		    (rc = get_str(r, sub, "driver", false, &d->drm.driver)) ||
-		    (rc = get_str(r, sub, "version", false, &d->drm.version))))
-		return rc;
-	if ((rc = get(r, o, "opencl", json_type_object, &sub)))
-		return rc;
-	if (sub) {
-		d->opencl.present = true;
-		x = -1;
-		if ((rc = get_str(r, sub, "platform", false, &d->opencl.platform)) ||
-		    (rc = get_str(r, sub, "name", false, &d->opencl.name)) ||
-		    (rc = get_str(r, sub, "version", false, &d->opencl.version)) ||
-		    (rc = get_int(r, sub, "compute_units", 0, INT32_MAX, &x)) ||
-		    (rc = get_int(r, sub, "global_mem_mb", 0, INT64_MAX / 2,
-				  &d->opencl.global_mem_mb)))
-			return rc;
-		d->opencl.compute_units = (int)x;
-	}
-	return 0;
+	return read_fields(r, &device_fields, o, d);
 }
 
 static int parse_root(struct rd *r, json_object *root, accel_inventory **out)
@@ -694,11 +872,10 @@ out:
 	return rc;
 }
 
-int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out,
-			      accel_err *err)
+int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out, accel_err *err)
 {
 	json_object *root;
-	struct rd r = { .err = err };
+	struct rd r = {.err = err};
 	int rc;
 
 	accel_err_clear(err);

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <accel/json.h>
+#include <accel/internal/json.h>
 #include <accel/util.h>
 
 int accel_json_parse(const char *text, size_t len, size_t max, const char *what,

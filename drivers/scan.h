@@ -7,7 +7,8 @@
  *      lspci dump) into scan->fns;
  *   2. the vendor drivers classify each function (kind, model, ...);
  *   3. the other backends (sysfs, drm, accel, opencl) enrich claimed
- *      devices, each one file and one entry in accel_backends[];
+ *      devices, each one file and one entry in accel_scan()'s enrich[]
+ *      table (scan.c);
  *   4. vendor enrich hooks, health, resource class and traits, topology.
  */
 #ifndef ACCEL_DRIVERS_SCAN_H
@@ -16,6 +17,7 @@
 #include <accel/discovery.h>
 #include "attr.h"
 #include "pciids.h"
+#include "scanctx.h"
 
 struct pci_access;
 
@@ -161,17 +163,9 @@ void accel_health_eval(struct scan *s, struct scan_fn *f);   /* health.c */
 /* pci.c: libpci hooks that never exit. */
 void accel_pci_names_hooks(struct pci_access *a);
 
-/* Name of a vendor or device from pci.ids; NULL if unknown or no pci.ids. */
-const char *accel_pci_name(struct scan *s, int vendor, int device, char *buf, size_t cap);
-
 /* opencl.c: the function at a bus address an OpenCL platform reported;
  * any_domain when the platform gives no domain. NULL if none or ambiguous. */
 struct scan_fn *accel_opencl_match(struct scan *s, unsigned dom, unsigned bus, unsigned slot,
 				   unsigned fn, bool any_domain);
-
-/* Set the scan's error (ctx->err) and return code. */
-int scan_fail(struct scan *s, int code, const char *fmt, ...) ACCEL_PRINTF(3, 4);
-/* Record a warning naming `path`; never fails the scan. */
-void scan_warn(struct scan *s, const char *path, const char *fmt, ...) ACCEL_PRINTF(3, 4);
 
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <accel/json.h>
+#include <accel/internal/json.h>
 #include <accel/util.h>
 #include "pc.h"
 

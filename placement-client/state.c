@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <accel/json.h>
+#include <accel/internal/json.h>
 #include <accel/util.h>
 #include "pc.h"
 

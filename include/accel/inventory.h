@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The inventory: accelsched.inventory/v1, the one data model that discovery
- * produces and the placement client, the Kafka publisher, the scheduler and
- * the CLI consume (see DESIGN.md).
+ * produces and the placement client, the scheduler and the CLI consume (a
+ * Kafka publisher, not built yet, will too; docs/architecture.md).
  *
  * An accel_inventory owns everything reachable from it. Devices are plain
  * data read through const pointers; a field that discovery could not learn is

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Placement client: report an inventory to Keystone-authenticated
- * Placement as a provider tree (DESIGN.md, Placement).
+ * Placement as a provider tree (docs/architecture.md, Placement).
  *
  * Under the compute node's root provider (Nova's, found by [DEFAULT] host)
  * each device gets a child provider named "<host>_<address>" whose UUID is

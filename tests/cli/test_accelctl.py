@@ -88,6 +88,42 @@ class Usage(unittest.TestCase):
         p = run("show", "not-an-address", check_rc=2)
         self.assertIn("'not-an-address' is not a PCI address", p.stderr)
 
+    def test_each_command_takes_only_its_options(self):
+        """Every command against every option group that is not its own
+        (the verb table of cli/accelctl.c): a usage error naming the group,
+        whatever the order on the command line."""
+        commands = ["list", "show", "topo", "report", "schedule", "watch"]
+        p = run(check_rc=2)
+        self.assertIn("(list, show, topo, report, schedule or watch)", p.stderr)
+        helptext = run("--help", check_rc=0).stdout
+        for cmd in commands:
+            self.assertRegex(helptext, r"\n  %s " % cmd)
+        groups = [
+            ("watch", ["--count", "1"], "go with watch only"),
+            ("watch", ["--source", "poll"], "go with watch only"),
+            ("schedule", ["-e", "a=b"], "-e and -n go with schedule only"),
+            ("schedule", ["-n", "1"], "-e and -n go with schedule only"),
+        ]
+        for cmd in commands:
+            args = [cmd, "00:01.0"] if cmd == "show" else [cmd]
+            for owner, opt, msg in groups:
+                if cmd == owner:
+                    continue
+                with self.subTest(cmd=cmd, opt=opt):
+                    p = run(*args, *opt, check_rc=2)
+                    self.assertIn(msg, p.stderr)
+                    p = run(*opt, *args, check_rc=2)
+                    self.assertIn(msg, p.stderr)
+            if cmd != "schedule":
+                p = run(*args, "--hosts", "/nonexistent", check_rc=2)
+                self.assertIn("--hosts goes with schedule only", p.stderr)
+        p = run("schedule", "-e", "a=b", check_rc=2)
+        self.assertIn("schedule: missing --hosts DIR", p.stderr)
+        p = run("show", "00:01.0", "00:02.0", check_rc=2)
+        self.assertIn("show: one ADDRESS only", p.stderr)
+        self.assertIn("show: missing ADDRESS", run("show", check_rc=2).stderr)
+        self.assertIn("unknown format 'dot'", run("list", "-f", "dot", check_rc=2).stderr)
+
     def test_dump_and_root_exclusive(self):
         p = run("list", "--lspci-dump", "x", "--sysfs-root", "y", check_rc=2)
         self.assertIn("--lspci-dump", p.stderr)

@@ -132,7 +132,7 @@ def tree(host):
 
 
 def expected_tree(inv, host):
-    """What DESIGN.md says the tree is, from the inventory."""
+    """What docs/architecture.md (Placement) says the tree is, from the inventory."""
     want = {}
     for d in inv['devices']:
         if d['kind'] == 'display' or not d['resource_class']:

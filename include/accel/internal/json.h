@@ -2,9 +2,13 @@
 /*
  * JSON helpers over json-c for parsers of outside input: a bounded, strict
  * document parse and typed member lookups.
+ *
+ * Internal: shared by the libraries (common/, placement-client/), never
+ * installed and not exported from libaccel.so, so that json-c's types stay
+ * out of the public headers (those directly in include/accel/).
  */
-#ifndef ACCEL_JSON_H
-#define ACCEL_JSON_H
+#ifndef ACCEL_INTERNAL_JSON_H
+#define ACCEL_INTERNAL_JSON_H
 
 #include <json-c/json.h>
 
@@ -20,15 +24,15 @@ extern "C" {
  * `max` bytes and depth ACCEL_JSON_MAX_DEPTH. On failure *err says
  * "<what>: invalid JSON at byte N: <reason>" and returns -EBADMSG (or
  * -E2BIG over max). The caller puts *out. */
-ACCEL_EXPORT int accel_json_parse(const char *text, size_t len, size_t max, const char *what,
-				  json_object **out, accel_err *err);
+int accel_json_parse(const char *text, size_t len, size_t max, const char *what, json_object **out,
+		     accel_err *err);
 
 /* The member `key` of object o if it has type t, else NULL (also when o is
  * not an object or the member is null). */
-ACCEL_EXPORT json_object *accel_json_get(json_object *o, const char *key, json_type t);
+json_object *accel_json_get(json_object *o, const char *key, json_type t);
 
 /* A string member of at most `max` bytes of printable UTF-8, else NULL. */
-ACCEL_EXPORT const char *accel_json_str(json_object *o, const char *key, size_t max);
+const char *accel_json_str(json_object *o, const char *key, size_t max);
 
 #ifdef __cplusplus
 }
