@@ -53,7 +53,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 COMMON_SRC := $(wildcard common/*.c)
-DRIVERS_SRC := $(wildcard drivers/*.c drivers/vendor/*.c)
+DRIVERS_SRC := $(wildcard drivers/*.c drivers/hwvendor/*.c)
 PLACEMENT_SRC := $(wildcard placement-client/*.c)
 SCHED_SRC := $(wildcard scheduler/*.c)
 AGENT_SRC := $(wildcard agent/*.c)

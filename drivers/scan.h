@@ -98,7 +98,7 @@ extern const struct accel_backend accel_backend_drm;
 extern const struct accel_backend accel_backend_accel;
 extern const struct accel_backend accel_backend_opencl;
 
-/* ---- vendor drivers: one file each in drivers/vendor/ ---- */
+/* ---- vendor drivers: one file each in drivers/hwvendor/ ---- */
 
 /* A row of a vendor's model table: data, kept in one place per vendor. */
 struct accel_model {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Vendor drivers and their model tables (drivers/vendor/): which driver
+ * Vendor drivers and their model tables (drivers/hwvendor/): which driver
  * claims a PCI function, as what kind, and which model row describes it.
  * Functions are built by hand from ids seen on real machines (shared
  * realdata: DGX-2, 8x A100/H100, MI300X, Xeon Phi) and from the tables'
