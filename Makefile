@@ -52,7 +52,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)';
 MAKEFLAGS += --no-print-directory
 endif
 
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(wildcard common/*.c common/models/*.c)
 DRIVERS_SRC := $(wildcard drivers/*.c drivers/hwvendor/*.c)
 PLACEMENT_SRC := $(wildcard placement-client/*.c)
 SCHED_SRC := $(wildcard scheduler/*.c)

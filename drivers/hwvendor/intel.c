@@ -6,68 +6,12 @@
  * DSA, NICs and the rest of 8086 are not claimed. Intel's FPGA cards are
  * intel_fpga.c's.
  */
+#include <accel/model.h>
 #include "../scan.h"
-
-#define GB(n) ((int64_t)(n)*1024)
-
-#define ROW(dev, k, name, mb, arch)                                                                \
-	{                                                                                          \
-		.device_id = (dev), .kind = (k), .model = (name), .memory_mb = (mb),               \
-		.architecture = (arch)                                                             \
-	}
-#define GPU(dev, name, mb, arch) ROW(dev, ACCEL_KIND_GPU, name, mb, arch)
-#define NPU(dev, name, arch)	 ROW(dev, ACCEL_KIND_NPU, name, -1, arch)
-#define PHI(dev, name, mb, arch) ROW(dev, ACCEL_KIND_ACCEL, name, mb, arch)
-
-/*
- * Where each row was verified:
- *  - GPU ids and names: pci.ids 2026.05.24 (github pciutils/pciids):
- *    "Ponte Vecchio XT (2 Tile) [Data Center GPU Max 1550]" and the like;
- *  - GPU memory: Intel's launch specifications (Max 1550 128 GB, Max 1350
- *    96 GB, Max 1100 48 GB HBM2e; Flex 170 16 GB). Flex 140 carries two
- *    GPUs sharing 12 GB and Max 1450, 1550VG and 1100C have no published
- *    per-id capacity: -1;
- *  - NPU ids: drivers/accel/ivpu/ivpu_drv.h (PCI_DEVICE_ID_MTL 7d1d,
- *    ARL ad1d, LNL 643e, PTL_P b03e, WCL fd3e) and the IP generation each
- *    maps to (ivpu_hw_ip_gen: 37xx, 40xx, 50xx). NPUs use system memory;
- *  - Xeon Phi ids and names: pci.ids; memory from Intel's Xeon Phi
- *    coprocessor specifications (5110P/5120D 8 GB, 3120A/P 6 GB, 31S1 8 GB;
- *    the SE10/7120 series mixes 8 and 16 GB parts under one id: -1).
- * Architecture is Intel's microarchitecture name: "Xe-HPC", "Xe-HPG",
- * "NPU 37xx" (ivpu's generation), "Knights Corner", "Knights Landing".
- */
-static const struct accel_model intel_models[] = {
-	/* Data Center GPU Max (Ponte Vecchio) */
-	GPU(0x0b69, "Data Center GPU Max 1450", -1, "Xe-HPC"),
-	GPU(0x0b6e, "Data Center GPU Max 1100C", -1, "Xe-HPC"),
-	GPU(0x0bd4, "Data Center GPU Max 1550VG", -1, "Xe-HPC"),
-	GPU(0x0bd5, "Data Center GPU Max 1550", GB(128), "Xe-HPC"),
-	GPU(0x0bd6, "Data Center GPU Max 1550", GB(128), "Xe-HPC"),
-	GPU(0x0bd7, "Data Center GPU Max 1350", GB(96), "Xe-HPC"),
-	GPU(0x0bd8, "Data Center GPU Max 1350", GB(96), "Xe-HPC"),
-	GPU(0x0bd9, "Data Center GPU Max 1100", GB(48), "Xe-HPC"),
-	GPU(0x0bda, "Data Center GPU Max 1100", GB(48), "Xe-HPC"),
-	GPU(0x0bdb, "Data Center GPU Max 1100", GB(48), "Xe-HPC"),
-	/* Data Center GPU Flex (Arctic Sound-M) */
-	GPU(0x56c0, "Data Center GPU Flex 170", GB(16), "Xe-HPG"),
-	GPU(0x56c1, "Data Center GPU Flex 140", -1, "Xe-HPG"),
-	/* NPUs (intel_vpu) */
-	NPU(0x7d1d, "Meteor Lake NPU", "NPU 37xx"),
-	NPU(0xad1d, "Arrow Lake NPU", "NPU 37xx"),
-	NPU(0x643e, "Lunar Lake NPU", "NPU 40xx"),
-	NPU(0xb03e, "Panther Lake NPU", "NPU 50xx"),
-	NPU(0xfd3e, "Wildcat Lake NPU", "NPU 50xx"),
-	/* Xeon Phi coprocessors (class 0b40) */
-	PHI(0x2250, "Xeon Phi 5100", GB(8), "Knights Corner"),
-	PHI(0x225c, "Xeon Phi SE10/7120", -1, "Knights Corner"),
-	PHI(0x225d, "Xeon Phi 3120", GB(6), "Knights Corner"),
-	PHI(0x225e, "Xeon Phi 31S1", GB(8), "Knights Corner"),
-	PHI(0x2262, "Xeon Phi 7220", -1, "Knights Landing"),
-};
 
 static const uint16_t intel_vendors[] = {0x8086, 0};
 
-static accel_kind intel_claim(const struct scan_fn *f, const struct accel_model *m)
+static accel_kind intel_claim(const struct scan_fn *f, const accel_model *m)
 {
 	if (m && m->kind != ACCEL_KIND_NONE)
 		return m->kind;
@@ -79,7 +23,6 @@ const struct accel_vendor_driver accel_vendor_intel = {
 	.vendor = "intel",
 	.vendor_name = "Intel Corporation",
 	.pci_vendors = intel_vendors,
-	.models = intel_models,
-	.n_models = sizeof(intel_models) / sizeof(intel_models[0]),
+	.models = &accel_models_intel, /* common/models/intel.c */
 	.claim = intel_claim,
 };
