@@ -52,8 +52,8 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)';
 MAKEFLAGS += --no-print-directory
 endif
 
-COMMON_SRC := $(wildcard common/*.c)
-DRIVERS_SRC := $(wildcard drivers/*.c drivers/vendor/*.c)
+COMMON_SRC := $(wildcard common/*.c common/models/*.c)
+DRIVERS_SRC := $(wildcard drivers/*.c drivers/hwvendor/*.c)
 PLACEMENT_SRC := $(wildcard placement-client/*.c)
 SCHED_SRC := $(wildcard scheduler/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
@@ -82,7 +82,7 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
-	install clean format python nova-tests kmod vm-tests
+	install clean format python nova-tests kmod vm-tests layers
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -176,9 +176,10 @@ integration: all fixtures
 PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
 	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py)
-$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_STATIC) $(LIB_COMMON) $(PY_SRC)
+$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(PY_SRC)
 	$(call say,PY,$(PYBUILD))rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
-	$(if $(filter 1,$(V)),,@)cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) ACCEL_LDLIBS="$(PKG_LIBS)" \
+	$(if $(filter 1,$(V)),,@)cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) \
+		ACCEL_LDLIBS="$$($(PKG_CONFIG) --libs json-c)" \
 		$(PYTHON) setup.py -q \
 		build_py -d $(abspath $(PYBUILD)) \
 		build_ext -b $(abspath $(PYBUILD)) -t $(abspath $(BUILD)/pytmp) \
@@ -243,7 +244,13 @@ fuzz: $(FUZZ_BINS)
 valgrind: all fixtures
 	tests/valgrind.sh $(ACCELCTL) $(FIXTURES)
 
+# DESIGN's dependency rules on the sources' #include lines (which folder
+# may use which): scripts/check-layers.sh.
+layers:
+	@scripts/check-layers.sh
+
 check: deps
+	$(MAKE) layers
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) cli-tests

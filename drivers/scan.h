@@ -10,11 +10,14 @@
  *      devices, each one file and one entry in accel_scan()'s enrich[]
  *      table (scan.c);
  *   4. vendor enrich hooks, health, resource class and traits, topology.
+ * What is data and rules rather than reading the machine (model tables,
+ * trait vocabulary, link classes) is common/'s: <accel/model.h>.
  */
 #ifndef ACCEL_DRIVERS_SCAN_H
 #define ACCEL_DRIVERS_SCAN_H
 
 #include <accel/discovery.h>
+#include <accel/model.h>
 #include "attr.h"
 #include "pciids.h"
 #include "scanctx.h"
@@ -61,7 +64,7 @@ struct scan_fn {
 	accel_nic *nic; /* the inventory entry of an RDMA NIC */
 	/* Set by classification: */
 	const struct accel_vendor_driver *drv;
-	const struct accel_model *model;
+	const accel_model *model;
 	accel_device *dev; /* the inventory entry, NULL if not listed */
 };
 
@@ -100,30 +103,17 @@ extern const struct accel_backend accel_backend_drm;
 extern const struct accel_backend accel_backend_accel;
 extern const struct accel_backend accel_backend_opencl;
 
-/* ---- vendor drivers: one file each in drivers/vendor/ ---- */
-
-/* A row of a vendor's model table: data, kept in one place per vendor. */
-struct accel_model {
-	uint16_t device_id;
-	uint16_t subsys_vendor; /* 0: any */
-	uint16_t subsys_device; /* 0: any */
-	accel_kind kind;	/* NONE: a companion function, not listed */
-	const char *model;
-	int64_t memory_mb; /* -1 unknown */
-	const char *architecture;
-	const char *compute_capability; /* NVIDIA only, NULL otherwise */
-};
+/* ---- vendor drivers: one file each in drivers/hwvendor/ ---- */
 
 struct accel_vendor_driver {
 	const char *name;	     /* "nvidia", "intel-fpga", ... */
 	const char *vendor;	     /* short vendor name in the inventory */
 	const char *vendor_name;     /* for people; NULL: from pci.ids */
 	const uint16_t *pci_vendors; /* 0-terminated */
-	const struct accel_model *models;
-	size_t n_models;
+	const accel_model_table *models; /* common/models/, NULL: none */
 	/* Kind of a function of one of pci_vendors; NONE = not claimed. `m` is
 	 * the model table row that matched, or NULL. */
-	accel_kind (*claim)(const struct scan_fn *f, const struct accel_model *m);
+	accel_kind (*claim)(const struct scan_fn *f, const accel_model *m);
 	/* Optional: learn more once the backends ran (e.g. amdgpu's VRAM). */
 	void (*enrich)(struct scan *s, struct scan_fn *f);
 };
@@ -141,8 +131,8 @@ extern const struct accel_vendor_driver accel_vendor_generic;
 extern const struct accel_vendor_driver *const accel_vendor_drivers[];
 
 /* Find the model row for f in drv's table (subsystem-specific rows win). */
-const struct accel_model *accel_model_lookup(const struct accel_vendor_driver *drv,
-					     const struct scan_fn *f);
+const accel_model *accel_model_lookup(const struct accel_vendor_driver *drv,
+				      const struct scan_fn *f);
 
 /* PCI class helpers (24-bit class code). */
 #define ACCEL_CLASS_BASE(c)	      (((c) >> 16) & 0xff)
@@ -153,8 +143,8 @@ const struct accel_model *accel_model_lookup(const struct accel_vendor_driver *d
 
 /* ---- stages in other files ---- */
 /* The driver that claims f (NULL if none) with its model row and kind. */
-const struct accel_vendor_driver *accel_claim(const struct scan_fn *f,
-					      const struct accel_model **model, accel_kind *kind);
+const struct accel_vendor_driver *accel_claim(const struct scan_fn *f, const accel_model **model,
+					      accel_kind *kind);
 int accel_classify(struct scan *s);			     /* classify.c */
 void accel_finish_device(struct scan *s, struct scan_fn *f); /* classify.c */
 int accel_topology(struct scan *s);			     /* topology.c */

@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Link classes between devices, as `nvidia-smi topo -m` defines them:
- *   PIX  the paths meet at one bridge or one PCIe switch (two downstream
- *        ports of one switch, or functions of one device);
- *   PXB  they meet below a root port but cross more than one switch;
- *   PHB  they meet only at the host bridge (same root bus, other ports);
- *   NODE different host bridges, same NUMA node;
- *   SYS  different NUMA nodes.
+ * The inventory's links, classified by the rules of common/topology.c
+ * (accel_topo_classify).
  *
  * Links are listed between accelerators, and between an accelerator and an
  * RDMA NIC: what scheduling (P2P groups) and operators (GPUDirect RDMA
@@ -20,45 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/model.h>
 #include <accel/util.h>
 #include "scan.h"
-
-static bool same_slot(const char *a, const char *b)
-{
-	const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
-
-	return da && db && da - a == db - b && !strncmp(a, b, (size_t)(da - a));
-}
-
-accel_link_class accel_topo_classify(const accel_topo_node *a, const accel_topo_node *b,
-				     bool single_node)
-{
-	size_t la = a->n_upstream, lb = b->n_upstream, k = 0;
-	int na = a->numa_node, nb = b->numa_node;
-
-	if (!a->host_bridge || !b->host_bridge)
-		return ACCEL_LINK_UNKNOWN;
-	if (!strcmp(a->host_bridge, b->host_bridge)) {
-		if (same_slot(a->address, b->address))
-			return ACCEL_LINK_PIX;
-		/* common bridges, counted from the root port down */
-		while (k < la && k < lb &&
-		       !strcmp(a->upstream[la - 1 - k], b->upstream[lb - 1 - k]))
-			k++;
-		if (k == 0)
-			return ACCEL_LINK_PHB;
-		/* below the deepest common bridge, a switch's downstream port
-		 * at most on each side: one switch */
-		return (la - k <= 1 && lb - k <= 1) ? ACCEL_LINK_PIX : ACCEL_LINK_PXB;
-	}
-	if (single_node) {
-		na = na < 0 ? 0 : na;
-		nb = nb < 0 ? 0 : nb;
-	}
-	if (na < 0 || nb < 0)
-		return ACCEL_LINK_UNKNOWN;
-	return na == nb ? ACCEL_LINK_NODE : ACCEL_LINK_SYS;
-}
 
 int accel_topology(struct scan *s)
 {

@@ -18,13 +18,7 @@
  * were put there by someone else and are kept. */
 static bool rc_managed(const char *rc)
 {
-	static const char *const ours[] = { "PGPU", "VGPU", "FPGA", "CUSTOM_NPU",
-					    "CUSTOM_ACCEL" };
-
-	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (!strcmp(rc, ours[i]))
-			return true;
-	return false;
+	return accel_vocab_rc_kind(rc) != ACCEL_KIND_NONE;
 }
 
 static const struct pc_inv *find_inv(const struct pc_provider *p, const char *rc)

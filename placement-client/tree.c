@@ -10,7 +10,6 @@
  * out: failed health, or a physical function with SR-IOV VFs enabled (its
  * VFs are the devices then).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +18,15 @@
 #include <accel/util.h>
 #include "pc.h"
 
-/* accelsched's own namespace: a trait in it that is not wanted is stale
- * (a health trait that no longer applies) and removed. Everything else it
- * writes (os-traits names, the Cyborg and Nova PCI schemes' names) shares
- * prefixes with operators' traits: only the exact names it wrote, kept per
- * provider in the sync state (pc_provider.written), are removed. */
+/* accelsched's own namespace (accel_vocab_trait_managed): a trait in it
+ * that is not wanted is stale (a health trait that no longer applies) and
+ * removed. Everything else it writes (os-traits names, the Cyborg and Nova
+ * PCI schemes' names) shares prefixes with operators' traits: only the
+ * exact names it wrote, kept per provider in the sync state
+ * (pc_provider.written), are removed. */
 bool pc_trait_managed(const char *t)
 {
-	return !strncmp(t, "CUSTOM_ACCEL_", 13) || !strcmp(t, ACCEL_OWNER_TRAIT);
+	return accel_vocab_trait_managed(t);
 }
 
 bool pc_trait_ours(const struct pc_provider *actual, const char *t)
@@ -44,63 +44,14 @@ bool pc_rc_custom(const char *rc)
 	return !strncmp(rc, "CUSTOM_", 7);
 }
 
-static int add_upper(struct pc_provider *p, const char *prefix, const char *value)
+/* accel_trait_fn: add a scheme's trait once */
+static int add_scheme_trait(void *arg, const char *t)
 {
-	char t[256];
-	size_t n = strlen(prefix);
+	struct pc_provider *p = arg;
 
-	if (n >= sizeof(t))
-		return -E2BIG;
-	memcpy(t, prefix, n);
-	for (size_t i = 0; value[i] && n < sizeof(t) - 1; i++) {
-		unsigned char c = (unsigned char)value[i];
-
-		t[n++] = isalnum(c) && c < 0x80 ? (char)toupper(c) : '_';
-	}
-	t[n] = '\0';
 	if (pc_has_trait(p, t))
 		return 0;
 	return pc_strv_add(&p->traits, &p->n_traits, t);
-}
-
-static int scheme_traits(const accel_device *d, accel_trait_scheme scheme,
-			 struct pc_provider *p)
-{
-	char ids[24], vendor[32];
-	int r = 0;
-
-	if (d->vendor_id < 0 || d->device_id < 0)
-		return 0;
-	snprintf(ids, sizeof(ids), "%04X_%04X", (unsigned)d->vendor_id, (unsigned)d->device_id);
-	snprintf(vendor, sizeof(vendor), "%s",
-		 d->vendor && strcmp(d->vendor, "generic") ? d->vendor : "");
-	switch (scheme) {
-	case ACCEL_TRAITS_ACCELSCHED:
-		break;
-	case ACCEL_TRAITS_CYBORG:
-		/* as Cyborg's drivers name them: CUSTOM_GPU_NVIDIA,
-		 * CUSTOM_GPU_PRODUCT_ID_1EB8, CUSTOM_FPGA_XILINX, ... */
-		{
-			const char *k = d->kind == ACCEL_KIND_GPU    ? "GPU"
-					: d->kind == ACCEL_KIND_FPGA ? "FPGA"
-					: d->kind == ACCEL_KIND_NPU  ? "NPU"
-								     : "ACCEL";
-			char prefix[32];
-
-			snprintf(prefix, sizeof(prefix), "CUSTOM_%s_", k);
-			if (vendor[0])
-				r = add_upper(p, prefix, vendor);
-			snprintf(prefix, sizeof(prefix), "CUSTOM_%s_PRODUCT_ID_", k);
-			if (!r)
-				r = add_upper(p, prefix, ids + 5);
-		}
-		break;
-	case ACCEL_TRAITS_NOVA_PCI:
-		/* Nova's PCI-in-Placement names: CUSTOM_PCI_10DE_20B5 */
-		r = add_upper(p, "CUSTOM_PCI_", ids);
-		break;
-	}
-	return r;
 }
 
 static int64_t capacity(const accel_device *d)
@@ -180,11 +131,10 @@ int pc_desired_tree(const accel_inventory *inv, const char *host, const char *ro
 		for (size_t k = 0; k < d->n_traits && !r; k++)
 			r = pc_strv_add(&p->traits, &p->n_traits, d->traits[k]);
 		if (!r)
-			r = scheme_traits(d, scheme, p);
-		if (!r && d->health == ACCEL_HEALTH_DEGRADED)
-			r = pc_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_DEGRADED");
-		if (!r && d->health == ACCEL_HEALTH_FAILED)
-			r = pc_strv_add(&p->traits, &p->n_traits, "CUSTOM_ACCEL_HEALTH_FAILED");
+			r = accel_vocab_scheme_traits(d, scheme, add_scheme_trait, p);
+		if (!r && accel_vocab_health_trait(d->health))
+			r = pc_strv_add(&p->traits, &p->n_traits,
+					accel_vocab_health_trait(d->health));
 		if (!r)
 			r = pc_strv_add(&p->traits, &p->n_traits, ACCEL_OWNER_TRAIT);
 		if (r)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/model.h>
 #include <accel/util.h>
 #include "sched_int.h"
 
@@ -313,16 +314,8 @@ int sched_profile_of(accel_sched_hosts *t, const accel_device *d, uint16_t *out)
 }
 
 /* Building a host: per device the PCIe groups it belongs to, as small
- * ids local to the host (0: none). */
-struct bdev {
-	uint16_t g_parent;  /* PIX: the bridge right above */
-	uint16_t g_gparent; /* PIX: the bridge above that */
-	uint16_t g_slot;    /* functions of one device on a root bus */
-	uint16_t g_root;    /* PXB: the root port */
-	uint16_t g_hb;	    /* PHB: the host bridge */
-	int16_t numa;
-};
-
+ * ids local to the host (accel_topo_ids, 0: none), keyed by the rules of
+ * common/topology.c (accel_topo_group_keys). */
 struct names {
 	const char **v;
 	size_t n;
@@ -337,61 +330,6 @@ static uint16_t id_of(struct names *ids, const char *name)
 			return (uint16_t)(i + 1);
 	ids->v[ids->n++] = name;
 	return (uint16_t)ids->n;
-}
-
-/*
- * Group keys of a device at a level: up to three. Why "every pair within
- * X" is membership of one group:
- *   SYS  all devices;
- *   NODE one NUMA node (a device whose node is unknown pairs only within
- *        its host bridge, as the topology says);
- *   PHB  one host bridge;
- *   PXB  one root port (two devices with a common bridge have the same
- *        root port, and the same root port means a common bridge);
- *   PIX  below one bridge G, as its children or grandchildren: with a the
- *        deepest of a set at depth m, every other must share a's first
- *        m-1 bridges (the class needs the common part to leave at most one
- *        bridge on each side), so the set lies within two levels below
- *        a's grandparent G; and any such set qualifies. Functions of one
- *        device on a root bus form their own group.
- * tests/unit/test_sched.c checks this against a brute force over device
- * subsets with discovery's own pair classes.
- */
-static size_t keys_of(const struct bdev *d, accel_link_class level, uint32_t keys[3])
-{
-	size_t n = 0;
-
-	switch (level) {
-	case ACCEL_LINK_PIX:
-		/* G's children and grandchildren: one namespace for both */
-		if (d->g_parent)
-			keys[n++] = 0x100000u | d->g_parent;
-		if (d->g_gparent)
-			keys[n++] = 0x100000u | d->g_gparent;
-		if (d->g_slot)
-			keys[n++] = 0x300000u | d->g_slot;
-		break;
-	case ACCEL_LINK_PXB:
-		if (d->g_root)
-			keys[n++] = 0x400000u | d->g_root;
-		else if (d->g_slot)
-			keys[n++] = 0x300000u | d->g_slot;
-		break;
-	case ACCEL_LINK_PHB:
-		if (d->g_hb)
-			keys[n++] = 0x500000u | d->g_hb;
-		break;
-	case ACCEL_LINK_NODE:
-		if (d->numa >= 0)
-			keys[n++] = 0x600000u | (uint32_t)d->numa;
-		else if (d->g_hb)
-			keys[n++] = 0x500000u | d->g_hb;
-		break;
-	default:
-		keys[n++] = 0x700000u;
-		break;
-	}
-	return n;
 }
 
 struct gbuild {
@@ -410,7 +348,7 @@ static unsigned popcount_w(const uint64_t *m, size_t nw)
 }
 
 /* Add a group unless it has one device or equals one already there. */
-static int add_group(struct gbuild *b, int level, const uint64_t *mask, const struct bdev *bd,
+static int add_group(struct gbuild *b, int level, const uint64_t *mask, const accel_topo_ids *bd,
 		     size_t n_dev)
 {
 	int16_t numa = -1;
@@ -466,7 +404,7 @@ static int add_group(struct gbuild *b, int level, const uint64_t *mask, const st
 	return 0;
 }
 
-static int build_groups(struct gbuild *b, const struct bdev *bd, size_t n_dev)
+static int build_groups(struct gbuild *b, const accel_topo_ids *bd, size_t n_dev)
 {
 	uint32_t *keys = malloc(3 * n_dev * sizeof(*keys) + 1);
 	uint64_t *masks = malloc(3 * n_dev * b->nw * sizeof(*masks) + 1);
@@ -477,7 +415,7 @@ static int build_groups(struct gbuild *b, const struct bdev *bd, size_t n_dev)
 
 		for (size_t d = 0; d < n_dev; d++) {
 			uint32_t k[3];
-			size_t n = keys_of(&bd[d], (accel_link_class)level, k);
+			size_t n = accel_topo_group_keys(&bd[d], (accel_link_class)level, k);
 
 			for (size_t x = 0; x < n; x++) {
 				size_t j = 0;
@@ -543,7 +481,7 @@ static int build_host(accel_sched_hosts *t, const accel_inventory *inv, struct s
 	size_t nd = accel_inventory_n_devices(inv), n = 0, nw, off_known, off_groups, off_masks,
 	       off_uorder, off_addr, off_name, size;
 	struct sched_dev *dev = calloc(nd + 1, sizeof(*dev));
-	struct bdev *bd = calloc(nd + 1, sizeof(*bd));
+	accel_topo_ids *bd = calloc(nd + 1, sizeof(*bd));
 	struct names ids = {calloc(4 * nd + 1, sizeof(char *)), 0};
 	struct names slots = {calloc(nd + 1, sizeof(char *)), 0};
 	char(*slot_keys)[ACCEL_ADDR_MAX] = calloc(nd + 1, ACCEL_ADDR_MAX);
@@ -562,7 +500,8 @@ static int build_host(accel_sched_hosts *t, const accel_inventory *inv, struct s
 	for (size_t i = 0; i < nd && !r; i++) {
 		const accel_device *d = accel_inventory_device(inv, i);
 		struct sched_dev *s;
-		struct bdev *b;
+		accel_topo_ids *b;
+		accel_topo_names tn;
 
 		if (d->kind == ACCEL_KIND_DISPLAY || !d->resource_class)
 			continue; /* never scheduled */
@@ -592,21 +531,17 @@ static int build_host(accel_sched_hosts *t, const accel_inventory *inv, struct s
 		if (s->numa >= 0)
 			known[n / 64] |= 1ull << (n % 64);
 		b->numa = s->numa;
-		if (d->pcie.n_upstream >= 1) {
-			b->g_parent = id_of(&ids, d->pcie.upstream[0]);
-			b->g_root = id_of(&ids, d->pcie.upstream[d->pcie.n_upstream - 1]);
-		}
-		if (d->pcie.n_upstream >= 2)
-			b->g_gparent = id_of(&ids, d->pcie.upstream[1]);
-		if (d->pcie.host_bridge)
-			b->g_hb = id_of(&ids, d->pcie.host_bridge);
-		if (d->pcie.n_upstream == 0 && d->pcie.host_bridge) {
-			/* a root-bus device: only its own functions are PIX */
-			const char *dot = strrchr(d->address, '.');
-
-			snprintf(slot_keys[n], ACCEL_ADDR_MAX, "%.*s",
-				 (int)(dot ? dot - d->address : 0), d->address);
-			b->g_slot = id_of(&slots, slot_keys[n]);
+		accel_topo_names_of(
+			&(accel_topo_node){d->address, (const char *const *)d->pcie.upstream,
+					   d->pcie.n_upstream, d->pcie.host_bridge, d->numa_node},
+			&tn);
+		b->parent = id_of(&ids, tn.parent);
+		b->root = id_of(&ids, tn.root);
+		b->gparent = id_of(&ids, tn.gparent);
+		b->host_bridge = id_of(&ids, tn.host_bridge);
+		if (tn.slot[0]) {
+			memcpy(slot_keys[n], tn.slot, ACCEL_ADDR_MAX);
+			b->slot = id_of(&slots, slot_keys[n]);
 		}
 		n++;
 	}

@@ -12,19 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <accel/model.h>
 #include <accel/util.h>
 #include "sched_int.h"
 
 #define BAD(err, ...) accel_err_set(err, -EINVAL, __VA_ARGS__)
-
-static const struct {
-	const char *rc;
-	accel_kind kind;
-} accel_rcs[] = {
-	{"PGPU", ACCEL_KIND_GPU},	    {"VGPU", ACCEL_KIND_GPU},
-	{"FPGA", ACCEL_KIND_FPGA},	    {"CUSTOM_NPU", ACCEL_KIND_NPU},
-	{"CUSTOM_ACCEL", ACCEL_KIND_ACCEL},
-};
 
 static const char *const keys_allowed =
 	"kind, vendor, model, count, min_memory_mb, min_compute_capability, numa, p2p, policy, "
@@ -259,33 +251,27 @@ int accel_sched_request_parse(const char *const *keys, const char *const *values
 		char group[72];
 		const char *rc = group_of(keys[i], "resources", group, sizeof(group));
 		long long amount;
+		accel_kind kind;
 
-		if (!rc)
-			continue;
-		for (size_t k = 0; k < sizeof(accel_rcs) / sizeof(accel_rcs[0]); k++) {
-			if (strcmp(rc, accel_rcs[k].rc))
-				continue;
-			if (parse_uint(values[i], 1000, &amount) || amount < 1) {
-				r = BAD(err, "%s: '%s' is not a positive amount", keys[i],
-					values[i]);
-				break;
-			}
-			if (rq->rc && strcmp(rq->rc, rc)) {
-				r = BAD(err,
-					"%s: one accelerator resource class per flavor "
-					"(already %s)",
-					keys[i], rq->rc);
-				break;
-			}
-			if (!rq->rc && accel_device_set(&rq->rc, rc)) {
-				r = accel_err_set(err, -ENOMEM, "out of memory");
-				break;
-			}
-			rq->kind = accel_rcs[k].kind;
-			rc_amount += (unsigned)amount;
-			if (n_groups < 16)
-				strcpy(accel_groups[n_groups++], group);
+		if (!rc || (kind = accel_vocab_rc_kind(rc)) == ACCEL_KIND_NONE)
+			continue; /* not an accelerator's class (common/vocab.c) */
+		if (parse_uint(values[i], 1000, &amount) || amount < 1) {
+			r = BAD(err, "%s: '%s' is not a positive amount", keys[i], values[i]);
+			break;
 		}
+		if (rq->rc && strcmp(rq->rc, rc)) {
+			r = BAD(err, "%s: one accelerator resource class per flavor (already %s)",
+				keys[i], rq->rc);
+			break;
+		}
+		if (!rq->rc && accel_device_set(&rq->rc, rc)) {
+			r = accel_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		rq->kind = kind;
+		rc_amount += (unsigned)amount;
+		if (n_groups < 16)
+			strcpy(accel_groups[n_groups++], group);
 	}
 	for (size_t i = 0; i < n && !r; i++) {
 		const char *k = keys[i], *v = values[i];

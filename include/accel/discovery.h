@@ -16,6 +16,7 @@
 #define ACCEL_DISCOVERY_H
 
 #include <accel/inventory.h>
+#include <accel/model.h> /* topology rules and model tables: common/ */
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,37 +60,6 @@ ACCEL_EXPORT int accel_scan(accel_ctx *ctx, accel_inventory **out);
 
 /* The message of the last failure on this context ("" if none). */
 ACCEL_EXPORT const char *accel_ctx_error(const accel_ctx *ctx);
-
-/* Topology: the class between two PCI functions given the paths of their
- * upstream bridges (nearest first), their host bridges and NUMA nodes.
- * Exposed for the scheduler and tests; discovery fills inventory links. */
-typedef struct accel_topo_node {
-	const char *address;
-	const char *const *upstream;
-	size_t n_upstream;
-	const char *host_bridge;
-	int numa_node;
-} accel_topo_node;
-/* single_node: the machine has at most one NUMA node, so an unknown node
- * (-1) is that node. */
-ACCEL_EXPORT accel_link_class accel_topo_classify(const accel_topo_node *a,
-						  const accel_topo_node *b, bool single_node);
-
-/* What the vendor model tables say of a PCI vendor:device pair alone (no
- * subsystem ids, no class code): for readers that know only the ids, such
- * as the scheduler's Placement source (CUSTOM_ACCEL_PRODUCT_10DE_20B5).
- * Strings are borrowed from static tables. */
-typedef struct accel_model_info {
-	accel_kind kind;
-	const char *vendor; /* short name: nvidia, amd, intel, ... */
-	const char *model;
-	int64_t memory_mb; /* -1 unknown */
-	const char *architecture;       /* NULL unknown */
-	const char *compute_capability; /* NVIDIA only, NULL otherwise */
-} accel_model_info;
-
-/* 0, or -ENOENT when no table has a row for the pair. */
-ACCEL_EXPORT int accel_model_by_id(int vendor_id, int device_id, accel_model_info *out);
 
 #ifdef __cplusplus
 }

@@ -22,13 +22,11 @@
 
 #include <accel/config.h>
 #include <accel/inventory.h>
+#include <accel/model.h> /* the vocabulary: ACCEL_OWNER_TRAIT, ... */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define ACCEL_OWNER_TRAIT "CUSTOM_OWNER_ACCELSCHED"
-#define ACCEL_UNAVAILABLE_TRAIT "CUSTOM_ACCEL_UNAVAILABLE"
 
 typedef struct accel_placement accel_placement;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests: link classes (drivers/topology.c), as nvidia-smi topo -m. */
+/* Unit tests: link classes (common/topology.c), as nvidia-smi topo -m. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Vendor drivers and their model tables (drivers/vendor/): which driver
+ * Vendor drivers and their model tables (drivers/hwvendor/): which driver
  * claims a PCI function, as what kind, and which model row describes it.
  * Functions are built by hand from ids seen on real machines (shared
  * realdata: DGX-2, 8x A100/H100, MI300X, Xeon Phi) and from the tables'
@@ -41,7 +41,7 @@ static struct scan_fn mkfn(int vendor, int device, int class_code, int sv, int s
 /* What classification decides (drivers/classify.c, accel_claim). */
 struct verdict {
 	const struct accel_vendor_driver *drv;
-	const struct accel_model *model;
+	const accel_model *model;
 	accel_kind kind;
 };
 
@@ -189,28 +189,32 @@ static void test_nvidia_subsystem_rows(void **state)
 /* Subsystem-specific rows win wherever they sit in the table. */
 static void test_lookup_prefers_subsystem(void **state)
 {
-	static const struct accel_model rows[] = {
-		{.device_id = 0x1234,
+	static const accel_model rows[] = {
+		{.vendor_id = 0xabcd,
+		 .device_id = 0x1234,
 		 .subsys_vendor = 0x1111,
 		 .subsys_device = 0x2222,
 		 .kind = ACCEL_KIND_GPU,
 		 .model = "both",
 		 .memory_mb = -1},
-		{.device_id = 0x1234, .kind = ACCEL_KIND_GPU, .model = "any", .memory_mb = -1},
-		{.device_id = 0x1234,
+		{.vendor_id = 0xabcd, .device_id = 0x1234, .kind = ACCEL_KIND_GPU, .model = "any",
+		 .memory_mb = -1},
+		{.vendor_id = 0xabcd,
+		 .device_id = 0x1234,
 		 .subsys_vendor = 0x1111,
 		 .kind = ACCEL_KIND_GPU,
 		 .model = "vendor only",
 		 .memory_mb = -1},
-		{.device_id = 0x5678, .kind = ACCEL_KIND_GPU, .model = "other", .memory_mb = -1},
+		{.vendor_id = 0xabcd, .device_id = 0x5678, .kind = ACCEL_KIND_GPU, .model = "other",
+		 .memory_mb = -1},
 	};
+	static const accel_model_table table = {.vendor = "t", .rows = rows, .n_rows = 4};
 	static const uint16_t vendors[] = {0xabcd, 0};
 	const struct accel_vendor_driver drv = {
 		.name = "t",
 		.vendor = "t",
 		.pci_vendors = vendors,
-		.models = rows,
-		.n_models = 4,
+		.models = &table,
 		.claim = NULL,
 	};
 	struct scan_fn f = mkfn(0xabcd, 0x1234, 0x030000, 0x1111, 0x2222);
@@ -498,13 +502,13 @@ static void test_tables_unique(void **state)
 	for (size_t d = 0; accel_vendor_drivers[d]; d++) {
 		const struct accel_vendor_driver *drv = accel_vendor_drivers[d];
 
-		for (size_t i = 0; i < drv->n_models; i++) {
-			const struct accel_model *a = &drv->models[i];
+		for (size_t i = 0; drv->models && i < drv->models->n_rows; i++) {
+			const accel_model *a = &drv->models->rows[i];
 
-			for (size_t j = i + 1; j < drv->n_models; j++) {
-				const struct accel_model *b = &drv->models[j];
+			for (size_t j = i + 1; j < drv->models->n_rows; j++) {
+				const accel_model *b = &drv->models->rows[j];
 
-				if (a->device_id == b->device_id &&
+				if (a->vendor_id == b->vendor_id && a->device_id == b->device_id &&
 				    a->subsys_vendor == b->subsys_vendor &&
 				    a->subsys_device == b->subsys_device)
 					fail_msg("%s: rows %zu and %zu share %04x %04x:%04x",
@@ -523,10 +527,8 @@ static void test_tables_well_formed(void **state)
 	for (size_t d = 0; accel_vendor_drivers[d]; d++) {
 		const struct accel_vendor_driver *drv = accel_vendor_drivers[d];
 
-		if (drv->n_models)
-			assert_non_null(drv->models);
-		for (size_t i = 0; i < drv->n_models; i++) {
-			const struct accel_model *m = &drv->models[i];
+		for (size_t i = 0; drv->models && i < drv->models->n_rows; i++) {
+			const accel_model *m = &drv->models->rows[i];
 
 			assert_non_null(m->model);
 			assert_true(strlen(m->model) > 0);
@@ -556,8 +558,8 @@ static void test_every_row_reachable(void **state)
 	for (size_t d = 0; accel_vendor_drivers[d]; d++) {
 		const struct accel_vendor_driver *drv = accel_vendor_drivers[d];
 
-		for (size_t i = 0; i < drv->n_models; i++) {
-			const struct accel_model *m = &drv->models[i];
+		for (size_t i = 0; drv->models && i < drv->models->n_rows; i++) {
+			const accel_model *m = &drv->models->rows[i];
 			int sv = m->subsys_vendor ? m->subsys_vendor : 0x1234;
 			int sd = m->subsys_device ? m->subsys_device : 0x5678;
 			bool found = false;
@@ -597,6 +599,12 @@ static void test_model_by_id(void **state)
 	assert_int_equal(accel_model_by_id(0x10de, 0xfffe, &mi), -ENOENT);
 	assert_int_equal(accel_model_by_id(0x1234, 0x1111, &mi), -ENOENT);
 	assert_int_equal(accel_model_by_id(-1, -1, &mi), -ENOENT);
+	/* a row is its vendor's: 8086:1000 is an Intel NIC, not Silicom's
+	 * N5010 (1c2c:1000); 1022:66af is no Radeon VII (1002:66af) */
+	assert_int_equal(accel_model_by_id(0x8086, 0x1000, &mi), -ENOENT);
+	assert_int_equal(accel_model_by_id(0x1022, 0x66af, &mi), -ENOENT);
+	assert_int_equal(accel_model_by_id(0x1c2c, 0x1000, &mi), 0);
+	assert_string_equal(mi.model, "SmartNIC N5010");
 }
 
 int main(void)

@@ -22,8 +22,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <accel/discovery.h>
 #include <accel/inventory.h>
+#include <accel/model.h>
 #include <accel/sched.h>
 #include <accel/util.h>
 
@@ -904,7 +904,69 @@ static PyObject *mod_describe(PyObject *mod, PyObject *args)
 			     "compute_capability", mi.compute_capability);
 }
 
+/* decode_traits(traits) -> {vendor_id, device_id, vendor,
+ * compute_capability, health}: what accelsched's traits say of a device
+ * (common/vocab.c), None for what they do not say. */
+static PyObject *mod_decode_traits(PyObject *mod, PyObject *arg)
+{
+	PyObject *seq, *out = NULL;
+	const char **v;
+	accel_trait_fields tf;
+	char vid[8], did[8];
+	Py_ssize_t n;
+
+	(void)mod;
+	seq = PySequence_Fast(arg, "decode_traits: a list of trait names");
+	if (!seq)
+		return NULL;
+	n = PySequence_Fast_GET_SIZE(seq);
+	v = PyMem_Calloc((size_t)n + 1, sizeof(*v));
+	if (!v) {
+		Py_DECREF(seq);
+		return PyErr_NoMemory();
+	}
+	for (Py_ssize_t i = 0; i < n; i++) {
+		v[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+		if (!v[i])
+			goto out;
+	}
+	accel_vocab_decode(v, (size_t)n, &tf);
+	snprintf(vid, sizeof(vid), "%04x", (unsigned)tf.vendor_id & 0xffff);
+	snprintf(did, sizeof(did), "%04x", (unsigned)tf.device_id & 0xffff);
+	out = Py_BuildValue("{s:z,s:z,s:z,s:z,s:s}", "vendor_id", tf.vendor_id < 0 ? NULL : vid,
+			    "device_id", tf.device_id < 0 ? NULL : did, "vendor",
+			    tf.vendor[0] ? tf.vendor : NULL, "compute_capability",
+			    tf.compute_capability[0] ? tf.compute_capability : NULL, "health",
+			    accel_health_name(tf.health));
+out:
+	PyMem_Free(v);
+	Py_DECREF(seq);
+	return out;
+}
+
+/* rc_kind(resource_class) -> "gpu", "fpga", ... or None: the kind one of
+ * accelsched's resource classes stands for. */
+static PyObject *mod_rc_kind(PyObject *mod, PyObject *arg)
+{
+	const char *rc = PyUnicode_AsUTF8(arg);
+	accel_kind k;
+
+	(void)mod;
+	if (!rc)
+		return NULL;
+	k = accel_vocab_rc_kind(rc);
+	if (k == ACCEL_KIND_NONE)
+		Py_RETURN_NONE;
+	return PyUnicode_FromString(accel_kind_name(k));
+}
+
 static PyMethodDef module_methods[] = {
+	{ "decode_traits", mod_decode_traits, METH_O,
+	  "decode_traits(traits) -> {vendor_id, device_id, vendor, compute_capability, health} "
+	  "from accelsched's traits (None where they say nothing)" },
+	{ "rc_kind", mod_rc_kind, METH_O,
+	  "rc_kind(resource_class) -> the device kind of one of accelsched's resource classes, "
+	  "or None" },
 	{ "validate", mod_validate, METH_VARARGS,
 	  "validate(key, value): ValueError naming a bad accelsched: extra spec" },
 	{ "describe", mod_describe, METH_VARARGS,
@@ -939,7 +1001,8 @@ PyMODINIT_FUNC PyInit__core(void)
 	Py_INCREF(&RequestType);
 	if (PyModule_AddObject(m, "Table", (PyObject *)&TableType) ||
 	    PyModule_AddObject(m, "Request", (PyObject *)&RequestType) ||
-	    PyModule_AddStringConstant(m, "VERSION", ACCELSCHED_VERSION)) {
+	    PyModule_AddStringConstant(m, "VERSION", ACCELSCHED_VERSION) ||
+	    PyModule_AddStringConstant(m, "OWNER_TRAIT", ACCEL_OWNER_TRAIT)) {
 		Py_DECREF(m);
 		return NULL;
 	}

@@ -33,13 +33,9 @@ from accelsched import _core, state
 
 LOG = logging.getLogger(__name__)
 
-OWNER = "CUSTOM_OWNER_ACCELSCHED"
+OWNER = _core.OWNER_TRAIT
 MICROVERSION = "1.18"  # required= on GET /resource_providers
 _ADDR = re.compile(r"^(?P<host>.+)_(?P<addr>[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$")
-_PRODUCT = re.compile(r"^CUSTOM_ACCEL_PRODUCT_(?P<v>[0-9A-F]{4})_(?P<d>[0-9A-F]{4})$")
-_VENDOR = re.compile(r"^CUSTOM_ACCEL_VENDOR_(?P<v>[A-Z0-9_]+)$")
-_CC = re.compile(r"^(?:CUSTOM_ACCEL_|HW_GPU_)CUDA_COMPUTE_CAPABILITY_V(?P<a>\d+)_(?P<b>\d+)$")
-_KIND = {"PGPU": "gpu", "VGPU": "gpu", "FPGA": "fpga", "CUSTOM_NPU": "npu"}
 
 
 class PlacementError(Exception):
@@ -169,23 +165,18 @@ class PlacementSource(state.Source):
 def _device(p):
     """An inventory device from what Placement says of a provider."""
     traits = p["traits"]
-    d = {"address": p["addr"], "traits": traits, "health": "ok"}
+    # the vocabulary's decoding (common/vocab.c), the reverse of what
+    # acceld encoded
+    t = _core.decode_traits(traits)
+    d = {"address": p["addr"], "traits": traits, "health": t["health"]}
     vid = did = None
-    for t in traits:
-        m = _PRODUCT.match(t)
-        if m:
-            vid, did = int(m.group("v"), 16), int(m.group("d"), 16)
-            d["vendor_id"], d["device_id"] = m.group("v").lower(), m.group("d").lower()
-        m = _VENDOR.match(t)
-        if m and "vendor" not in d:
-            d["vendor"] = m.group("v").lower()
-        m = _CC.match(t)
-        if m:
-            d["compute_capability"] = "%s.%s" % (m.group("a"), m.group("b"))
-    if "CUSTOM_ACCEL_HEALTH_DEGRADED" in traits:
-        d["health"] = "degraded"
-    if "CUSTOM_ACCEL_HEALTH_FAILED" in traits or "CUSTOM_ACCEL_UNAVAILABLE" in traits:
-        d["health"] = "failed"
+    if t["vendor_id"] is not None:
+        vid, did = int(t["vendor_id"], 16), int(t["device_id"], 16)
+        d["vendor_id"], d["device_id"] = t["vendor_id"], t["device_id"]
+    if t["vendor"] is not None:
+        d["vendor"] = t["vendor"]
+    if t["compute_capability"] is not None:
+        d["compute_capability"] = t["compute_capability"]
     info = _core.describe(vid, did) if vid is not None else None
     if info:
         d["model"] = info["model"]
@@ -197,10 +188,10 @@ def _device(p):
         if info.get("compute_capability") and "compute_capability" not in d:
             d["compute_capability"] = info["compute_capability"]
     # the accelerator's class: the one it has inventory of
-    rcs = [rc for rc in p["rcs"] if rc in _KIND or rc.startswith("CUSTOM_")]
+    rcs = [rc for rc in p["rcs"] if _core.rc_kind(rc) or rc.startswith("CUSTOM_")]
     if rcs:
         rc = rcs[0]
         d["resource_class"] = rc
-        d["kind"] = _KIND.get(rc) or (info["kind"] if info else "accel")
+        d["kind"] = _core.rc_kind(rc) or (info["kind"] if info else "accel")
         d["in_use"] = not p["free"]
     return d

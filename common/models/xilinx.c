@@ -1,28 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * AMD/Xilinx Alveo and Versal accelerator cards (PCI vendor 10ee).
- *
- * An Alveo card shows two physical functions: the management PF (xclmgmt,
- * flashing and monitoring, owned by the host) and the user PF (xocl, what
- * an instance gets). The user PF is the FPGA; the management PF is a
- * companion, its row has kind NONE so that one card is listed once. Any
- * other 10ee function of class 1200 (processing accelerator) is an FPGA
- * this table does not know; the rest of 10ee (SmartSSD, bridges, soft IP
- * in other vendors' products) is not claimed.
+ * AMD/Xilinx Alveo and Versal cards (PCI vendor 10ee): the user PF is the
+ * FPGA; the management PF's row has kind NONE (a companion, not listed).
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include "../scan.h"
+#include <accel/model.h>
 
 #define GB(n) ((int64_t)(n)*1024)
 
 #define USER(dev, name, mb, arch)                                                                  \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = (mb),   \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x10ee, .device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), \
+		.memory_mb = (mb), .architecture = (arch)                                          \
 	}
 #define MGMT(dev, name, arch)                                                                      \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_NONE, .model = (name), .memory_mb = -1,     \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x10ee, .device_id = (dev), .kind = ACCEL_KIND_NONE, .model = (name), \
+		.memory_mb = -1, .architecture = (arch)                                            \
 	}
 
 /*
@@ -46,7 +41,7 @@
  * which are not compute accelerators; golden (recovery) images d0xx keep
  * their pci.ids names.
  */
-static const struct accel_model xilinx_models[] = {
+static const accel_model rows[] = {
 	MGMT(0x5000, "Alveo U200 (management)", "UltraScale+"),
 	USER(0x5001, "Alveo U200", GB(64), "UltraScale+"),
 	MGMT(0x5004, "Alveo U250 (management)", "UltraScale+"),
@@ -77,21 +72,8 @@ static const struct accel_model xilinx_models[] = {
 	USER(0x5095, "Alveo V70", -1, "Versal"),
 };
 
-static const uint16_t xilinx_vendors[] = {0x10ee, 0};
-
-static accel_kind xilinx_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	if (m)
-		return m->kind;
-	return ACCEL_CLASS_IS_PROCESSING(f->class_code) ? ACCEL_KIND_FPGA : ACCEL_KIND_NONE;
-}
-
-const struct accel_vendor_driver accel_vendor_xilinx = {
-	.name = "xilinx",
+const accel_model_table accel_models_xilinx = {
 	.vendor = "xilinx",
-	.vendor_name = "Xilinx Corporation",
-	.pci_vendors = xilinx_vendors,
-	.models = xilinx_models,
-	.n_models = sizeof(xilinx_models) / sizeof(xilinx_models[0]),
-	.claim = xilinx_claim,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -1,25 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Intel FPGA cards driven by the kernel's dfl-pci (Device Feature List):
- * the Programmable Acceleration Cards and the OFS-based platforms of Intel
- * (PCI vendor 8086) and Silicom's N5010/N5011 (PCI vendor 1c2c). Only the
- * ids dfl-pci binds are claimed, physical and virtual functions alike: a
- * VF carries one port (AFU) of the card and is assigned on its own.
+ * The model table of Intel FPGA cards driven by dfl-pci: Intel's (PCI
+ * vendor 8086) and Silicom's N5010/N5011 (PCI vendor 1c2c).
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include "../scan.h"
+#include <accel/model.h>
 
-#define PCI_VENDOR_INTEL	   0x8086
-#define PCI_VENDOR_SILICOM_DENMARK 0x1c2c
-
-#define FPGA(dev, name, arch)                                                                      \
+#define FPGA(dev, name, arch) FPGA_OF(0x8086, dev, name, arch)
+#define FPGA_OF(ven, dev, name, arch)                                                              \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1,     \
-		.architecture = (arch)                                                             \
+		.vendor_id = (ven), .device_id = (dev), .kind = ACCEL_KIND_FPGA, .model = (name),  \
+		.memory_mb = -1, .architecture = (arch)                                            \
 	}
 #define FPGA_SUB(dev, sd, name, arch)                                                              \
 	{                                                                                          \
-		.device_id = (dev), .subsys_vendor = PCI_VENDOR_INTEL, .subsys_device = (sd),      \
-		.kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1, .architecture = (arch)  \
+		.vendor_id = 0x8086, .device_id = (dev), .subsys_vendor = 0x8086,                  \
+		.subsys_device = (sd), .kind = ACCEL_KIND_FPGA, .model = (name), .memory_mb = -1,  \
+		.architecture = (arch)                                                             \
 	}
 
 /*
@@ -38,7 +36,7 @@
  * it, NULL otherwise. On-card memory is not a schedulable property of
  * these cards and no row claims one.
  */
-static const struct accel_model intel_fpga_models[] = {
+static const accel_model rows[] = {
 	FPGA(0x09c4, "PAC Arria 10 GX", "Arria 10"),
 	FPGA(0x09c5, "PAC Arria 10 GX VF", "Arria 10"),
 	FPGA(0x0b2b, "PAC D5005", "Stratix 10"),
@@ -58,33 +56,12 @@ static const struct accel_model intel_fpga_models[] = {
 	FPGA_SUB(0xbccf, 0x1771, "N6001 VF", NULL),
 	FPGA_SUB(0xbccf, 0x17d4, "C6100 VF", NULL),
 	/* Silicom Denmark (1c2c) */
-	FPGA(0x1000, "SmartNIC N5010", NULL),
-	FPGA(0x1001, "SmartNIC N5011", NULL),
+	FPGA_OF(0x1c2c, 0x1000, "SmartNIC N5010", NULL),
+	FPGA_OF(0x1c2c, 0x1001, "SmartNIC N5011", NULL),
 };
 
-static const uint16_t intel_fpga_vendors[] = {PCI_VENDOR_INTEL, PCI_VENDOR_SILICOM_DENMARK, 0};
-
-/* The PCI vendor a row belongs to: 8086:1000 is an Intel NIC, not N5010. */
-static int row_vendor(const struct accel_model *m)
-{
-	if (m->device_id == 0x1000 || m->device_id == 0x1001)
-		return PCI_VENDOR_SILICOM_DENMARK;
-	return PCI_VENDOR_INTEL;
-}
-
-static accel_kind intel_fpga_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	if (!m || row_vendor(m) != f->vendor_id)
-		return ACCEL_KIND_NONE;
-	return m->kind;
-}
-
-const struct accel_vendor_driver accel_vendor_intel_fpga = {
-	.name = "intel-fpga",
+const accel_model_table accel_models_intel_fpga = {
 	.vendor = "intel",
-	.vendor_name = NULL, /* Intel or Silicom: pci.ids names each */
-	.pci_vendors = intel_fpga_vendors,
-	.models = intel_fpga_models,
-	.n_models = sizeof(intel_fpga_models) / sizeof(intel_fpga_models[0]),
-	.claim = intel_fpga_claim,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Habana Labs (Intel Gaudi) AI accelerators, PCI vendor 1da3. Every 1da3
- * function of class 1200 (processing accelerator) is one, and so is every
- * id of the table whatever class it reports.
+ * Habana Labs (Intel Gaudi) AI accelerators, PCI vendor 1da3.
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include "../scan.h"
+#include <accel/model.h>
 
 #define GB(n) ((int64_t)(n)*1024)
 
 #define ACC(dev, name, mb, arch)                                                                   \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_ACCEL, .model = (name), .memory_mb = (mb),  \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x1da3, .device_id = (dev), .kind = ACCEL_KIND_ACCEL,                 \
+		.model = (name), .memory_mb = (mb), .architecture = (arch)                         \
 	}
 #define ACC_SUB(dev, sv, sd, name, mb, arch)                                                       \
 	{                                                                                          \
-		.device_id = (dev), .subsys_vendor = (sv), .subsys_device = (sd),                  \
-		.kind = ACCEL_KIND_ACCEL, .model = (name), .memory_mb = (mb),                      \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x1da3, .device_id = (dev), .subsys_vendor = (sv),                    \
+		.subsys_device = (sd), .kind = ACCEL_KIND_ACCEL, .model = (name),                  \
+		.memory_mb = (mb), .architecture = (arch)                                          \
 	}
 
 /*
@@ -36,7 +36,7 @@
  * "Gaudi2", "Gaudi3"). The *_SEC ids are the same chips with secured
  * firmware. FPGA bring-up ids (ff08, ff0d) are left out.
  */
-static const struct accel_model habana_models[] = {
+static const accel_model rows[] = {
 	ACC(0x0001, "Goya HL-1000", -1, "Goya"),
 	ACC(0x0030, "Greco", -1, "Greco"),
 	ACC(0x1000, "Gaudi HL-2000", GB(32), "Gaudi"),
@@ -51,21 +51,8 @@ static const struct accel_model habana_models[] = {
 	ACC_SUB(0x1063, 0x1da3, 0x1063, "Gaudi3 HL-338", GB(128), "Gaudi3"),
 };
 
-static const uint16_t habana_vendors[] = {0x1da3, 0};
-
-static accel_kind habana_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	if (m || ACCEL_CLASS_IS_PROCESSING(f->class_code))
-		return ACCEL_KIND_ACCEL;
-	return ACCEL_KIND_NONE;
-}
-
-const struct accel_vendor_driver accel_vendor_habana = {
-	.name = "habana",
+const accel_model_table accel_models_habana = {
 	.vendor = "habana",
-	.vendor_name = "Habana Labs Ltd.",
-	.pci_vendors = habana_vendors,
-	.models = habana_models,
-	.n_models = sizeof(habana_models) / sizeof(habana_models[0]),
-	.claim = habana_claim,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

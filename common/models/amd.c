@@ -1,36 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * AMD: Radeon and Instinct GPUs (PCI vendor 1002: every display-class
- * function, and every processing-accelerator one, class 1200, which is how
- * MI300A/MI300X and later Instinct parts present themselves; HDMI audio and
- * USB functions are not claimed) and the XDNA NPUs of Ryzen AI processors
- * (PCI vendor 1022, listed ids only: every other 1022 function is a
- * chipset or CPU part).
- *
- * One table serves both vendors and a row names only a device id, so a row
- * is used for the vendor it belongs to (row_vendor()); a 1022 id never
- * names a 1002 GPU, nor the other way round.
+ * AMD's model table: Radeon and Instinct GPUs (PCI vendor 1002) and the
+ * XDNA NPUs of Ryzen AI processors (PCI vendor 1022).
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include <errno.h>
-#include <string.h>
-
-#include "../attr.h"
-#include "../scan.h"
-
-#define PCI_VENDOR_ATI 0x1002
-#define PCI_VENDOR_AMD 0x1022
+#include <accel/model.h>
 
 #define GB(n) ((int64_t)(n)*1024)
 
 #define GPU(dev, name, mb, arch)                                                                   \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),    \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x1002, .device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name),  \
+		.memory_mb = (mb), .architecture = (arch)                                          \
 	}
 #define NPU(dev, name, arch)                                                                       \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name), .memory_mb = -1,      \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x1022, .device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name),  \
+		.memory_mb = -1, .architecture = (arch)                                            \
 	}
 
 /*
@@ -53,7 +40,7 @@
  * express: their rows name the family and leave memory unknown. Virtual
  * functions and HF parts keep memory -1 (their share is not a product spec).
  */
-static const struct accel_model amd_models[] = {
+static const accel_model rows[] = {
 	/* GCN 5.1 (Vega 20) */
 	GPU(0x66a0, "Vega 20 (Radeon Pro/Instinct)", -1, "gfx906"),
 	GPU(0x66a1, "Instinct MI50/MI60 / Radeon Pro VII", -1, "gfx906"),
@@ -94,57 +81,8 @@ static const struct accel_model amd_models[] = {
 	NPU(0x17f0, "Ryzen AI NPU (Strix/Krackan/Strix Halo)", NULL),
 };
 
-static const uint16_t amd_vendors[] = {PCI_VENDOR_ATI, PCI_VENDOR_AMD, 0};
-
-/* The PCI vendor a row belongs to: NPU rows are 1022's, the rest 1002's. */
-static int row_vendor(const struct accel_model *m)
-{
-	return m->kind == ACCEL_KIND_NPU ? PCI_VENDOR_AMD : PCI_VENDOR_ATI;
-}
-
-static accel_kind amd_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	if (m && row_vendor(m) != f->vendor_id)
-		m = NULL;
-	if (m)
-		return m->kind;
-	if (f->vendor_id != PCI_VENDOR_ATI)
-		return ACCEL_KIND_NONE;
-	if (ACCEL_CLASS_IS_DISPLAY(f->class_code) || ACCEL_CLASS_IS_PROCESSING(f->class_code))
-		return ACCEL_KIND_GPU;
-	return ACCEL_KIND_NONE;
-}
-
-/* amdgpu says how much VRAM the board has (bytes); it wins over the table,
- * which gives the marketed size, and it covers consumer parts too. */
-static void amd_enrich(struct scan *s, struct scan_fn *f)
-{
-	char buf[64];
-	long long bytes;
-	int r;
-
-	if (!f->sysfs_dir || !f->dev->driver || strcmp(f->dev->driver, "amdgpu"))
-		return;
-	r = attr_read(&s->sys, f->sysfs_dir, "mem_info_vram_total", buf, sizeof(buf));
-	if (r == -ENOENT)
-		return;
-	if (r >= 0)
-		r = attr_parse_int(buf, 1, INT64_MAX, &bytes);
-	if (r) {
-		scan_warn(s, f->sysfs_dir, "mem_info_vram_total: unreadable or malformed (%s)",
-			  accel_strerror(r));
-		return;
-	}
-	f->dev->memory_mb = bytes >> 20;
-}
-
-const struct accel_vendor_driver accel_vendor_amd = {
-	.name = "amd",
+const accel_model_table accel_models_amd = {
 	.vendor = "amd",
-	.vendor_name = NULL, /* two PCI vendors: pci.ids names each */
-	.pci_vendors = amd_vendors,
-	.models = amd_models,
-	.n_models = sizeof(amd_models) / sizeof(amd_models[0]),
-	.claim = amd_claim,
-	.enrich = amd_enrich,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Intel (PCI vendor 8086) GPUs, NPUs and Xeon Phi coprocessors: every
- * display-class function is a GPU (Data Center GPU Max and Flex, Arc, and
- * integrated graphics); the NPUs and Xeon Phi cards are known by id. QAT,
- * DSA, NICs and the rest of 8086 are not claimed. Intel's FPGA cards are
- * intel_fpga.c's.
+ * Intel's model table (PCI vendor 8086): GPUs, NPUs and Xeon Phi
+ * coprocessors. Intel's FPGA cards are in intel_fpga.c.
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include "../scan.h"
+#include <accel/model.h>
 
 #define GB(n) ((int64_t)(n)*1024)
 
 #define ROW(dev, k, name, mb, arch)                                                                \
 	{                                                                                          \
-		.device_id = (dev), .kind = (k), .model = (name), .memory_mb = (mb),               \
-		.architecture = (arch)                                                             \
+		.vendor_id = 0x8086, .device_id = (dev), .kind = (k), .model = (name),             \
+		.memory_mb = (mb), .architecture = (arch)                                          \
 	}
 #define GPU(dev, name, mb, arch) ROW(dev, ACCEL_KIND_GPU, name, mb, arch)
 #define NPU(dev, name, arch)	 ROW(dev, ACCEL_KIND_NPU, name, -1, arch)
@@ -36,7 +35,7 @@
  * Architecture is Intel's microarchitecture name: "Xe-HPC", "Xe-HPG",
  * "NPU 37xx" (ivpu's generation), "Knights Corner", "Knights Landing".
  */
-static const struct accel_model intel_models[] = {
+static const accel_model rows[] = {
 	/* Data Center GPU Max (Ponte Vecchio) */
 	GPU(0x0b69, "Data Center GPU Max 1450", -1, "Xe-HPC"),
 	GPU(0x0b6e, "Data Center GPU Max 1100C", -1, "Xe-HPC"),
@@ -65,21 +64,8 @@ static const struct accel_model intel_models[] = {
 	PHI(0x2262, "Xeon Phi 7220", -1, "Knights Landing"),
 };
 
-static const uint16_t intel_vendors[] = {0x8086, 0};
-
-static accel_kind intel_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	if (m && m->kind != ACCEL_KIND_NONE)
-		return m->kind;
-	return ACCEL_CLASS_IS_DISPLAY(f->class_code) ? ACCEL_KIND_GPU : ACCEL_KIND_NONE;
-}
-
-const struct accel_vendor_driver accel_vendor_intel = {
-	.name = "intel",
+const accel_model_table accel_models_intel = {
 	.vendor = "intel",
-	.vendor_name = "Intel Corporation",
-	.pci_vendors = intel_vendors,
-	.models = intel_models,
-	.n_models = sizeof(intel_models) / sizeof(intel_models[0]),
-	.claim = intel_claim,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

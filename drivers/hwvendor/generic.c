@@ -48,7 +48,7 @@ static bool is_display_only(const struct scan_fn *f)
 
 static const uint16_t generic_vendors[] = {0}; /* empty: any vendor */
 
-static accel_kind generic_claim(const struct scan_fn *f, const struct accel_model *m)
+static accel_kind generic_claim(const struct scan_fn *f, const accel_model *m)
 {
 	(void)m;
 	if (ACCEL_CLASS_IS_DISPLAY(f->class_code))
@@ -64,6 +64,5 @@ const struct accel_vendor_driver accel_vendor_generic = {
 	.vendor_name = NULL,
 	.pci_vendors = generic_vendors,
 	.models = NULL,
-	.n_models = 0,
 	.claim = generic_claim,
 };

@@ -1,25 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NVIDIA (PCI vendor 10de): every display-class function is a GPU. Audio
- * functions (0403), NVSwitch bridges (0680), USB and UCSI controllers of
- * Turing cards are not accelerators and are not claimed.
- *
- * The model table lists data-center and workstation parts. Where it names
- * nothing, the model comes from pci.ids at run time.
+ * NVIDIA's model table (PCI vendor 10de): data-center and workstation GPUs.
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include "../scan.h"
+#include <accel/model.h>
 
 #define GB(n) ((int64_t)(n)*1024)
 
 #define GPU(dev, name, mb, arch, cc)                                                               \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),    \
-		.architecture = (arch), .compute_capability = (cc)                                 \
+		.vendor_id = 0x10de, .device_id = (dev), .kind = ACCEL_KIND_GPU, .model = (name),  \
+		.memory_mb = (mb), .architecture = (arch), .compute_capability = (cc)              \
 	}
 #define GPU_SUB(dev, sv, sd, name, mb, arch, cc)                                                   \
 	{                                                                                          \
-		.device_id = (dev), .subsys_vendor = (sv), .subsys_device = (sd),                  \
-		.kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb),                        \
+		.vendor_id = 0x10de, .device_id = (dev), .subsys_vendor = (sv),                    \
+		.subsys_device = (sd), .kind = ACCEL_KIND_GPU, .model = (name), .memory_mb = (mb), \
 		.architecture = (arch), .compute_capability = (cc)                                 \
 	}
 
@@ -41,7 +38,7 @@
  * (M40, H20, GH200 120GB/480GB, B200, GB200); parts named only by code
  * (PG506-*, GA100 engineering ids) are left to pci.ids.
  */
-static const struct accel_model nvidia_models[] = {
+static const accel_model rows[] = {
 	/* Fermi */
 	GPU(0x06d2, "Tesla M2070", GB(6), "Fermi", "2.0"),
 	GPU(0x1094, "Tesla M2075", GB(6), "Fermi", "2.0"),
@@ -132,22 +129,8 @@ static const struct accel_model nvidia_models[] = {
 	GPU(0x2bb5, "RTX PRO 6000 Blackwell Server", GB(96), "Blackwell", "12.0"),
 };
 
-static const uint16_t nvidia_vendors[] = {0x10de, 0};
-
-/* A table row is a GPU whatever class its function reports. */
-static accel_kind nvidia_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	if (m)
-		return m->kind;
-	return ACCEL_CLASS_IS_DISPLAY(f->class_code) ? ACCEL_KIND_GPU : ACCEL_KIND_NONE;
-}
-
-const struct accel_vendor_driver accel_vendor_nvidia = {
-	.name = "nvidia",
+const accel_model_table accel_models_nvidia = {
 	.vendor = "nvidia",
-	.vendor_name = "NVIDIA Corporation",
-	.pci_vendors = nvidia_vendors,
-	.models = nvidia_models,
-	.n_models = sizeof(nvidia_models) / sizeof(nvidia_models[0]),
-	.claim = nvidia_claim,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

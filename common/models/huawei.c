@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Huawei Ascend NPUs, PCI vendor 19e5. Only the Ascend ids are claimed:
- * the rest of 19e5 is NICs (Hi1822), SSDs, RAID controllers and the iBMC's
- * management functions, its VGA included.
+ * Huawei Ascend NPUs, PCI vendor 19e5.
+ * Which functions are accelerators, and what the machine adds (VRAM read
+ * from the driver), is the vendor driver's business: drivers/hwvendor/.
  */
-#include "../scan.h"
+#include <accel/model.h>
 
 #define GB(n) ((int64_t)(n)*1024)
 
 #define NPU(dev, name, mb)                                                                         \
 	{                                                                                          \
-		.device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name), .memory_mb = (mb),    \
-		.architecture = "Da Vinci"                                                         \
+		.vendor_id = 0x19e5, .device_id = (dev), .kind = ACCEL_KIND_NPU, .model = (name),  \
+		.memory_mb = (mb), .architecture = "Da Vinci"                                      \
 	}
 
 /*
@@ -30,26 +30,14 @@
  * Left out: d105/d107 (Atlas 200I A2 developer kit SoC, Ascend 310B, not a
  * server PCIe device).
  */
-static const struct accel_model huawei_models[] = {
+static const accel_model rows[] = {
 	NPU(0xd100, "Ascend 310", -1),	   NPU(0xd500, "Ascend 310P", -1),
 	NPU(0xd801, "Ascend 910", GB(32)), NPU(0xd802, "Ascend 910B", -1),
 	NPU(0xd803, "Ascend 910_93", -1),
 };
 
-static const uint16_t huawei_vendors[] = {0x19e5, 0};
-
-static accel_kind huawei_claim(const struct scan_fn *f, const struct accel_model *m)
-{
-	(void)f;
-	return m ? m->kind : ACCEL_KIND_NONE;
-}
-
-const struct accel_vendor_driver accel_vendor_huawei = {
-	.name = "huawei",
+const accel_model_table accel_models_huawei = {
 	.vendor = "huawei",
-	.vendor_name = "Huawei Technologies Co., Ltd.",
-	.pci_vendors = huawei_vendors,
-	.models = huawei_models,
-	.n_models = sizeof(huawei_models) / sizeof(huawei_models[0]),
-	.claim = huawei_claim,
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };
