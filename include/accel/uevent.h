@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Kernel uevents (NETLINK_KOBJECT_UEVENT): "ACTION@DEVPATH\0KEY=VALUE\0...".
- * The parser takes untrusted bytes (fuzzed by fuzz/fuzz_uevent.c). The
- * kmod backend of a later issue will feed the same consumers.
+ * The parser takes untrusted bytes (fuzzed by fuzz/fuzz_uevent.c). acceld
+ * and accelctl watch read it, with accelinv.ko's stream, through
+ * accel_events (include/accel/events.h).
  */
 #ifndef ACCEL_UEVENT_H
 #define ACCEL_UEVENT_H
