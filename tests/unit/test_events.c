@@ -141,7 +141,7 @@ static void test_snapshot_is_no_event(void **state)
 static void test_quiet_ends_a_burst(void **state)
 {
 	struct fifo f;
-	accel_events *ev = with_fifo(&f, 80, 10000);
+	accel_events *ev = with_fifo(&f, 300, 10000);
 	struct seen s = {0};
 	int64_t t0;
 
@@ -153,13 +153,13 @@ static void test_quiet_ends_a_burst(void **state)
 	assert_true(readable(ev, 1000));
 	accel_events_read(ev, count, &s);
 	assert_int_equal(accel_events_due(ev), 0);
-	assert_true(accel_events_timeout(ev) > 0 && accel_events_timeout(ev) <= 80);
-	/* another event 40 ms later moves the rescan: 80 ms after it */
+	assert_true(accel_events_timeout(ev) > 0 && accel_events_timeout(ev) <= 300);
+	/* another event 40 ms later moves the rescan: 300 ms after it */
 	sleep_ms(40);
 	put_add(&f, 4);
 	accel_events_read(ev, count, &s);
 	assert_int_equal(s.events, 2);
-	assert_true(accel_events_deadline(ev) >= t0 + 40 + 80);
+	assert_true(accel_events_deadline(ev) >= t0 + 40 + 300);
 	assert_int_equal(accel_events_due(ev), 0);
 	sleep_ms(accel_events_timeout(ev) + 1);
 	assert_int_equal(accel_events_due(ev), ACCEL_RESCAN_EVENTS);
@@ -174,7 +174,7 @@ static void test_quiet_ends_a_burst(void **state)
 static void test_a_burst_is_capped(void **state)
 {
 	struct fifo f;
-	accel_events *ev = with_fifo(&f, 60, 150);
+	accel_events *ev = with_fifo(&f, 200, 500);
 	struct seen s = {0};
 	int64_t t0 = 0;
 	int seq = 3;
@@ -182,17 +182,17 @@ static void test_a_burst_is_capped(void **state)
 	(void)state;
 	put(&f, SNAPSHOT);
 	accel_events_read(ev, count, &s);
-	/* an event every 20 ms, for ever: never 60 ms of quiet */
+	/* an event every 20 ms, for ever: never 200 ms of quiet */
 	while (!accel_events_due(ev)) {
 		put_add(&f, seq++);
 		accel_events_read(ev, count, &s);
 		if (!t0)
 			t0 = accel_events_now_ms();
-		assert_true(accel_events_now_ms() - t0 < 1000);
+		assert_true(accel_events_now_ms() - t0 < 3000);
 		sleep_ms(20);
 	}
-	assert_true(accel_events_now_ms() - t0 >= 150);
-	assert_true(accel_events_now_ms() - t0 < 150 + 100);
+	assert_true(accel_events_now_ms() - t0 >= 500);
+	assert_true(accel_events_now_ms() - t0 < 500 + 400);
 	accel_events_free(ev);
 	fifo_close(&f);
 }
