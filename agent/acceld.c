@@ -30,8 +30,7 @@
 #include <accel/log.h>
 #include <accel/placement.h>
 #include <accel/util.h>
-#include <accel/kmod.h>
-#include <accel/uevent.h>
+#include <accel/events.h>
 
 #define EXIT_USAGE 2
 
@@ -50,7 +49,7 @@ struct agent {
 	accel_placement *pl;
 	char state_file[4096];
 	bool dry_run, create_root;
-	char *last_json;  /* the last inventory, to see whether it changed */
+	accel_inventory *last; /* the last inventory, to see what changed */
 	uint64_t generation;
 	/* the last "some devices not as they are" (-EEXIST) message: the same
 	 * one again at every retry is logged at debug level only */
@@ -167,14 +166,16 @@ static void teardown(struct agent *a)
 	accel_placement_free(a->pl);
 	accel_ctx_free(a->ctx);
 	accel_config_free(a->cfg);
-	free(a->last_json);
+	accel_inventory_free(a->last);
 }
 
-/* Discover; *changed when the inventory differs from the last one. */
+/* Discover into a->last (borrowed by *out until the next discovery);
+ * *changed when the inventory differs from the last one, field by field,
+ * each difference logged. */
 static int discover(struct agent *a, accel_inventory **out, bool *changed)
 {
+	accel_inventory_changes *diff = NULL;
 	accel_inventory *inv;
-	char *json = NULL;
 	int r;
 
 	r = accel_scan(a->ctx, &inv);
@@ -187,24 +188,31 @@ static int discover(struct agent *a, accel_inventory **out, bool *changed)
 
 		accel_warning("discovery: %s: %s", w->path, w->message);
 	}
-	/* compare without the time stamp */
-	accel_inventory_set_collected_at(inv, NULL);
-	r = accel_inventory_to_json(inv, 0, &json);
-	if (r) {
-		accel_inventory_free(inv);
-		return r;
+	if (a->last) {
+		r = accel_inventory_diff(a->last, inv, &diff);
+		if (r) {
+			accel_error("discovery: comparing inventories: %s", accel_strerror(r));
+			accel_inventory_free(inv);
+			return r;
+		}
 	}
-	*changed = !a->last_json || strcmp(a->last_json, json);
+	*changed = !a->last || accel_inventory_changes_n(diff) > 0;
 	if (*changed) {
-		free(a->last_json);
-		a->last_json = json;
 		a->generation++;
 		accel_info("inventory generation %llu: %zu accelerators",
 			   (unsigned long long)a->generation, accel_inventory_n_devices(inv));
-	} else {
-		free(json);
+		for (size_t i = 0; i < accel_inventory_changes_n(diff); i++) {
+			char line[4096];
+
+			accel_info("inventory: %s",
+				   accel_inventory_change_str(accel_inventory_changes_get(diff, i),
+							      line, sizeof(line)));
+		}
 	}
+	accel_inventory_changes_free(diff);
 	accel_inventory_set_generation(inv, a->generation);
+	accel_inventory_free(a->last);
+	a->last = inv;
 	*out = inv;
 	return 0;
 }
@@ -254,7 +262,6 @@ static int run_once(struct agent *a)
 	if (r)
 		return 1;
 	r = sync_once(a, inv);
-	accel_inventory_free(inv);
 	if (stop_signal)
 		accel_info("signal %d: stopped", (int)stop_signal);
 	return r ? 1 : 0;
@@ -268,86 +275,83 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void drain_uevents(int fd, bool *relevant)
+/* What the sources say, logged; every one that calls for a rescan has
+ * started or extended the object's burst already. */
+static int on_event(const struct accel_event *e, void *arg)
 {
-	struct accel_uevent ev;
-	int r;
-
-	while ((r = accel_uevent_next(fd, &ev)) != 0) {
-		/* lost events (-ENOBUFS): rescan to be sure */
-		*relevant = true;
-		if (r == 1)
-			accel_debug("uevent: %s %s (%s)", ev.action, ev.devpath, ev.subsystem);
+	(void)arg;
+	switch (e->kind) {
+	case ACCEL_EVENT_KMOD:
+		if (e->rescan)
+			accel_debug("kmod: %s %s", accel_kmod_type_name(e->kmod.type),
+				    e->kmod.addr);
+		break;
+	case ACCEL_EVENT_UEVENT:
+		accel_debug("uevent: %s %s (%s)", e->uevent.action, e->uevent.devpath,
+			    e->uevent.subsystem);
+		break;
+	case ACCEL_EVENT_LOST:
+		accel_debug("uevent: events lost; rescanning");
+		break;
+	case ACCEL_EVENT_BAD:
+		accel_warning("%s", e->err.msg);
+		break;
+	case ACCEL_EVENT_CLOSED:
+		accel_warning("%s; going on with uevents", e->err.msg);
+		break;
 	}
+	return 0;
 }
 
-/* accelinv.ko's records: any event, overflow or broken stream means a
- * rescan; a stream that ends or fails is dropped (uevents and the timer
- * go on). */
-static void drain_kmod(accel_kmod **k, bool *relevant)
+/* The sources: netlink uevents, accelinv.ko when loaded (device changes
+ * the moment they happen, from DEV_ROOT/accelinv), the rescan interval;
+ * debounced as include/accel/events.h says. */
+static int open_events(struct agent *a, accel_events **out)
 {
-	struct accel_kmod_record rec;
-	accel_err err = {0};
+	struct accel_events_opts o = {
+		.debounce_ms = a->cfg->debounce_ms,
+		.interval_ms = a->cfg->rescan_interval * 1000,
+	};
+	char path[4096];
+	accel_events *ev;
+	accel_err err = { 0 };
 	int r;
 
-	while ((r = accel_kmod_next(*k, &rec, &err)) != 0) {
-		if (r == 1) {
-			if (accel_kmod_is_event(rec.type) || rec.type == ACCEL_KMOD_OVERFLOW) {
-				accel_debug("kmod: %s %s", accel_kmod_type_name(rec.type),
-					    rec.addr);
-				*relevant = true;
-			}
-			continue;
-		}
-		if (r == -EBADMSG || r == -EPROTO) {
-			accel_warning("%s", err.msg);
-			*relevant = true;
-			continue;
-		}
-		accel_warning("%s: %s; going on with uevents", accel_kmod_path(*k),
-			      err.msg[0] ? err.msg : strerror(-r));
-		accel_kmod_close(*k);
-		*k = NULL;
-		*relevant = true;
-		return;
+	r = accel_events_new(&ev, &o);
+	if (r) {
+		accel_error("events: %s", accel_strerror(r));
+		return r;
 	}
+	r = accel_events_add_uevent(ev, &err);
+	if (r)
+		accel_warning("kernel uevents unavailable (%s): rescanning every %d s only",
+			      strerror(-r), a->cfg->rescan_interval);
+	snprintf(path, sizeof(path), "%s/accelinv", a->cfg->dev_root);
+	r = accel_events_add_kmod(ev, path, &err);
+	if (r && r != -ENOENT)
+		accel_warning("%s", err.msg);
+	*out = ev;
+	return 0;
 }
 
 static int run_daemon(struct agent *a)
 {
-	struct pollfd pfd[3];
-	accel_kmod *kmod = NULL;
-	accel_err kerr = {0};
-	int kslot = -1;
-	double next_scan = 0, pending = 0, retry_delay = 1, auth_hold = 0;
-	int ufd, nfds = 1;
+	struct pollfd pfd[2];
+	accel_events *ev;
+	double retry_delay = 1, auth_hold = 0;
 
-	ufd = accel_uevent_open();
-	if (ufd < 0)
-		accel_warning("kernel uevents unavailable (%s): rescanning every %d s only",
-			      strerror(-ufd), a->cfg->rescan_interval);
+	if (open_events(a, &ev))
+		return 1;
 	pfd[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-	if (ufd >= 0) {
-		pfd[1] = (struct pollfd){ .fd = ufd, .events = POLLIN };
-		nfds = 2;
-	}
-	/* accelinv.ko when loaded: device changes the moment they happen */
-	if (accel_kmod_open(NULL, &kmod, &kerr) == 0) {
-		kslot = nfds;
-		pfd[nfds++] = (struct pollfd){ .fd = accel_kmod_fd(kmod), .events = POLLIN };
-	} else if (kerr.code != -ENOENT) {
-		accel_warning("%s", kerr.msg);
-	}
+	pfd[1] = (struct pollfd){ .fd = accel_events_fd(ev), .events = POLLIN };
 	accel_info("started: host %s, rescan every %d s, uevents %s, accelinv %s", a->cfg->host,
-		   a->cfg->rescan_interval, ufd >= 0 ? "on" : "off", kmod ? "on" : "off");
+		   a->cfg->rescan_interval, accel_events_has_uevent(ev) ? "on" : "off",
+		   accel_events_has_kmod(ev) ? "on" : "off");
+	accel_events_rescan_now(ev); /* the first sync */
 	while (!stop_signal) {
-		double now = mono(), wake = next_scan;
-		int timeout;
+		unsigned why;
 
-		if (pending && pending < wake)
-			wake = pending;
-		timeout = wake <= now ? 0 : (int)((wake - now) * 1000) + 1;
-		if (poll(pfd, (nfds_t)nfds, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, 2, accel_events_timeout(ev)) < 0 && errno != EINTR) {
 			accel_error("poll: %s", strerror(errno));
 			break;
 		}
@@ -362,29 +366,20 @@ static int run_daemon(struct agent *a)
 		if (hup) {
 			hup = 0;
 			accel_info("SIGHUP: rescanning");
-			next_scan = 0;
+			accel_events_rescan_now(ev);
 		}
-		if (ufd >= 0 || kmod) {
-			bool relevant = false;
-
-			if (ufd >= 0 && (pfd[1].revents & POLLIN))
-				drain_uevents(ufd, &relevant);
-			if (kmod && (pfd[kslot].revents & (POLLIN | POLLERR | POLLHUP))) {
-				drain_kmod(&kmod, &relevant);
-				if (!kmod)
-					nfds = kslot;
-			}
-			/* debounce: a driver rebind is a burst of events */
-			if (relevant && !pending)
-				pending = mono() + a->cfg->debounce_ms / 1000.0;
-		}
-		now = mono();
-		if (now >= next_scan || (pending && now >= pending)) {
+		if (pfd[1].revents & POLLIN)
+			accel_events_read(ev, on_event, a);
+		why = accel_events_due(ev);
+		if (why) {
+			double now = mono();
 			accel_inventory *inv;
 			bool changed = false;
 
-			pending = 0;
-			next_scan = now + a->cfg->rescan_interval;
+			accel_debug("rescan:%s%s%s", why & ACCEL_RESCAN_EVENTS ? " events" : "",
+				    why & ACCEL_RESCAN_PERIODIC ? " timer" : "",
+				    why & ACCEL_RESCAN_ASKED ? " asked" : "");
+			accel_events_rescanned(ev);
 			/* Every rescan syncs, changed or not: it also repairs
 			 * what someone changed behind our back, and costs one
 			 * read when nothing did. */
@@ -395,7 +390,7 @@ static int run_daemon(struct agent *a)
 				 * refusal holds: the sync waits for its time */
 				accel_debug("credentials refused: next attempt in %.0f s",
 					    auth_hold - now);
-				next_scan = auth_hold;
+				accel_events_rescan_in(ev, (int64_t)((auth_hold - now) * 1000) + 1);
 			} else {
 				int r = sync_once(a, inv);
 
@@ -403,13 +398,14 @@ static int run_daemon(struct agent *a)
 					/* asking Keystone again soon would not
 					 * help, and might lock the account */
 					auth_hold = mono() + a->cfg->placement.auth_retry_interval;
-					next_scan = auth_hold;
+					accel_events_rescan_in(
+						ev, (int64_t)a->cfg->placement.auth_retry_interval * 1000);
 					accel_info("next attempt in %d s",
 						   a->cfg->placement.auth_retry_interval);
 				} else if (r && r != -ECANCELED) {
 					/* Placement or Keystone away, or the root
 					 * not there yet: try again soon */
-					next_scan = mono() + retry_delay;
+					accel_events_rescan_in(ev, (int64_t)(retry_delay * 1000));
 					accel_log(a->partial_again ? ACCEL_LOG_DEBUG : ACCEL_LOG_INFO,
 						  "next attempt in %.0f s", retry_delay);
 					retry_delay = retry_delay * 2 > 60 ? 60 : retry_delay * 2;
@@ -417,14 +413,11 @@ static int run_daemon(struct agent *a)
 					retry_delay = 1;
 				}
 			}
-			accel_inventory_free(inv);
 		}
 	}
 	if (stop_signal)
 		accel_info("signal %d: stopping", (int)stop_signal);
-	if (ufd >= 0)
-		close(ufd);
-	accel_kmod_close(kmod);
+	accel_events_free(ev);
 	accel_info("stopped");
 	return 0;
 }

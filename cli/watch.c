@@ -2,7 +2,10 @@
 /*
  * accelctl watch: what the kernel says of accelerators coming, going and
  * changing driver (accelinv.ko's record stream, else netlink uevents), and
- * after 100 ms of quiet what discovery now sees differently.
+ * after 100 ms of quiet what discovery now sees differently: the event
+ * source and debounce of acceld (include/accel/events.h), the differences
+ * of accel_inventory_diff(). A '~' line is printed for a driver change;
+ * other fields that change show in the generation line only.
  *
  *   INVENTORY generation=0 devices=N          at start
  *   SNAPSHOT gen=G devices=N                  kmod: a snapshot ended
@@ -28,16 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
 
-#include <accel/kmod.h>
-#include <accel/uevent.h>
+#include <accel/events.h>
 #include <accel/util.h>
 #include "cli.h"
-
-#define DEBOUNCE_MS 100
 
 struct watch {
 	const struct watch_opts *o;
@@ -46,21 +45,10 @@ struct watch {
 	accel_inventory *inv;
 	uint64_t generation;
 	long events;
-	int64_t pending; /* rescan at this time (ms), 0 when none */
-	bool resnapshot; /* kmod: an overflow, the next snapshot needs a rescan */
-	int out_err;	 /* errno of a failed write to stdout, 0 if none */
-	accel_kmod *kmod;
-	int ufd;
-	int64_t poll_ms; /* poll: between rescans; 0 for the event sources */
+	int out_err; /* errno of a failed write to stdout, 0 if none */
+	bool ended;  /* the kmod stream ended or failed: exit 1 */
+	accel_events *ev;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One line on stdout, flushed. */
 static void say(struct watch *w, const char *fmt, ...) ACCEL_PRINTF(2, 3);
@@ -76,74 +64,36 @@ static void say(struct watch *w, const char *fmt, ...)
 		w->out_err = errno ? errno : EIO;
 }
 
-/* Rescan once DEBOUNCE_MS have passed without another reason to. */
-static void rescan_soon(struct watch *w)
-{
-	w->pending = now_ms() + DEBOUNCE_MS;
-}
-
-static void event_seen(struct watch *w)
-{
-	w->events++;
-	rescan_soon(w);
-}
-
 static bool count_reached(const struct watch *w)
 {
 	return w->o->count > 0 && w->events >= w->o->count;
 }
 
-static const char *or_dash(const char *s)
-{
-	return s && *s ? s : "-";
-}
-
-static const char *or_none(const char *s)
-{
-	return s && *s ? s : "none";
-}
-
-static bool same_device(const accel_device *a, const accel_device *b)
-{
-	return a->vendor_id == b->vendor_id && a->device_id == b->device_id;
-}
-
-/* The differences between the last inventory and this one, by address; a
- * device whose ids changed at the same address went and came. */
-static void print_diff(struct watch *w, const accel_inventory *old, const accel_inventory *cur)
-{
-	size_t n_old = accel_inventory_n_devices(old), n_cur = accel_inventory_n_devices(cur);
-
-	for (size_t i = 0; i < n_old; i++) {
-		const accel_device *d = accel_inventory_device(old, i);
-		const accel_device *c = accel_inventory_find(cur, d->address);
-
-		if (!c || !same_device(d, c))
-			say(w, "INVENTORY -%s", d->address);
-	}
-	for (size_t i = 0; i < n_cur; i++) {
-		const accel_device *d = accel_inventory_device(cur, i);
-		const accel_device *o = accel_inventory_find(old, d->address);
-
-		if (!o || !same_device(o, d))
-			say(w, "INVENTORY +%s %s %s driver=%s", d->address,
-			    accel_kind_name(d->kind), or_dash(d->model), or_none(d->driver));
-		else if (strcmp(or_none(o->driver), or_none(d->driver)))
-			say(w, "INVENTORY ~%s driver=%s->%s", d->address, or_none(o->driver),
-			    or_none(d->driver));
-	}
-}
-
 static void rescan(struct watch *w)
 {
 	accel_inventory *inv = NULL;
+	accel_inventory_changes *diff = NULL;
+	char line[4096];
+	int r;
 
-	w->pending = 0;
+	accel_events_rescanned(w->ev);
 	if (w->scan(w->arg, &inv)) {
 		fprintf(stderr, "accelctl: watch: rescan failed; the last inventory stays\n");
 		return;
 	}
-	print_diff(w, w->inv, inv);
+	r = accel_inventory_diff(w->inv, inv, &diff);
+	if (r) {
+		fprintf(stderr, "accelctl: watch: comparing inventories: %s\n", accel_strerror(r));
+		accel_inventory_free(inv);
+		return;
+	}
+	for (size_t i = 0; i < accel_inventory_changes_n(diff); i++) {
+		const accel_inventory_change *c = accel_inventory_changes_get(diff, i);
+
+		if (c->op != '~' || (c->address && accel_inventory_change_has(c, "driver")))
+			say(w, "INVENTORY %s", accel_inventory_change_str(c, line, sizeof(line)));
+	}
+	accel_inventory_changes_free(diff);
 	accel_inventory_free(w->inv);
 	w->inv = inv;
 	say(w, "INVENTORY generation=%llu devices=%zu", (unsigned long long)++w->generation,
@@ -156,14 +106,9 @@ static void kmod_record(struct watch *w, const struct accel_kmod_record *r)
 	case ACCEL_KMOD_END:
 		say(w, "SNAPSHOT gen=%llu devices=%llu", (unsigned long long)r->gen,
 		    (unsigned long long)r->count);
-		if (w->resnapshot) {
-			w->resnapshot = false;
-			rescan_soon(w);
-		}
 		break;
 	case ACCEL_KMOD_OVERFLOW:
 		say(w, "OVERFLOW lost=%llu", (unsigned long long)r->lost);
-		w->resnapshot = true;
 		break;
 	case ACCEL_KMOD_BEGIN:
 	case ACCEL_KMOD_DEV:
@@ -171,36 +116,9 @@ static void kmod_record(struct watch *w, const struct accel_kmod_record *r)
 	default:
 		say(w, "EVENT %s %s%s%s", accel_kmod_type_name(r->type), r->addr,
 		    r->driver[0] ? " driver=" : "", r->driver);
-		event_seen(w);
+		w->events++;
 		break;
 	}
-}
-
-/* Every record ready; 0, or the exit status when the stream is over. */
-static int drain_kmod(struct watch *w)
-{
-	struct accel_kmod_record r;
-	accel_err err;
-
-	while (!count_reached(w) && !w->out_err) {
-		int rc = accel_kmod_next(w->kmod, &r, &err);
-
-		if (rc == 0)
-			break;
-		if (rc == 1) {
-			kmod_record(w, &r);
-		} else if (rc == -EBADMSG) {
-			fprintf(stderr, "accelctl: watch: kmod: %s\n", err.msg);
-		} else if (rc == -EPROTO) {
-			/* the inventory is rescanned anyway: go on, and catch up */
-			fprintf(stderr, "accelctl: watch: kmod: %s; rescanning\n", err.msg);
-			rescan_soon(w);
-		} else {
-			fprintf(stderr, "accelctl: watch: kmod: %s\n", err.msg);
-			return 1;
-		}
-	}
-	return 0;
 }
 
 /* The PCI function a devpath is about: its deepest DDDD:BB:DD.F part
@@ -227,45 +145,65 @@ static const char *devpath_addr(const char *devpath, char out[ACCEL_ADDR_MAX])
 	return found ? found : devpath;
 }
 
-static void drain_uevents(struct watch *w)
+/* One event of the source; non-zero stops the reading (the count is
+ * reached, the output failed or the stream is over). */
+static int on_event(const struct accel_event *e, void *arg)
 {
+	struct watch *w = arg;
 	char addr[ACCEL_ADDR_MAX];
-	struct accel_uevent ev;
-	int r;
 
-	while (!count_reached(w) && !w->out_err && (r = accel_uevent_next(w->ufd, &ev)) != 0) {
-		if (r == -ENOBUFS) {
-			fprintf(stderr, "accelctl: watch: uevent: events lost (receive "
-					"buffer full); rescanning\n");
-			rescan_soon(w);
-			continue;
-		}
-		say(w, "EVENT %s %s subsystem=%s", ev.action, devpath_addr(ev.devpath, addr),
-		    ev.subsystem);
-		event_seen(w);
+	switch (e->kind) {
+	case ACCEL_EVENT_KMOD:
+		kmod_record(w, &e->kmod);
+		break;
+	case ACCEL_EVENT_UEVENT:
+		say(w, "EVENT %s %s subsystem=%s", e->uevent.action,
+		    devpath_addr(e->uevent.devpath, addr), e->uevent.subsystem);
+		w->events++;
+		break;
+	case ACCEL_EVENT_LOST:
+		fprintf(stderr, "accelctl: watch: uevent: events lost (receive "
+				"buffer full); rescanning\n");
+		break;
+	case ACCEL_EVENT_BAD:
+		/* the inventory is rescanned anyway: go on, and catch up */
+		fprintf(stderr, "accelctl: watch: kmod: %s%s\n", e->err.msg,
+			e->code == -EPROTO ? "; rescanning" : "");
+		break;
+	case ACCEL_EVENT_CLOSED:
+		fprintf(stderr, "accelctl: watch: kmod: %s\n", e->err.msg);
+		w->ended = true;
+		break;
 	}
+	return w->ended || w->out_err || count_reached(w);
 }
 
 static int open_source(struct watch *w, const char *source, const char *kmod_path)
 {
+	struct accel_events_opts eo = { .debounce_ms = ACCEL_EVENTS_DEBOUNCE_MS };
 	accel_err err;
 	int r;
 
-	if (!strcmp(source, "poll")) {
-		w->poll_ms = (int64_t)((w->o->interval > 0 ? w->o->interval : 60) * 1000 + 0.5);
-		return 0;
+	if (!strcmp(source, "poll"))
+		eo.interval_ms = (int)((w->o->interval > 0 ? w->o->interval : 60) * 1000 + 0.5);
+	r = accel_events_new(&w->ev, &eo);
+	if (r) {
+		fprintf(stderr, "accelctl: watch: %s\n", accel_strerror(r));
+		return 1;
 	}
+	if (!strcmp(source, "poll"))
+		return 0;
 	if (!strcmp(source, "kmod")) {
-		r = accel_kmod_open(kmod_path, &w->kmod, &err);
+		r = accel_events_add_kmod(w->ev, kmod_path, &err);
 		if (r) {
 			fprintf(stderr, "accelctl: watch: kmod: %s\n", err.msg);
 			return 1;
 		}
 		return 0;
 	}
-	w->ufd = accel_uevent_open();
-	if (w->ufd < 0) {
-		fprintf(stderr, "accelctl: watch: uevent: netlink socket: %s\n", strerror(-w->ufd));
+	r = accel_events_add_uevent(w->ev, &err);
+	if (r) {
+		fprintf(stderr, "accelctl: watch: uevent: %s\n", err.msg);
 		return 1;
 	}
 	return 0;
@@ -273,32 +211,34 @@ static int open_source(struct watch *w, const char *source, const char *kmod_pat
 
 static int watch_loop(struct watch *w, int sfd)
 {
-	int64_t end = w->o->timeout > 0 ? now_ms() + (int64_t)(w->o->timeout * 1000 + 0.5) : 0;
-	int src = w->kmod ? accel_kmod_fd(w->kmod) : w->ufd;
+	int64_t end = w->o->timeout > 0
+			      ? accel_events_now_ms() + (int64_t)(w->o->timeout * 1000 + 0.5)
+			      : 0;
+	bool events = accel_events_has_kmod(w->ev) || accel_events_has_uevent(w->ev);
 
 	for (;;) {
-		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {src, POLLIN, 0}};
-		int64_t now = now_ms(), wake = end;
+		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {accel_events_fd(w->ev), POLLIN, 0}};
+		int64_t now = accel_events_now_ms(), wake = end, due = accel_events_deadline(w->ev);
 		/* after the last event counted, only its rescan is left */
-		nfds_t nfds = count_reached(w) || w->poll_ms ? 1 : 2;
+		nfds_t nfds = count_reached(w) || !events ? 1 : 2;
 		int timeout = -1, r;
 
-		if (w->poll_ms && !w->pending)
-			w->pending = now + w->poll_ms;
 		if (w->out_err)
+			return 1;
+		if (w->ended)
 			return 1;
 		if (end && now >= end)
 			return 0;
-		if (w->pending && now >= w->pending) {
+		if (accel_events_due(w->ev)) {
 			rescan(w);
 			if (count_reached(w))
 				return w->out_err ? 1 : 0;
 			continue;
 		}
-		if (count_reached(w) && !w->pending)
+		if (count_reached(w) && due < 0)
 			return 0;
-		if (w->pending && (!wake || w->pending < wake))
-			wake = w->pending;
+		if (due >= 0 && (!wake || due < wake))
+			wake = due;
 		if (wake)
 			timeout = wake - now > 3600000 ? 3600000 : (int)(wake - now);
 		r = poll(pfd, nfds, timeout);
@@ -314,21 +254,14 @@ static int watch_loop(struct watch *w, int sfd)
 			if (read(sfd, &si, sizeof(si)) == sizeof(si))
 				return 0; /* SIGINT or SIGTERM: a normal end */
 		}
-		if (nfds > 1 && pfd[1].revents) {
-			if (w->kmod) {
-				r = drain_kmod(w);
-				if (r)
-					return r;
-			} else {
-				drain_uevents(w);
-			}
-		}
+		if (nfds > 1 && pfd[1].revents)
+			accel_events_read(w->ev, on_event, w);
 	}
 }
 
 int cmd_watch(const struct watch_opts *o, cli_scan_fn scan, void *arg)
 {
-	struct watch w = {.o = o, .scan = scan, .arg = arg, .ufd = -1};
+	struct watch w = {.o = o, .scan = scan, .arg = arg};
 	const char *source = o->source, *kmod_path = o->kmod_path;
 	char path[4096];
 	sigset_t mask, old;
@@ -367,9 +300,7 @@ int cmd_watch(const struct watch_opts *o, cli_scan_fn scan, void *arg)
 		r = 1;
 	}
 	accel_inventory_free(w.inv);
-	accel_kmod_close(w.kmod);
-	if (w.ufd >= 0)
-		close(w.ufd);
+	accel_events_free(w.ev);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;

@@ -88,7 +88,7 @@ typedef struct accel_config {
 	char *sysfs_root;        /* [discovery] */
 	char *dev_root;
 	int rescan_interval;     /* seconds */
-	int debounce_ms;         /* uevents within this window make one rescan */
+	int debounce_ms;         /* events make one rescan after this quiet (events.h) */
 	accel_placement_conf placement;
 	char **warnings;         /* unknown options, deprecated spellings */
 	size_t n_warnings;

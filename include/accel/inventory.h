@@ -240,6 +240,46 @@ ACCEL_EXPORT int accel_device_to_json(const accel_device *d, unsigned flags, cha
 ACCEL_EXPORT int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out,
 					   accel_err *err);
 
+/*
+ * What changed between two inventories, field by field on their JSON form
+ * (so every field the JSON carries counts, and nothing else: not the
+ * generation, not collected_at). Devices are matched by address; a device
+ * whose vendor or device id changed at the same address went and came.
+ * The changes come in this order: the devices gone ('-', old's order), then
+ * the devices new ('+') or changed ('~') in cur's order, then, when any of
+ * the inventory's own members differs (host, links, nics, host_opencl,
+ * warnings), one '~' change with address NULL naming them.
+ *
+ * old may be NULL (everything in cur is new). The diff borrows old and cur:
+ * free it before them. -ENOMEM, or what the JSON writer returned.
+ */
+typedef struct accel_inventory_change {
+	char op;		       /* '+', '-' or '~' */
+	const char *address;	       /* NULL: the inventory's own members */
+	const accel_device *old, *cur; /* NULL for '+' and '-' respectively */
+	char **fields;		       /* '~': the JSON members that differ */
+	size_t n_fields;
+} accel_inventory_change;
+
+typedef struct accel_inventory_changes accel_inventory_changes;
+
+ACCEL_EXPORT int accel_inventory_diff(const accel_inventory *old, const accel_inventory *cur,
+				      accel_inventory_changes **out);
+ACCEL_EXPORT size_t accel_inventory_changes_n(const accel_inventory_changes *d);
+/* Borrowed; NULL when i is out of range. */
+ACCEL_EXPORT const accel_inventory_change *accel_inventory_changes_get(const accel_inventory_changes *d,
+								    size_t i);
+ACCEL_EXPORT bool accel_inventory_change_has(const accel_inventory_change *c, const char *field);
+/*
+ * A change as one line (what `accelctl watch` prints after "INVENTORY " and
+ * acceld logs): "+ADDR KIND MODEL driver=D", "-ADDR", "~ADDR driver=A->B"
+ * when the driver changed, else "~ADDR FIELD,FIELD..." ("~ links,..." for
+ * the inventory's own members). Cut to cap; returns buf.
+ */
+ACCEL_EXPORT const char *accel_inventory_change_str(const accel_inventory_change *c, char *buf,
+						    size_t cap);
+ACCEL_EXPORT void accel_inventory_changes_free(accel_inventory_changes *d);
+
 #ifdef __cplusplus
 }
 #endif

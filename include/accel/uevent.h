@@ -2,8 +2,8 @@
 /*
  * Kernel uevents (NETLINK_KOBJECT_UEVENT): "ACTION@DEVPATH\0KEY=VALUE\0...".
  * The parser takes untrusted bytes (fuzzed by fuzz/fuzz_uevent.c). acceld
- * and `accelctl watch` read these, or the records of accelinv.ko
- * (accel/kmod.h) where the module is loaded, as the signal to rescan.
+ * and accelctl watch read it, with accelinv.ko's stream, through
+ * accel_events (include/accel/events.h).
  */
 #ifndef ACCEL_UEVENT_H
 #define ACCEL_UEVENT_H

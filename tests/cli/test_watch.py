@@ -429,6 +429,30 @@ class KmodStream(unittest.TestCase):
                                "EVENT bind 0000:01:00.0 driver=bochs-drm",
                                "INVENTORY generation=2 devices=7"])
 
+    def test_debounce_bounded(self):
+        """Events that never pause for 100 ms still get a rescan: at the
+        latest 1 s (ten debounce windows) after the first of them."""
+        w = self.watch("--count", "40")
+        w.put(SNAPSHOT)
+        self.assertEqual(w.line(), "INVENTORY generation=0 devices=7")
+        self.assertEqual(w.line(), "SNAPSHOT gen=3 devices=2")
+        t0 = time.monotonic()
+        for i in range(40):
+            w.put(ADD % (3 + i))
+            time.sleep(0.04)
+        took = time.monotonic() - t0
+        rc, out, err = w.finish()
+        self.assertEqual((rc, err), (0, ""))
+        self.assertGreater(took, 1.5)
+        events = 0
+        for line in out:
+            if line.startswith("EVENT add"):
+                events += 1
+            elif line.startswith("INVENTORY generation=1 "):
+                break
+        # 1 s is 25 events of 40 ms; a slow machine sees fewer
+        self.assertLess(events, 32, out)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,6 +10,7 @@ its catalog endpoint) answering 500/503, slowly, garbled, or not at all.
 
 Run by `make integration` with ACCEL_BIN and ACCEL_FIXTURES set.
 """
+import errno
 import json
 import os
 import re
@@ -67,7 +68,7 @@ def fixture_copy(name):
     return os.path.join(d, 'sys')
 
 
-def write_conf(host, sysfs, placement=None, default=None, rescan=10):
+def write_conf(host, sysfs, placement=None, default=None, rescan=10, dev_root=None):
     """An accelsched.conf for `host`, mode 600, keystoneauth options."""
     d = tempfile.mkdtemp(prefix='accel-conf-', dir=WORK)
     p = {
@@ -83,6 +84,8 @@ def write_conf(host, sysfs, placement=None, default=None, rescan=10):
     text = '[DEFAULT]\n' + ''.join('%s = %s\n' % kv for kv in dflt.items())
     text += '[discovery]\nsysfs_root = %s\nrescan_interval = %d\ndebounce_ms = 200\n' % (
         sysfs, rescan)
+    if dev_root:
+        text += 'dev_root = %s\n' % dev_root
     text += '[placement]\n' + ''.join('%s = %s\n' % kv for kv in p.items() if kv[1] is not None)
     path = os.path.join(d, 'accelsched.conf')
     with open(path, 'w') as f:
@@ -899,6 +902,59 @@ class Daemon(Base):
         text = log.read()
         self.assertIn('stopping', text)
         self.assertIn('stopped', text)
+
+    def test_kmod_events(self):
+        """accelinv.ko's stream (a FIFO as DEV_ROOT/accelinv): a device
+        gone, the module says so, the daemon rescans (debounced, long
+        before its rescan interval) and Placement follows; the log says
+        what changed. A stream that ends leaves the daemon running."""
+        host = 'kmod-host'
+        sysfs = fixture_copy('esc8000a')
+        dev = tempfile.mkdtemp(prefix='accel-dev-', dir=WORK)
+        fifo = os.path.join(dev, 'accelinv')
+        os.mkfifo(fifo)
+        conf = write_conf(host, sysfs, rescan=600, dev_root=dev)
+        ostk.create_compute_node_provider(session(), host)
+        logp = os.path.join(WORK, 'kmod-daemon.log')
+        proc = subprocess.Popen([ACCELD, '--config', conf], stderr=open(logp, 'w'))
+        w = None
+        try:
+            # once acceld has its end open (ENXIO until then)
+            t0 = time.monotonic()
+            while w is None:
+                try:
+                    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                    os.set_blocking(fd, True)
+                    w = os.fdopen(fd, 'w', buffering=1)
+                except OSError as e:
+                    if e.errno != errno.ENXIO or time.monotonic() - t0 > 15:
+                        self.fail('acceld did not open DEV_ROOT/accelinv: %s' % e)
+                    time.sleep(0.1)
+            self.wait_for(lambda: len(tree(host)[1]) == 4, 'first sync')
+            w.write('v=1 type=begin gen=1\n'
+                    'v=1 type=dev addr=0000:c1:00.0 vendor=10de device=26b1 class=030000\n'
+                    'v=1 type=end gen=1 count=1\n')
+            link = os.path.join(sysfs, 'bus/pci/devices/0000:c1:00.0')
+            target = os.path.realpath(link)
+            os.unlink(link)
+            shutil.rmtree(target)
+            w.write('v=1 type=del seq=1 addr=0000:c1:00.0 vendor=10de device=2236 '
+                    'class=030200\n')
+            self.wait_for(lambda: len(tree(host)[1]) == 3, 'rescan after a kmod event', 5)
+            w.close()
+            w = None
+            self.wait_for(lambda: 'end of stream; going on with uevents' in open(logp).read(),
+                          'the end of the stream said', 5)
+            self.assertIsNone(proc.poll())
+        finally:
+            if w:
+                w.close()
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(timeout=20)
+        self.assertEqual(rc, 0)
+        text = open(logp).read()
+        self.assertIn('accelinv on', text)
+        self.assertIn('inventory: -0000:c1:00.0', text)
 
     @staticmethod
     def kernel_uevent():

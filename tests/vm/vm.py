@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A QEMU test bed with a real kernel, real PCI and DRM, and hot-plug.
 
-Builds an initramfs (busybox-static, accelctl with its shared libraries,
+Builds an initramfs (busybox-static, accelctl and acceld with their shared libraries,
 accelinv.ko, the DRM and virtio modules of Debian's kernel) and boots
 Debian's kernel (linux-image-amd64) in qemu-system-x86_64 as a q35 machine
 with PCIe root ports, a virtio-gpu-pci and a bochs-display. The host drives
@@ -111,7 +111,7 @@ poweroff -f
 
 
 def build_initramfs(out, kver, bindir, kmod, extra_kmods=()):
-    """A newc cpio (gzip) with busybox, accelctl and its libraries, the
+    """A newc cpio (gzip) with busybox, accelctl and acceld and their libraries, the
     modules, accelinv.ko and extra_kmods (test modules, in /lib/modules,
     not loaded at boot); returns its path."""
     root = tempfile.mkdtemp(prefix="accel-vm-root-")
@@ -120,7 +120,7 @@ def build_initramfs(out, kver, bindir, kmod, extra_kmods=()):
                   "usr/bin", "etc"):
             os.makedirs(os.path.join(root, d), exist_ok=True)
         shutil.copy2("/bin/busybox", os.path.join(root, "bin", "busybox"))
-        tools = [os.path.join(bindir, "accelctl")]
+        tools = [os.path.join(bindir, t) for t in ("accelctl", "acceld")]
         for t in tools:
             shutil.copy2(t, os.path.join(root, "usr", "bin"))
             for lib in shared_libs(t):
