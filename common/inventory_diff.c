@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 
 #include <accel/inventory.h>
-#include <accel/json.h>
+#include <accel/internal/json.h>
 
 struct accel_inventory_changes {
 	accel_inventory_change *v;
