@@ -13,6 +13,7 @@
 
 #include <accel/sched.h>
 #include "spec.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,13 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	accel_err err;
 	char *text, *line, *next;
 
-	if (size > 16384)
-		return 0;
-	text = malloc(size + 1);
+	text = fuzz_text(data, size, 16384);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	/* every line is one argument, empty ones included, as argv has them */
 	for (line = text; line; line = next) {
 		size_t before = s.n;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <accel/config.h>
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,13 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	accel_err err;
 	char *text;
 
-	if (size > 65536)
-		return 0;
-	text = malloc(size + 1);
+	text = fuzz_text(data, size, 65536);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	if (accel_config_parse(&c, "fuzz.conf", text, 0600, &err) == 0) {
 		(void)accel_config_check_placement(c, &err);
 		accel_config_free(c);

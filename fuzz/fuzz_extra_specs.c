@@ -12,6 +12,7 @@
 
 #include <accel/sched.h>
 #include <accel/util.h>
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,13 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add_host("b", 2, 16384, 0);
 		add_host("c", 16, 40960, 1);
 	}
-	if (size > 8192)
-		return 0;
-	text = malloc(size + 1);
+	text = fuzz_text(data, size, 8192);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	for (line = strtok_r(text, "\n", &save); line && n < 64;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
