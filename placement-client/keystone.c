@@ -140,8 +140,8 @@ static char *strip_slash(const char *url)
 	return u;
 }
 
-int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc_auth *out,
-		     unsigned *requests, accel_err *err)
+int pc_keystone_auth(struct pc_http *h, const volatile int *cancel, const accel_placement_conf *c,
+		     struct pc_auth *out, unsigned *requests, accel_err *err)
 {
 	static const char *const headers[] = { "Content-Type: application/json",
 					       "Accept: application/json", NULL };
@@ -173,7 +173,7 @@ int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc
 	body = pc_keystone_body(c);
 	if (!body)
 		return accel_err_set(err, -ENOMEM, "out of memory");
-	r = pc_http_do(h, "POST", url, headers, body, &resp, err);
+	r = pc_http_do(h, cancel, "POST", url, headers, body, &resp, err);
 	explicit_bzero(body, strlen(body));
 	free(body);
 	if (requests)

@@ -43,17 +43,17 @@ struct pc_resp {
 };
 int pc_http_new(struct pc_http **out, const accel_placement_conf *conf);
 void pc_http_free(struct pc_http *h);
-/* While *cancel (NULL: never) is non-zero, requests are not sent and one
- * in flight is aborted within a second (at once when a signal interrupts
- * libcurl's wait): pc_http_do returns -ECANCELED. */
-void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel);
 /* One request. Returns 0 when an HTTP answer came (any status), else a
  * negative errno (-ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -E2BIG for a
  * body over PC_MAX_BODY, -ECANCELED, -EPROTO) with *err naming method and
  * URL.
+ * While *cancel (NULL: never) is non-zero the request is not sent, or in
+ * flight is aborted within a second (at once when a signal interrupts
+ * libcurl's wait): -ECANCELED.
  * `headers` is NULL-terminated "Name: value" lines. */
-int pc_http_do(struct pc_http *h, const char *method, const char *url,
-	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err);
+int pc_http_do(struct pc_http *h, const volatile int *cancel, const char *method,
+	       const char *url, const char *const *headers, const char *body, struct pc_resp *out,
+	       accel_err *err);
 void pc_resp_free(struct pc_resp *r);
 /* The header callback's work, for fuzz/fuzz_http_header.c: one header line
  * of `len` bytes as libcurl passes it (not NUL-terminated, CRLF included).
@@ -76,9 +76,11 @@ struct pc_auth {
 };
 /* Authenticate with conf and find Placement in the catalog (or take
  * endpoint_override). *err names Keystone's URL and its answer; credentials
- * Keystone refuses (401, 403) are -EKEYREJECTED. */
-int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *conf, struct pc_auth *out,
-		     unsigned *requests, accel_err *err);
+ * Keystone refuses (401, 403) are -EKEYREJECTED. `cancel` as for
+ * pc_http_do; *requests counts the requests sent. */
+int pc_keystone_auth(struct pc_http *h, const volatile int *cancel,
+		     const accel_placement_conf *conf, struct pc_auth *out, unsigned *requests,
+		     accel_err *err);
 void pc_auth_clear(struct pc_auth *a);
 /* The request body for conf's auth_type (secrets inside: caller wipes). */
 char *pc_keystone_body(const accel_placement_conf *conf);
