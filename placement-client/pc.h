@@ -4,7 +4,8 @@
  *
  *   http.c     libcurl, one keep-alive handle per client, bounded bodies
  *   keystone.c Keystone v3 tokens and the service catalog
- *   pjson.c    Placement's and Keystone's JSON, parsed strictly (fuzzed)
+ *   pjson.c    the wire format: Placement's and Keystone's JSON, parsed
+ *              strictly (fuzzed), and the request bodies sent them
  *   tree.c     the desired tree from an inventory (pure)
  *   plan.c     the difference between desired and actual (pure)
  *   state.c    the sync cache file (fuzzed)
@@ -82,10 +83,8 @@ int pc_keystone_auth(struct pc_http *h, const volatile int *cancel,
 		     const accel_placement_conf *conf, struct pc_auth *out, unsigned *requests,
 		     accel_err *err);
 void pc_auth_clear(struct pc_auth *a);
-/* The request body for conf's auth_type (secrets inside: caller wipes). */
-char *pc_keystone_body(const accel_placement_conf *conf);
 
-/* ---- pjson.c: strict parsers of outside JSON ---- */
+/* ---- pjson.c: the wire format, parsed strictly and written ---- */
 struct pc_inv {
 	char rc[256];
 	int64_t total, reserved, min_unit, max_unit, step_size;
@@ -156,6 +155,24 @@ int pc_parse_token(const char *body, size_t len, const char *interface, const ch
 /* "2026-11-26T10:00:00.000000Z" -> seconds since the epoch. */
 int pc_parse_time(const char *s, double *out);
 
+/* Request bodies (compact JSON) that the caller frees; NULL when out of
+ * memory. */
+/* POST /resource_providers: a root when uuid is NULL (name only), else a
+ * child of parent with that uuid. */
+char *pc_body_provider(const char *name, const char *uuid, const char *parent);
+/* PUT .../inventories: p's inventories at that provider generation. */
+char *pc_body_inventories(const struct pc_provider *p, int64_t generation);
+/* PUT .../traits. */
+char *pc_body_traits(char *const *traits, size_t n, int64_t generation);
+/* POST Keystone's /v3/auth/tokens for conf's auth_type (secrets inside:
+ * the caller wipes it). */
+char *pc_body_auth(const accel_placement_conf *conf);
+struct json_object;
+/* {"RC": {"total": ..., ...}, ...}: Placement's inventories object, also
+ * kept in the state file as it is (read back by pc_parse_inventories);
+ * NULL when out of memory. */
+struct json_object *pc_inv_json(const struct pc_provider *p);
+
 /* ---- tree.c ---- */
 /* The tree accelsched wants under root `root_uuid` for `host`. */
 int pc_desired_tree(const accel_inventory *inv, const char *host, const char *root_uuid,
@@ -210,10 +227,6 @@ bool pc_inv_equal(const struct pc_provider *a, const struct pc_provider *b);
 bool pc_traits_equal(char *const *a, size_t na, char *const *b, size_t nb);
 
 /* ---- state.c ---- */
-struct json_object;
-/* {"RC": {"total": ..., ...}, ...}: Placement's inventories object. */
-struct json_object *pc_inv_json(const struct pc_provider *p);
-
 /* The traits outside CUSTOM_ACCEL_ that accelsched wrote on a provider
  * (os-traits names, the Cyborg or Nova PCI scheme's names). */
 struct pc_written {

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include <accel/placement.h>
 #include <accel/util.h>
 #include "pc.h"
@@ -449,20 +447,19 @@ static int find_root(struct sync *s, accel_err *err)
 				     "node's, which nova-compute creates; is [DEFAULT] host right?)",
 				     host);
 	{
-		json_object *o = json_object_new_object();
 		struct pc_provider p = { .generation = -1 };
-		const char *body;
+		char *body = pc_body_provider(host, NULL, NULL);
 
-		json_object_object_add(o, "name", json_object_new_string(host));
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		if (!body)
+			return accel_err_set(err, -ENOMEM, "out of memory");
 		emit(s, "POST", "/resource_providers", body);
 		if (s->opts->dry_run) {
-			json_object_put(o);
+			free(body);
 			return accel_err_set(err, -EAGAIN,
 					     "dry run: the root provider '%s' would be created", host);
 		}
 		r = request(s, "POST", "/resource_providers", body, p_provider, &p, NULL, 0, err);
-		json_object_put(o);
+		free(body);
 		if (r == 0) {
 			memcpy(st->root_uuid, p.uuid, PC_UUID_LEN);
 			r = accel_device_set(&st->root_name, host);
@@ -627,15 +624,6 @@ out:
 	return r;
 }
 
-static json_object *inv_body(const struct pc_provider *w, int64_t gen)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "resource_provider_generation", json_object_new_int64(gen));
-	json_object_object_add(o, "inventories", pc_inv_json(w));
-	return o;
-}
-
 enum outcome {
 	DONE,     /* written (or nothing to write) */
 	CONFLICT, /* a generation conflict: the whole tree is read again */
@@ -738,9 +726,7 @@ static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum 
 {
 	struct pc_state *st = s->state;
 	struct pc_provider *w = op->want, *a = op->actual;
-	char path[200], code[128];
-	json_object *o = NULL;
-	const char *body;
+	char path[200], code[128], *body = NULL;
 	int r;
 
 	*oc = DONE;
@@ -750,24 +736,21 @@ static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum 
 	case PC_OP_CREATE: {
 		struct pc_provider *n;
 
-		o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(w->name));
-		json_object_object_add(o, "uuid", json_object_new_string(w->uuid));
-		json_object_object_add(o, "parent_provider_uuid", json_object_new_string(w->parent));
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		body = pc_body_provider(w->name, w->uuid, w->parent);
+		if (!body)
+			return accel_err_set(err, -ENOMEM, "out of memory");
 		emit(s, "POST", "/resource_providers", body);
 		if (s->opts->dry_run)
 			break;
 		/* room was made before planning: the tree must not move */
 		n = actual->n < actual->cap ? pc_tree_add(actual) : NULL;
 		if (!n) {
-			r = accel_err_set(err, -E2BIG, "too many providers");
-			json_object_put(o);
-			return r;
+			free(body);
+			return accel_err_set(err, -E2BIG, "too many providers");
 		}
 		r = request(s, "POST", "/resource_providers", body, p_provider, n, code,
 			    sizeof(code), err);
-		json_object_put(o);
+		free(body);
 		if (r) {
 			actual->n--; /* not created */
 			pc_provider_clear(&actual->p[actual->n]);
@@ -791,14 +774,15 @@ static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum 
 		return 0;
 	}
 	case PC_OP_INVENTORIES:
-		o = inv_body(w, a ? a->generation : 0);
+		body = pc_body_inventories(w, a ? a->generation : 0);
+		if (!body)
+			return accel_err_set(err, -ENOMEM, "out of memory");
 		snprintf(path, sizeof(path), "/resource_providers/%s/inventories", w->uuid);
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 		emit(s, "PUT", path, body);
 		if (s->opts->dry_run || !a)
 			break;
 		r = request(s, "PUT", path, body, p_inv, a, code, sizeof(code), err);
-		json_object_put(o);
+		free(body);
 		if (r == -EBUSY && !strcmp(code, "placement.concurrent_update")) {
 			*oc = CONFLICT;
 			return 0;
@@ -820,7 +804,6 @@ static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum 
 	case PC_OP_TRAITS: {
 		char **t = NULL, **wr = NULL;
 		size_t nt = 0, nw = 0;
-		json_object *arr;
 
 		r = pc_merge_traits(w, op->actual, &t, &nt);
 		if (!r)
@@ -829,23 +812,20 @@ static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum 
 			accel_strv_free(t, nt);
 			return accel_err_set(err, r, "out of memory");
 		}
-		o = json_object_new_object();
-		arr = json_object_new_array();
-		for (size_t i = 0; i < nt; i++)
-			json_object_array_add(arr, json_object_new_string(t[i]));
+		body = pc_body_traits(t, nt, a ? a->generation : 0);
 		accel_strv_free(t, nt);
-		json_object_object_add(o, "resource_provider_generation",
-				       json_object_new_int64(a ? a->generation : 0));
-		json_object_object_add(o, "traits", arr);
+		if (!body) {
+			accel_strv_free(wr, nw);
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		}
 		snprintf(path, sizeof(path), "/resource_providers/%s/traits", w->uuid);
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 		emit(s, "PUT", path, body);
 		if (s->opts->dry_run || !a) {
 			accel_strv_free(wr, nw);
 			break;
 		}
 		r = request(s, "PUT", path, body, p_traits, a, code, sizeof(code), err);
-		json_object_put(o);
+		free(body);
 		if (r == 0)
 			r = pc_written_set(st, w->uuid, wr, nw);
 		accel_strv_free(wr, nw);
@@ -887,7 +867,7 @@ static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum 
 		}
 		return r ? refused(r, code, err) : 0;
 	}
-	json_object_put(o);
+	free(body); /* a dry run's, or one for a provider not yet made */
 	return 0;
 }
 
