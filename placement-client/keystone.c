@@ -73,12 +73,8 @@ int pc_keystone_auth(struct pc_http *h, const volatile int *cancel, const accel_
 	free(body);
 	if (requests)
 		(*requests)++;
-	if (r) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "unreachable");
-		return accel_err_set(err, r, "Keystone: %s", msg);
-	}
+	if (r)
+		return accel_err_prefix(err, r, "Keystone");
 	if (resp.status != 201 && resp.status != 200) {
 		char detail[512], code[64];
 

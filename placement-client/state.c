@@ -329,12 +329,8 @@ int pc_state_load(const char *path, struct pc_state *st, accel_err *err)
 		return r;
 	r = pc_state_parse(text, n, st, err);
 	free(text);
-	if (r) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		accel_err_set(err, r, "%s: %s", path, msg);
-	}
+	if (r)
+		accel_err_prefix(err, r, "%s", path);
 	return r;
 }
 

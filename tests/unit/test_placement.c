@@ -781,6 +781,14 @@ static void test_state_save_link(void **state)
 	assert_non_null(pc_written_find(&back, ROOT));
 	assert_string_equal(pc_written_find(&back, ROOT)->traits[0], "CUSTOM_PCI_10DE_20B5");
 	pc_state_clear(&back);
+	/* a broken file: the error names it, then what is wrong */
+	f = fopen(path, "w");
+	fputs("{\"version\": 99}", f);
+	fclose(f);
+	assert_int_equal(pc_state_load(path, &back, &err), -EBADMSG);
+	snprintf(tmp, sizeof(tmp), "%s: ", path);
+	assert_int_equal(strncmp(err.msg, tmp, strlen(tmp)), 0);
+	assert_non_null(strstr(err.msg, ": state file: not version 1"));
 	pc_state_clear(&st);
 	unlink(path);
 	unlink(victim);
