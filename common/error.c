@@ -19,6 +19,20 @@ int accel_err_set(accel_err *err, int code, const char *fmt, ...)
 	return code;
 }
 
+int accel_err_prefix(accel_err *err, int code, const char *fmt, ...)
+{
+	char pre[sizeof(err->msg)], msg[sizeof(err->msg)];
+	va_list ap;
+
+	if (!err)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return accel_err_set(err, code, "%s: %s", pre, msg);
+}
+
 void accel_err_clear(accel_err *err)
 {
 	if (!err)

@@ -208,50 +208,11 @@ static void int_set(void *base, const struct field *f, int64_t v)
 
 /* ---------- writing ---------- */
 
-/* Give v to o under k; v NULL is a JSON null. */
-static int add(json_object *o, const char *k, json_object *v)
-{
-	/* json_object_object_add leaves v to the caller when it fails */
-	if (json_object_object_add(o, k, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Give v (NULL: it could not be made) to array a. */
-static int append(json_object *a, json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_array_add(a, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* A new value, or NULL for null: s NULL is null, a failed allocation is -ENOMEM. */
 static int new_str(const char *s, json_object **v)
 {
 	*v = s ? json_object_new_string(s) : NULL;
 	return s && !*v ? -ENOMEM : 0;
-}
-
-static int new_strv(char *const *s, size_t n, json_object **v)
-{
-	int rc = 0;
-
-	*v = json_object_new_array();
-	if (!*v)
-		return -ENOMEM;
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = append(*v, json_object_new_string(s[i]));
-	if (rc) {
-		json_object_put(*v);
-		*v = NULL;
-	}
-	return rc;
 }
 
 static int write_fields(const struct fields *t, const void *self, json_object **out);
@@ -302,7 +263,7 @@ static int field_value(const struct field *f, const void *self, json_object **v)
 
 		if (!n && (f->flags & F_OMIT))
 			return 1;
-		return new_strv(*(char **const *)((const char *)self + f->off), n, v);
+		return accel_json_strv(*(char **const *)((const char *)self + f->off), n, v);
 	}
 	case T_BOOL:
 		x = *CAT(self, f->off, int);
@@ -335,7 +296,7 @@ static int field_value(const struct field *f, const void *self, json_object **v)
 
 			rc = write_fields(f->sub, e + i * f->sub->size, &o);
 			if (!rc)
-				rc = append(*v, o);
+				rc = accel_json_append(*v, o);
 		}
 		if (rc) {
 			json_object_put(*v);
@@ -360,7 +321,7 @@ static int write_fields(const struct fields *t, const void *self, json_object **
 		if (rc == 1)
 			rc = 0;
 		else if (!rc)
-			rc = add(o, t->f[i].key, v);
+			rc = accel_json_add(o, t->f[i].key, v);
 	}
 	if (rc) {
 		json_object_put(o);
@@ -382,13 +343,13 @@ static int write_list(json_object *root, const char *key, const struct fields *t
 
 		rc = write_fields(t, at(src, i), &o);
 		if (!rc)
-			rc = append(a, o);
+			rc = accel_json_append(a, o);
 	}
 	if (rc) {
 		json_object_put(a);
 		return rc;
 	}
-	return add(root, key, a);
+	return accel_json_add(root, key, a);
 }
 
 static const void *device_at(const void *inv, size_t i)
@@ -423,40 +384,32 @@ static int write_links(json_object *root, const accel_inventory *inv)
 
 		rc = o ? 0 : -ENOMEM;
 		if (!rc && !(rc = new_str(l->a, &v)))
-			rc = add(o, "a", v);
+			rc = accel_json_add(o, "a", v);
 		if (!rc && !(rc = new_str(l->b, &v)))
-			rc = add(o, "b", v);
+			rc = accel_json_add(o, "b", v);
 		if (!rc && !(rc = new_str(accel_link_class_name(l->cls), &v)))
-			rc = add(o, "class", v);
+			rc = accel_json_add(o, "class", v);
 		if (rc)
 			json_object_put(o);
 		else
-			rc = append(a, o);
+			rc = accel_json_append(a, o);
 	}
 	if (rc) {
 		json_object_put(a);
 		return rc;
 	}
-	return add(root, "links", a);
+	return accel_json_add(root, "links", a);
 }
 
 static int emit(json_object *root, unsigned flags, char **out)
 {
 	int jflags = JSON_C_TO_STRING_NOSLASHESCAPE;
-	const char *text;
-	char *copy;
 
 	if (flags & ACCEL_JSON_PRETTY)
 		jflags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
 	else
 		jflags |= JSON_C_TO_STRING_PLAIN;
-	text = json_object_to_json_string_ext(root, jflags);
-	copy = text ? strdup(text) : NULL;
-	json_object_put(root);
-	if (!copy)
-		return -ENOMEM;
-	*out = copy;
-	return 0;
+	return accel_json_text(root, jflags, out);
 }
 
 int accel_device_to_json(const accel_device *d, unsigned flags, char **out)
@@ -474,15 +427,15 @@ int accel_inventory_to_json(const accel_inventory *inv, unsigned flags, char **o
 	int rc = root ? 0 : -ENOMEM;
 
 	if (!rc && !(rc = new_str(ACCEL_INVENTORY_SCHEMA, &v)))
-		rc = add(root, "schema", v);
+		rc = accel_json_add(root, "schema", v);
 	if (!rc && !(rc = new_str(accel_inventory_host(inv), &v)))
-		rc = add(root, "host", v);
+		rc = accel_json_add(root, "host", v);
 	if (!rc) {
 		v = json_object_new_int64((int64_t)accel_inventory_generation(inv));
-		rc = v ? add(root, "generation", v) : -ENOMEM;
+		rc = v ? accel_json_add(root, "generation", v) : -ENOMEM;
 	}
 	if (!rc && !(rc = new_str(accel_inventory_collected_at(inv), &v)))
-		rc = add(root, "collected_at", v);
+		rc = accel_json_add(root, "collected_at", v);
 	if (!rc)
 		rc = write_list(root, "devices", &device_fields, inv,
 				accel_inventory_n_devices(inv), device_at);

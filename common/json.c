@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <accel/internal/json.h>
@@ -57,4 +58,53 @@ const char *accel_json_str(json_object *o, const char *key, size_t max)
 	if (n > max || !accel_text_ok(s, n))
 		return NULL;
 	return s;
+}
+
+int accel_json_add(json_object *o, const char *k, json_object *v)
+{
+	/* json_object_object_add leaves v to the caller when it fails */
+	if (json_object_object_add(o, k, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int accel_json_append(json_object *a, json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_array_add(a, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int accel_json_strv(char *const *v, size_t n, json_object **out)
+{
+	int rc = 0;
+
+	*out = json_object_new_array();
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = accel_json_append(*out, json_object_new_string(v[i]));
+	if (rc) {
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int accel_json_text(json_object *root, int flags, char **out)
+{
+	const char *text = root ? json_object_to_json_string_ext(root, flags) : NULL;
+	char *copy = text ? strdup(text) : NULL;
+
+	json_object_put(root);
+	if (!copy)
+		return -ENOMEM;
+	*out = copy;
+	return 0;
 }

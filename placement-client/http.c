@@ -17,15 +17,16 @@
 struct pc_http {
 	CURL *h;
 	long timeout_ms;
-	const volatile int *cancel; /* a stop request: aborts the transfer */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* One request's own: the answer, and its caller's stop request. */
 struct sink {
 	char *buf;
 	size_t len, cap;
 	bool over;
 	char *token;
+	const volatile int *cancel; /* non-zero: abort the transfer */
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -106,15 +107,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
-	const struct pc_http *h = arg;
+	const struct sink *s = arg;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return h->cancel && *h->cancel;
-}
-
-void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel)
-{
-	h->cancel = cancel;
+	return s->cancel && *s->cancel;
 }
 
 void pc_printable(const char *in, size_t len, char *out, size_t cap)
@@ -172,7 +168,6 @@ int pc_http_new(struct pc_http **out, const accel_placement_conf *conf)
 	curl_easy_setopt(h->h, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h->h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h->h, CURLOPT_XFERINFODATA, h);
 	/* only HTTP(S); no redirects to elsewhere with our token */
 	curl_easy_setopt(h->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h->h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -236,16 +231,17 @@ static int curl_errno(CURLcode c)
 	}
 }
 
-int pc_http_do(struct pc_http *h, const char *method, const char *url,
-	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err)
+int pc_http_do(struct pc_http *h, const volatile int *cancel, const char *method,
+	       const char *url, const char *const *headers, const char *body, struct pc_resp *out,
+	       accel_err *err)
 {
 	struct curl_slist *hl = NULL;
-	struct sink s = { 0 };
+	struct sink s = { .cancel = cancel };
 	CURLcode c;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (h->cancel && *h->cancel)
+	if (cancel && *cancel)
 		return accel_err_set(err, -ECANCELED, "%s %s: cancelled", method, url);
 	/* no "Expect: 100-continue" round trip before bodies */
 	hl = curl_slist_append(hl, "Expect:");
@@ -268,6 +264,7 @@ int pc_http_do(struct pc_http *h, const char *method, const char *url,
 	curl_easy_setopt(h->h, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(h->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h->h, CURLOPT_HEADERDATA, &s);
+	curl_easy_setopt(h->h, CURLOPT_XFERINFODATA, &s);
 	if (body) {
 		curl_easy_setopt(h->h, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(h->h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include <accel/util.h>
 #include "pc.h"
 
@@ -22,109 +20,6 @@ void pc_auth_clear(struct pc_auth *a)
 	free(a->token);
 	free(a->placement);
 	memset(a, 0, sizeof(*a));
-}
-
-static json_object *named(const char *name, const char *id, const char *dom_name,
-			  const char *dom_id)
-{
-	json_object *o = json_object_new_object();
-
-	if (id) {
-		json_object_object_add(o, "id", json_object_new_string(id));
-		return o;
-	}
-	json_object_object_add(o, "name", json_object_new_string(name ? name : ""));
-	if (dom_id || dom_name) {
-		json_object *d = json_object_new_object();
-
-		if (dom_id)
-			json_object_object_add(d, "id", json_object_new_string(dom_id));
-		else
-			json_object_object_add(d, "name", json_object_new_string(dom_name));
-		json_object_object_add(o, "domain", d);
-	}
-	return o;
-}
-
-char *pc_keystone_body(const accel_placement_conf *c)
-{
-	json_object *root = json_object_new_object(), *auth = json_object_new_object(),
-		    *ident = json_object_new_object(), *methods = json_object_new_array(), *m;
-	bool scoped = true;
-	char *out;
-
-	switch (c->auth_type) {
-	case ACCEL_AUTH_PASSWORD:
-		json_object_array_add(methods, json_object_new_string("password"));
-		m = json_object_new_object();
-		{
-			json_object *user = named(c->username, c->user_id, c->user_domain_name,
-						  c->user_domain_id);
-
-			json_object_object_add(user, "password",
-					       json_object_new_string(c->password ? c->password
-										  : ""));
-			json_object_object_add(m, "user", user);
-		}
-		json_object_object_add(ident, "password", m);
-		break;
-	case ACCEL_AUTH_APPCRED:
-		/* an application credential carries its own scope */
-		scoped = false;
-		json_object_array_add(methods, json_object_new_string("application_credential"));
-		m = json_object_new_object();
-		if (c->application_credential_id) {
-			json_object_object_add(m, "id",
-					       json_object_new_string(c->application_credential_id));
-		} else {
-			json_object_object_add(
-				m, "name",
-				json_object_new_string(c->application_credential_name
-							       ? c->application_credential_name
-							       : ""));
-			json_object_object_add(m, "user",
-					       named(c->username, c->user_id, c->user_domain_name,
-						     c->user_domain_id));
-		}
-		json_object_object_add(
-			m, "secret",
-			json_object_new_string(c->application_credential_secret
-						       ? c->application_credential_secret
-						       : ""));
-		json_object_object_add(ident, "application_credential", m);
-		break;
-	case ACCEL_AUTH_TOKEN:
-		json_object_array_add(methods, json_object_new_string("token"));
-		m = json_object_new_object();
-		json_object_object_add(m, "id", json_object_new_string(c->token ? c->token : ""));
-		json_object_object_add(ident, "token", m);
-		break;
-	case ACCEL_AUTH_NONE:
-		break;
-	}
-	json_object_object_add(ident, "methods", methods);
-	json_object_object_add(auth, "identity", ident);
-	if (scoped && (c->project_id || c->project_name)) {
-		json_object *scope = json_object_new_object();
-
-		json_object_object_add(scope, "project",
-				       named(c->project_name, c->project_id,
-					     c->project_domain_name, c->project_domain_id));
-		json_object_object_add(auth, "scope", scope);
-	}
-	json_object_object_add(root, "auth", auth);
-	{
-		/* the text lives in json-c's buffer until root is freed: copy
-		 * it, then wipe that buffer, which holds the secret */
-		const char *s = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-		out = s ? strdup(s) : NULL;
-		if (s)
-			explicit_bzero((char *)s, strlen(s));
-	}
-	json_object_put(root);
-	return out;
 }
 
 static char *strip_slash(const char *url)
@@ -140,8 +35,8 @@ static char *strip_slash(const char *url)
 	return u;
 }
 
-int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc_auth *out,
-		     unsigned *requests, accel_err *err)
+int pc_keystone_auth(struct pc_http *h, const volatile int *cancel, const accel_placement_conf *c,
+		     struct pc_auth *out, unsigned *requests, accel_err *err)
 {
 	static const char *const headers[] = { "Content-Type: application/json",
 					       "Accept: application/json", NULL };
@@ -170,20 +65,16 @@ int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *c, struct pc
 	snprintf(url, sizeof(url), "%s%s/auth/tokens", base,
 		 n >= 3 && !strcmp(base + n - 3, "/v3") ? "" : "/v3");
 	free(base);
-	body = pc_keystone_body(c);
+	body = pc_body_auth(c);
 	if (!body)
 		return accel_err_set(err, -ENOMEM, "out of memory");
-	r = pc_http_do(h, "POST", url, headers, body, &resp, err);
+	r = pc_http_do(h, cancel, "POST", url, headers, body, &resp, err);
 	explicit_bzero(body, strlen(body));
 	free(body);
 	if (requests)
 		(*requests)++;
-	if (r) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "unreachable");
-		return accel_err_set(err, r, "Keystone: %s", msg);
-	}
+	if (r)
+		return accel_err_prefix(err, r, "Keystone");
 	if (resp.status != 201 && resp.status != 200) {
 		char detail[512], code[64];
 

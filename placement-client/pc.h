@@ -4,7 +4,8 @@
  *
  *   http.c     libcurl, one keep-alive handle per client, bounded bodies
  *   keystone.c Keystone v3 tokens and the service catalog
- *   pjson.c    Placement's and Keystone's JSON, parsed strictly (fuzzed)
+ *   pjson.c    the wire format: Placement's and Keystone's JSON, parsed
+ *              strictly (fuzzed), and the request bodies sent them
  *   tree.c     the desired tree from an inventory (pure)
  *   plan.c     the difference between desired and actual (pure)
  *   state.c    the sync cache file (fuzzed)
@@ -43,17 +44,17 @@ struct pc_resp {
 };
 int pc_http_new(struct pc_http **out, const accel_placement_conf *conf);
 void pc_http_free(struct pc_http *h);
-/* While *cancel (NULL: never) is non-zero, requests are not sent and one
- * in flight is aborted within a second (at once when a signal interrupts
- * libcurl's wait): pc_http_do returns -ECANCELED. */
-void pc_http_set_cancel(struct pc_http *h, const volatile int *cancel);
 /* One request. Returns 0 when an HTTP answer came (any status), else a
  * negative errno (-ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -E2BIG for a
  * body over PC_MAX_BODY, -ECANCELED, -EPROTO) with *err naming method and
  * URL.
+ * While *cancel (NULL: never) is non-zero the request is not sent, or in
+ * flight is aborted within a second (at once when a signal interrupts
+ * libcurl's wait): -ECANCELED.
  * `headers` is NULL-terminated "Name: value" lines. */
-int pc_http_do(struct pc_http *h, const char *method, const char *url,
-	       const char *const *headers, const char *body, struct pc_resp *out, accel_err *err);
+int pc_http_do(struct pc_http *h, const volatile int *cancel, const char *method,
+	       const char *url, const char *const *headers, const char *body, struct pc_resp *out,
+	       accel_err *err);
 void pc_resp_free(struct pc_resp *r);
 /* The header callback's work, for fuzz/fuzz_http_header.c: one header line
  * of `len` bytes as libcurl passes it (not NUL-terminated, CRLF included).
@@ -76,14 +77,14 @@ struct pc_auth {
 };
 /* Authenticate with conf and find Placement in the catalog (or take
  * endpoint_override). *err names Keystone's URL and its answer; credentials
- * Keystone refuses (401, 403) are -EKEYREJECTED. */
-int pc_keystone_auth(struct pc_http *h, const accel_placement_conf *conf, struct pc_auth *out,
-		     unsigned *requests, accel_err *err);
+ * Keystone refuses (401, 403) are -EKEYREJECTED. `cancel` as for
+ * pc_http_do; *requests counts the requests sent. */
+int pc_keystone_auth(struct pc_http *h, const volatile int *cancel,
+		     const accel_placement_conf *conf, struct pc_auth *out, unsigned *requests,
+		     accel_err *err);
 void pc_auth_clear(struct pc_auth *a);
-/* The request body for conf's auth_type (secrets inside: caller wipes). */
-char *pc_keystone_body(const accel_placement_conf *conf);
 
-/* ---- pjson.c: strict parsers of outside JSON ---- */
+/* ---- pjson.c: the wire format, parsed strictly and written ---- */
 struct pc_inv {
 	char rc[256];
 	int64_t total, reserved, min_unit, max_unit, step_size;
@@ -154,6 +155,24 @@ int pc_parse_token(const char *body, size_t len, const char *interface, const ch
 /* "2026-11-26T10:00:00.000000Z" -> seconds since the epoch. */
 int pc_parse_time(const char *s, double *out);
 
+/* Request bodies (compact JSON) that the caller frees; NULL when out of
+ * memory. */
+/* POST /resource_providers: a root when uuid is NULL (name only), else a
+ * child of parent with that uuid. */
+char *pc_body_provider(const char *name, const char *uuid, const char *parent);
+/* PUT .../inventories: p's inventories at that provider generation. */
+char *pc_body_inventories(const struct pc_provider *p, int64_t generation);
+/* PUT .../traits. */
+char *pc_body_traits(char *const *traits, size_t n, int64_t generation);
+/* POST Keystone's /v3/auth/tokens for conf's auth_type (secrets inside:
+ * the caller wipes it). */
+char *pc_body_auth(const accel_placement_conf *conf);
+struct json_object;
+/* {"RC": {"total": ..., ...}, ...}: Placement's inventories object, also
+ * kept in the state file as it is (read back by pc_parse_inventories);
+ * NULL when out of memory. */
+struct json_object *pc_inv_json(const struct pc_provider *p);
+
 /* ---- tree.c ---- */
 /* The tree accelsched wants under root `root_uuid` for `host`. */
 int pc_desired_tree(const accel_inventory *inv, const char *host, const char *root_uuid,
@@ -208,10 +227,6 @@ bool pc_inv_equal(const struct pc_provider *a, const struct pc_provider *b);
 bool pc_traits_equal(char *const *a, size_t na, char *const *b, size_t nb);
 
 /* ---- state.c ---- */
-struct json_object;
-/* {"RC": {"total": ..., ...}, ...}: Placement's inventories object. */
-struct json_object *pc_inv_json(const struct pc_provider *p);
-
 /* The traits outside CUSTOM_ACCEL_ that accelsched wrote on a provider
  * (os-traits names, the Cyborg or Nova PCI scheme's names). */
 struct pc_written {

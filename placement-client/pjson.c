@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Placement's and Keystone's answers, parsed strictly: a field of the wrong
- * type, a UUID that is not one, a name that is not printable is an error
- * naming the field, never a half-read tree.
+ * The wire format, both ways. Placement's and Keystone's answers, parsed
+ * strictly: a field of the wrong type, a UUID that is not one, a name that
+ * is not printable is an error naming the field, never a half-read tree.
+ * The request bodies accelsched sends them, made beside the parsers of the
+ * same objects (an inventory's fields, a provider's, traits).
  */
 #include <errno.h>
 #include <math.h>
@@ -570,4 +572,189 @@ int pc_parse_token(const char *body, size_t len, const char *interface, const ch
 		free(found);
 	}
 	return 0;
+}
+
+/* ---- request bodies ---- */
+
+/* Give v (NULL: it could not be made) to o under k. */
+static int put(json_object *o, const char *k, json_object *v)
+{
+	return v ? accel_json_add(o, k, v) : -ENOMEM;
+}
+
+/* o's text, o put: NULL when out of memory. */
+static char *body_text(json_object *o)
+{
+	char *out = NULL;
+
+	return accel_json_text(o, JSON_C_TO_STRING_PLAIN, &out) ? NULL : out;
+}
+
+static json_object *inv_one(const struct pc_inv *x)
+{
+	json_object *v = json_object_new_object();
+
+	if (!v || put(v, "total", json_object_new_int64(x->total)) ||
+	    put(v, "reserved", json_object_new_int64(x->reserved)) ||
+	    put(v, "min_unit", json_object_new_int64(x->min_unit)) ||
+	    put(v, "max_unit", json_object_new_int64(x->max_unit)) ||
+	    put(v, "step_size", json_object_new_int64(x->step_size)) ||
+	    put(v, "allocation_ratio", json_object_new_double(x->allocation_ratio))) {
+		json_object_put(v);
+		return NULL;
+	}
+	return v;
+}
+
+json_object *pc_inv_json(const struct pc_provider *p)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; o && i < p->n_inv; i++) {
+		if (put(o, p->inv[i].rc, inv_one(&p->inv[i]))) {
+			json_object_put(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+char *pc_body_provider(const char *name, const char *uuid, const char *parent)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o || put(o, "name", json_object_new_string(name)) ||
+	    (uuid && (put(o, "uuid", json_object_new_string(uuid)) ||
+		      put(o, "parent_provider_uuid", json_object_new_string(parent))))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return body_text(o);
+}
+
+char *pc_body_inventories(const struct pc_provider *p, int64_t generation)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o || put(o, "resource_provider_generation", json_object_new_int64(generation)) ||
+	    put(o, "inventories", pc_inv_json(p))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return body_text(o);
+}
+
+char *pc_body_traits(char *const *traits, size_t n, int64_t generation)
+{
+	json_object *o = json_object_new_object(), *arr = NULL;
+
+	if (!o || put(o, "resource_provider_generation", json_object_new_int64(generation)) ||
+	    accel_json_strv(traits, n, &arr) || put(o, "traits", arr)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return body_text(o);
+}
+
+static json_object *named(const char *name, const char *id, const char *dom_name,
+			  const char *dom_id)
+{
+	json_object *o = json_object_new_object();
+
+	if (id) {
+		json_object_object_add(o, "id", json_object_new_string(id));
+		return o;
+	}
+	json_object_object_add(o, "name", json_object_new_string(name ? name : ""));
+	if (dom_id || dom_name) {
+		json_object *d = json_object_new_object();
+
+		if (dom_id)
+			json_object_object_add(d, "id", json_object_new_string(dom_id));
+		else
+			json_object_object_add(d, "name", json_object_new_string(dom_name));
+		json_object_object_add(o, "domain", d);
+	}
+	return o;
+}
+
+char *pc_body_auth(const accel_placement_conf *c)
+{
+	json_object *root = json_object_new_object(), *auth = json_object_new_object(),
+		    *ident = json_object_new_object(), *methods = json_object_new_array(), *m;
+	bool scoped = true;
+	char *out;
+
+	switch (c->auth_type) {
+	case ACCEL_AUTH_PASSWORD:
+		json_object_array_add(methods, json_object_new_string("password"));
+		m = json_object_new_object();
+		{
+			json_object *user = named(c->username, c->user_id, c->user_domain_name,
+						  c->user_domain_id);
+
+			json_object_object_add(user, "password",
+					       json_object_new_string(c->password ? c->password
+										  : ""));
+			json_object_object_add(m, "user", user);
+		}
+		json_object_object_add(ident, "password", m);
+		break;
+	case ACCEL_AUTH_APPCRED:
+		/* an application credential carries its own scope */
+		scoped = false;
+		json_object_array_add(methods, json_object_new_string("application_credential"));
+		m = json_object_new_object();
+		if (c->application_credential_id) {
+			json_object_object_add(m, "id",
+					       json_object_new_string(c->application_credential_id));
+		} else {
+			json_object_object_add(
+				m, "name",
+				json_object_new_string(c->application_credential_name
+							       ? c->application_credential_name
+							       : ""));
+			json_object_object_add(m, "user",
+					       named(c->username, c->user_id, c->user_domain_name,
+						     c->user_domain_id));
+		}
+		json_object_object_add(
+			m, "secret",
+			json_object_new_string(c->application_credential_secret
+						       ? c->application_credential_secret
+						       : ""));
+		json_object_object_add(ident, "application_credential", m);
+		break;
+	case ACCEL_AUTH_TOKEN:
+		json_object_array_add(methods, json_object_new_string("token"));
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_new_string(c->token ? c->token : ""));
+		json_object_object_add(ident, "token", m);
+		break;
+	case ACCEL_AUTH_NONE:
+		break;
+	}
+	json_object_object_add(ident, "methods", methods);
+	json_object_object_add(auth, "identity", ident);
+	if (scoped && (c->project_id || c->project_name)) {
+		json_object *scope = json_object_new_object();
+
+		json_object_object_add(scope, "project",
+				       named(c->project_name, c->project_id,
+					     c->project_domain_name, c->project_domain_id));
+		json_object_object_add(auth, "scope", scope);
+	}
+	json_object_object_add(root, "auth", auth);
+	{
+		/* the text lives in json-c's buffer until root is freed: copy
+		 * it, then wipe that buffer, which holds the secret */
+		const char *s = json_object_to_json_string_ext(
+			root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+		out = s ? strdup(s) : NULL;
+		if (s)
+			explicit_bzero((char *)s, strlen(s));
+	}
+	json_object_put(root);
+	return out;
 }

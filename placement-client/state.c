@@ -85,26 +85,6 @@ int pc_written_set(struct pc_state *st, const char *uuid, char *const *traits, s
 	return 0;
 }
 
-json_object *pc_inv_json(const struct pc_provider *p)
-{
-	json_object *o = json_object_new_object();
-
-	for (size_t i = 0; i < p->n_inv; i++) {
-		const struct pc_inv *x = &p->inv[i];
-		json_object *v = json_object_new_object();
-
-		json_object_object_add(v, "total", json_object_new_int64(x->total));
-		json_object_object_add(v, "reserved", json_object_new_int64(x->reserved));
-		json_object_object_add(v, "min_unit", json_object_new_int64(x->min_unit));
-		json_object_object_add(v, "max_unit", json_object_new_int64(x->max_unit));
-		json_object_object_add(v, "step_size", json_object_new_int64(x->step_size));
-		json_object_object_add(v, "allocation_ratio",
-				       json_object_new_double(x->allocation_ratio));
-		json_object_object_add(o, x->rc, v);
-	}
-	return o;
-}
-
 static json_object *strv_json(char *const *v, size_t n)
 {
 	json_object *a = json_object_new_array();
@@ -349,12 +329,8 @@ int pc_state_load(const char *path, struct pc_state *st, accel_err *err)
 		return r;
 	r = pc_state_parse(text, n, st, err);
 	free(text);
-	if (r) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		accel_err_set(err, r, "%s: %s", path, msg);
-	}
+	if (r)
+		accel_err_prefix(err, r, "%s", path);
 	return r;
 }
 

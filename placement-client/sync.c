@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include <accel/placement.h>
 #include <accel/util.h>
 #include "pc.h"
@@ -26,16 +24,21 @@ struct accel_placement {
 	const accel_config *cfg;
 	struct pc_http *http;
 	struct pc_auth auth;
-	int microversion;
 	unsigned seed;
 	/* Keystone refused the credentials (401/403) at this CLOCK_MONOTONIC
 	 * time (0: not): no new attempt for auth_retry_interval, so that a
 	 * wrong password cannot lock the account */
 	double auth_refused_at;
 	char auth_refused[sizeof(((accel_err *)0)->msg)];
-	/* per sync */
-	accel_sync_stats *st;
-	const accel_sync_opts *opts;
+};
+
+/* One sync's own state, made by accel_placement_sync and handed down to
+ * every step: nothing of it is left on the client between syncs. */
+struct sync {
+	accel_placement *pl;
+	const accel_sync_opts *opts; /* never NULL */
+	accel_sync_stats *stats;     /* never NULL */
+	struct pc_state *state;      /* the cache, loaded before and saved after */
 };
 
 int accel_placement_new(accel_placement **out, const accel_config *cfg, accel_err *err)
@@ -85,37 +88,38 @@ static double now_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool cancelled(const accel_placement *pl)
+static bool cancelled(const struct sync *s)
 {
-	return pl->opts && pl->opts->cancel && *pl->opts->cancel;
+	return s->opts->cancel && *s->opts->cancel;
 }
 
 /* Sleep for backoff attempt n (0-based): full jitter below min(cap,
  * base * 2^n), in slices so that a cancel is seen. */
-static int backoff(accel_placement *pl, int n)
+static int backoff(struct sync *s, int n)
 {
 	long cap = BACKOFF_BASE_MS << (n < 10 ? n : 10), ms;
 
 	if (cap > BACKOFF_CAP_MS)
 		cap = BACKOFF_CAP_MS;
-	ms = cap / 2 + (long)(rand_r(&pl->seed) % (unsigned)(cap / 2 + 1));
+	ms = cap / 2 + (long)(rand_r(&s->pl->seed) % (unsigned)(cap / 2 + 1));
 	while (ms > 0) {
 		struct timespec ts = { 0, (ms > 100 ? 100 : ms) * 1000000L };
 
-		if (cancelled(pl))
+		if (cancelled(s))
 			return -ECANCELED;
 		/* a signal cuts the slice short (EINTR): the check comes at once */
 		nanosleep(&ts, NULL);
 		ms -= 100;
 	}
-	return cancelled(pl) ? -ECANCELED : 0;
+	return cancelled(s) ? -ECANCELED : 0;
 }
 
 /* A token (and Placement's URL) that is good for a while yet. Keystone
  * unreachable or failing is retried like Placement; credentials it refuses
  * are not asked again for auth_retry_interval: -EKEYREJECTED at once. */
-static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
+static int ensure_auth(struct sync *s, bool force, accel_err *err)
 {
+	accel_placement *pl = s->pl;
 	int hold = pl->cfg->placement.auth_retry_interval;
 	double left;
 	unsigned kr = 0;
@@ -141,11 +145,11 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 	pl->auth_refused_at = 0;
 	pc_auth_clear(&pl->auth);
 	for (int attempt = 0;; attempt++) {
-		if (cancelled(pl))
+		if (cancelled(s))
 			return accel_err_set(err, -ECANCELED, "cancelled");
-		r = pc_keystone_auth(pl->http, &pl->cfg->placement, &pl->auth, &kr, err);
-		if (pl->st)
-			pl->st->keystone_requests = pl->st->keystone_requests + kr;
+		r = pc_keystone_auth(pl->http, s->opts->cancel, &pl->cfg->placement, &pl->auth,
+				     &kr, err);
+		s->stats->keystone_requests += kr;
 		kr = 0;
 		if (r == -EKEYREJECTED) {
 			/* wrong credentials: asking again soon cannot help, and
@@ -163,9 +167,8 @@ static int ensure_auth(accel_placement *pl, bool force, accel_err *err)
 		    (r != -ECONNREFUSED && r != -ETIMEDOUT && r != -ECONNRESET && r != -EAGAIN &&
 		     r != -EPROTO && r != -EHOSTUNREACH))
 			return r;
-		if (pl->st)
-			pl->st->retries++;
-		if (backoff(pl, attempt))
+		s->stats->retries++;
+		if (backoff(s, attempt))
 			return accel_err_set(err, -ECANCELED, "cancelled");
 	}
 }
@@ -186,10 +189,11 @@ static bool transient(int r)
 typedef int (*parse_fn)(const char *body, size_t len, void *arg, accel_err *err);
 
 /* request()'s work; *url is the last URL built, which the caller frees. */
-static int request_url(accel_placement *pl, const char *method, const char *path,
+static int request_url(struct sync *s, const char *method, const char *path,
 		       const char *body, parse_fn parse, void *parse_arg, char *code, size_t ccap,
 		       char **url, accel_err *err)
 {
+	accel_placement *pl = s->pl;
 	bool reauthed = false, write = strcmp(method, "GET") != 0;
 	char ver[64], *auth = NULL;
 	struct pc_resp resp;
@@ -201,9 +205,9 @@ static int request_url(accel_placement *pl, const char *method, const char *path
 		const char *headers[6];
 		size_t nh = 0;
 
-		if (cancelled(pl))
+		if (cancelled(s))
 			return accel_err_set(err, -ECANCELED, "cancelled");
-		r = ensure_auth(pl, false, err);
+		r = ensure_auth(s, false, err);
 		if (r)
 			return r;
 		/* the base URL is the operator's or the catalog's: no fixed
@@ -214,7 +218,7 @@ static int request_url(accel_placement *pl, const char *method, const char *path
 			return accel_err_set(err, -ENOMEM, "out of memory");
 		}
 		snprintf(ver, sizeof(ver), "OpenStack-API-Version: placement 1.%d",
-			 pl->microversion ? pl->microversion : PC_MIN_MICROVERSION);
+			 s->state->microversion ? s->state->microversion : PC_MIN_MICROVERSION);
 		headers[nh++] = "Accept: application/json";
 		headers[nh++] = "Content-Type: application/json";
 		headers[nh++] = ver;
@@ -228,23 +232,23 @@ static int request_url(accel_placement *pl, const char *method, const char *path
 			headers[nh++] = auth;
 		}
 		headers[nh] = NULL;
-		r = pc_http_do(pl->http, method, *url, headers, body, &resp, err);
+		r = pc_http_do(pl->http, s->opts->cancel, method, *url, headers, body, &resp, err);
 		if (auth) {
 			explicit_bzero(auth, strlen(auth));
 			free(auth);
 			auth = NULL;
 		}
-		pl->st->requests++;
+		s->stats->requests++;
 		if (write)
-			pl->st->writes++;
+			s->stats->writes++;
 		else
-			pl->st->reads++;
+			s->stats->reads++;
 		if (r == 0 && resp.status == 401 && pl->auth.token && !reauthed &&
 		    pl->cfg->placement.auth_type != ACCEL_AUTH_NONE) {
 			/* expired or revoked: one new token, then the same request */
 			pc_resp_free(&resp);
 			reauthed = true;
-			r = ensure_auth(pl, true, err);
+			r = ensure_auth(s, true, err);
 			if (r)
 				return r;
 			attempt--;
@@ -294,17 +298,17 @@ static int request_url(accel_placement *pl, const char *method, const char *path
 		}
 		if (attempt >= pl->cfg->placement.max_retries)
 			return r;
-		pl->st->retries++;
-		if (backoff(pl, attempt))
+		s->stats->retries++;
+		if (backoff(s, attempt))
 			return accel_err_set(err, -ECANCELED, "cancelled");
 	}
 }
 
-static int request(accel_placement *pl, const char *method, const char *path, const char *body,
+static int request(struct sync *s, const char *method, const char *path, const char *body,
 		   parse_fn parse, void *parse_arg, char *code, size_t ccap, accel_err *err)
 {
 	char *url = NULL;
-	int r = request_url(pl, method, path, body, parse, parse_arg, code, ccap, &url, err);
+	int r = request_url(s, method, path, body, parse, parse_arg, code, ccap, &url, err);
 
 	free(url);
 	return r;
@@ -367,25 +371,23 @@ static int p_names(const char *b, size_t n, void *arg, accel_err *err)
 
 /* ---- the steps ---- */
 
-static int negotiate(accel_placement *pl, struct pc_state *st, accel_err *err)
+/* The microversion every request sends: the state's, else negotiated now
+ * (GET / needs none: it goes with the minimum). */
+static int negotiate(struct sync *s, accel_err *err)
 {
 	int max = 0, r;
 
-	if (st->microversion) {
-		pl->microversion = st->microversion;
+	if (s->state->microversion)
 		return 0;
-	}
-	pl->microversion = 0; /* GET / needs none */
-	r = request(pl, "GET", "/", NULL, p_root, &max, NULL, 0, err);
+	r = request(s, "GET", "/", NULL, p_root, &max, NULL, 0, err);
 	if (r)
 		return r;
 	if (max < PC_MIN_MICROVERSION)
 		return accel_err_set(err, -ENOTSUP,
 				     "Placement at %s offers microversions up to 1.%d; accelsched "
 				     "needs 1.%d (reserved equal to total)",
-				     pl->auth.placement, max, PC_MIN_MICROVERSION);
-	pl->microversion = max < PC_WANT_MICROVERSION ? max : PC_WANT_MICROVERSION;
-	st->microversion = pl->microversion;
+				     s->pl->auth.placement, max, PC_MIN_MICROVERSION);
+	s->state->microversion = max < PC_WANT_MICROVERSION ? max : PC_WANT_MICROVERSION;
 	return 0;
 }
 
@@ -409,27 +411,28 @@ static void urlencode(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static void emit(accel_placement *pl, const char *method, const char *path, const char *body)
+static void emit(const struct sync *s, const char *method, const char *path, const char *body)
 {
 	char line[8192];
 
-	if (!pl->opts->on_write)
+	if (!s->opts->on_write)
 		return;
 	snprintf(line, sizeof(line), "%s %s%s%s", method, path, body ? " " : "",
 		 body ? body : "");
-	pl->opts->on_write(line, pl->opts->arg);
+	s->opts->on_write(line, s->opts->arg);
 }
 
-static int find_root(accel_placement *pl, struct pc_state *st, accel_err *err)
+static int find_root(struct sync *s, accel_err *err)
 {
-	const char *host = pl->cfg->host;
+	struct pc_state *st = s->state;
+	const char *host = s->pl->cfg->host;
 	struct pc_tree t = { 0 };
 	char path[600], enc[512];
 	int r;
 
 	urlencode(host, enc, sizeof(enc));
 	snprintf(path, sizeof(path), "/resource_providers?name=%s", enc);
-	r = request(pl, "GET", path, NULL, p_providers, &t, NULL, 0, err);
+	r = request(s, "GET", path, NULL, p_providers, &t, NULL, 0, err);
 	if (r)
 		return r;
 	if (t.n == 1) {
@@ -438,32 +441,31 @@ static int find_root(accel_placement *pl, struct pc_state *st, accel_err *err)
 		return accel_device_set(&st->root_name, host);
 	}
 	pc_tree_clear(&t);
-	if (!pl->opts->create_root)
+	if (!s->opts->create_root)
 		return accel_err_set(err, -EAGAIN,
 				     "Placement has no resource provider named '%s' (the compute "
 				     "node's, which nova-compute creates; is [DEFAULT] host right?)",
 				     host);
 	{
-		json_object *o = json_object_new_object();
 		struct pc_provider p = { .generation = -1 };
-		const char *body;
+		char *body = pc_body_provider(host, NULL, NULL);
 
-		json_object_object_add(o, "name", json_object_new_string(host));
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		emit(pl, "POST", "/resource_providers", body);
-		if (pl->opts->dry_run) {
-			json_object_put(o);
+		if (!body)
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		emit(s, "POST", "/resource_providers", body);
+		if (s->opts->dry_run) {
+			free(body);
 			return accel_err_set(err, -EAGAIN,
 					     "dry run: the root provider '%s' would be created", host);
 		}
-		r = request(pl, "POST", "/resource_providers", body, p_provider, &p, NULL, 0, err);
-		json_object_put(o);
+		r = request(s, "POST", "/resource_providers", body, p_provider, &p, NULL, 0, err);
+		free(body);
 		if (r == 0) {
 			memcpy(st->root_uuid, p.uuid, PC_UUID_LEN);
 			r = accel_device_set(&st->root_name, host);
 		}
 		pc_provider_clear(&p);
-		pl->st->created += r == 0;
+		s->stats->created += r == 0;
 		return r;
 	}
 }
@@ -496,17 +498,17 @@ static void use_cache(struct pc_tree *actual, const struct pc_tree *cache)
 	}
 }
 
-static int read_content(accel_placement *pl, struct pc_provider *a, bool allocs, accel_err *err)
+static int read_content(struct sync *s, struct pc_provider *a, bool allocs, accel_err *err)
 {
 	char path[200];
 	int r;
 
 	if (allocs) {
 		snprintf(path, sizeof(path), "/resource_providers/%s/allocations", a->uuid);
-		return request(pl, "GET", path, NULL, p_allocs, a, NULL, 0, err);
+		return request(s, "GET", path, NULL, p_allocs, a, NULL, 0, err);
 	}
 	snprintf(path, sizeof(path), "/resource_providers/%s/traits", a->uuid);
-	r = request(pl, "GET", path, NULL, p_traits, a, NULL, 0, err);
+	r = request(s, "GET", path, NULL, p_traits, a, NULL, 0, err);
 	if (r)
 		return r;
 	{
@@ -517,7 +519,7 @@ static int read_content(accel_placement *pl, struct pc_provider *a, bool allocs,
 			return 0; /* another owner's: its inventory is not our business */
 	}
 	snprintf(path, sizeof(path), "/resource_providers/%s/inventories", a->uuid);
-	return request(pl, "GET", path, NULL, p_inv, a, NULL, 0, err);
+	return request(s, "GET", path, NULL, p_inv, a, NULL, 0, err);
 }
 
 static bool known(char *const *v, size_t n, const char *s)
@@ -537,9 +539,9 @@ static bool known(char *const *v, size_t n, const char *s)
  * cloud may have thousands): one read per batch of traits and one PUT
  * each for the missing; one PUT per resource class, which creates it or
  * finds it there (a dry run reads it instead). */
-static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct pc_plan *plan,
-			 accel_err *err)
+static int ensure_custom(struct sync *s, const struct pc_plan *plan, accel_err *err)
 {
+	struct pc_state *st = s->state;
 	char **traits = NULL, **rcs = NULL;
 	size_t nt = 0, nr = 0;
 	int r = 0;
@@ -579,16 +581,16 @@ static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct 
 			o += (size_t)snprintf(path + o, sizeof(path) - o, "%s%s",
 					      last > first ? "," : "", enc);
 		}
-		r = request(pl, "GET", path, NULL, p_names, &have, NULL, 0, err);
+		r = request(s, "GET", path, NULL, p_names, &have, NULL, 0, err);
 		for (size_t i = first; !r && i < last; i++) {
 			if (!known(have.v, have.n, traits[i])) {
 				urlencode(traits[i], enc, sizeof(enc));
 				snprintf(path, sizeof(path), "/traits/%s", enc);
-				emit(pl, "PUT", path, NULL);
-				if (!pl->opts->dry_run)
-					r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
+				emit(s, "PUT", path, NULL);
+				if (!s->opts->dry_run)
+					r = request(s, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
 			}
-			if (!r && !pl->opts->dry_run)
+			if (!r && !s->opts->dry_run)
 				r = pc_strv_add(&st->known_traits, &st->n_known_traits, traits[i]);
 		}
 		accel_strv_free(have.v, have.n);
@@ -599,36 +601,27 @@ static int ensure_custom(accel_placement *pl, struct pc_state *st, const struct 
 
 		urlencode(rcs[i], enc, sizeof(enc));
 		snprintf(path, sizeof(path), "/resource_classes/%s", enc);
-		if (pl->opts->dry_run) {
+		if (s->opts->dry_run) {
 			/* is it there? a PUT would be the write to report */
-			r = request(pl, "GET", path, NULL, NULL, NULL, NULL, 0, err);
+			r = request(s, "GET", path, NULL, NULL, NULL, NULL, 0, err);
 			if (r == -ENOENT) {
 				accel_err_clear(err);
-				emit(pl, "PUT", path, NULL);
+				emit(s, "PUT", path, NULL);
 				r = 0;
 			}
 			continue;
 		}
 		/* PUT makes it or finds it there (1.7+: 201 or 204): one
 		 * request, the first time only (then known) */
-		emit(pl, "PUT", path, NULL);
-		r = request(pl, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
-		if (!r && !pl->opts->dry_run)
+		emit(s, "PUT", path, NULL);
+		r = request(s, "PUT", path, NULL, NULL, NULL, NULL, 0, err);
+		if (!r && !s->opts->dry_run)
 			r = pc_strv_add(&st->known_rcs, &st->n_known_rcs, rcs[i]);
 	}
 out:
 	accel_strv_free(traits, nt);
 	accel_strv_free(rcs, nr);
 	return r;
-}
-
-static json_object *inv_body(const struct pc_provider *w, int64_t gen)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "resource_provider_generation", json_object_new_int64(gen));
-	json_object_object_add(o, "inventories", pc_inv_json(w));
-	return o;
 }
 
 enum outcome {
@@ -667,7 +660,7 @@ static int written_after(const struct pc_provider *w, const struct pc_provider *
 /* POST refused, the name (or the UUID derived from it) taken: by another
  * agent of this host, just now (read the tree again), or by a provider
  * outside this host's tree, which is named. */
-static int name_taken(accel_placement *pl, const struct pc_provider *w, enum outcome *oc,
+static int name_taken(struct sync *s, const struct pc_provider *w, enum outcome *oc,
 		      accel_err *err)
 {
 	struct pc_tree t = { 0 };
@@ -677,7 +670,7 @@ static int name_taken(accel_placement *pl, const struct pc_provider *w, enum out
 
 	urlencode(w->name, enc, sizeof(enc));
 	snprintf(path, sizeof(path), "/resource_providers?name=%s", enc);
-	r = request(pl, "GET", path, NULL, p_providers, &t, NULL, 0, err);
+	r = request(s, "GET", path, NULL, p_providers, &t, NULL, 0, err);
 	if (r)
 		goto out;
 	if (t.n == 1 && !strcmp(t.p[0].parent, w->parent)) {
@@ -694,7 +687,7 @@ static int name_taken(accel_placement *pl, const struct pc_provider *w, enum out
 	} else {
 		/* not the name: the UUID */
 		snprintf(path, sizeof(path), "/resource_providers/%s", w->uuid);
-		r = request(pl, "GET", path, NULL, p_provider, &p, NULL, 0, err);
+		r = request(s, "GET", path, NULL, p_provider, &p, NULL, 0, err);
 		if (r == -ENOENT) {
 			accel_err_clear(err);
 			*oc = REPLAN; /* gone since */
@@ -728,13 +721,12 @@ static int refused(int r, const char *code, accel_err *err)
 /* Apply one op. A refusal that concerns this provider only is returned
  * (-EPROTO, -EBUSY, -EEXIST) for the caller to set aside; *oc says when
  * Placement's tree must be read again. */
-static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actual,
-		 struct pc_op *op, enum outcome *oc, accel_err *err)
+static int apply(struct sync *s, struct pc_tree *actual, struct pc_op *op, enum outcome *oc,
+		 accel_err *err)
 {
+	struct pc_state *st = s->state;
 	struct pc_provider *w = op->want, *a = op->actual;
-	char path[200], code[128];
-	json_object *o = NULL;
-	const char *body;
+	char path[200], code[128], *body = NULL;
 	int r;
 
 	*oc = DONE;
@@ -744,31 +736,28 @@ static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actua
 	case PC_OP_CREATE: {
 		struct pc_provider *n;
 
-		o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(w->name));
-		json_object_object_add(o, "uuid", json_object_new_string(w->uuid));
-		json_object_object_add(o, "parent_provider_uuid", json_object_new_string(w->parent));
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		emit(pl, "POST", "/resource_providers", body);
-		if (pl->opts->dry_run)
+		body = pc_body_provider(w->name, w->uuid, w->parent);
+		if (!body)
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		emit(s, "POST", "/resource_providers", body);
+		if (s->opts->dry_run)
 			break;
 		/* room was made before planning: the tree must not move */
 		n = actual->n < actual->cap ? pc_tree_add(actual) : NULL;
 		if (!n) {
-			r = accel_err_set(err, -E2BIG, "too many providers");
-			json_object_put(o);
-			return r;
+			free(body);
+			return accel_err_set(err, -E2BIG, "too many providers");
 		}
-		r = request(pl, "POST", "/resource_providers", body, p_provider, n, code,
+		r = request(s, "POST", "/resource_providers", body, p_provider, n, code,
 			    sizeof(code), err);
-		json_object_put(o);
+		free(body);
 		if (r) {
 			actual->n--; /* not created */
 			pc_provider_clear(&actual->p[actual->n]);
 			if (r == -EBUSY && (!strcmp(code, "placement.duplicate_name") ||
 					    strstr(err->msg, "already exists"))) {
 				accel_err_clear(err);
-				return name_taken(pl, w, oc, err);
+				return name_taken(s, w, oc, err);
 			}
 			/* another agent made it first: list again and see */
 			if (r == -EBUSY) {
@@ -781,18 +770,19 @@ static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actua
 		n->owned = false;
 		n->allocs_known = true;
 		n->n_allocations = 0;
-		pl->st->created++;
+		s->stats->created++;
 		return 0;
 	}
 	case PC_OP_INVENTORIES:
-		o = inv_body(w, a ? a->generation : 0);
+		body = pc_body_inventories(w, a ? a->generation : 0);
+		if (!body)
+			return accel_err_set(err, -ENOMEM, "out of memory");
 		snprintf(path, sizeof(path), "/resource_providers/%s/inventories", w->uuid);
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		emit(pl, "PUT", path, body);
-		if (pl->opts->dry_run || !a)
+		emit(s, "PUT", path, body);
+		if (s->opts->dry_run || !a)
 			break;
-		r = request(pl, "PUT", path, body, p_inv, a, code, sizeof(code), err);
-		json_object_put(o);
+		r = request(s, "PUT", path, body, p_inv, a, code, sizeof(code), err);
+		free(body);
 		if (r == -EBUSY && !strcmp(code, "placement.concurrent_update")) {
 			*oc = CONFLICT;
 			return 0;
@@ -806,15 +796,14 @@ static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actua
 		}
 		if (r == 0 && op->actual) {
 			if (w->dev)
-				pl->st->updated++;
+				s->stats->updated++;
 			else
-				pl->st->reserved++; /* vanished, still allocated */
+				s->stats->reserved++; /* vanished, still allocated */
 		}
 		return r ? refused(r, code, err) : 0;
 	case PC_OP_TRAITS: {
 		char **t = NULL, **wr = NULL;
 		size_t nt = 0, nw = 0;
-		json_object *arr;
 
 		r = pc_merge_traits(w, op->actual, &t, &nt);
 		if (!r)
@@ -823,23 +812,20 @@ static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actua
 			accel_strv_free(t, nt);
 			return accel_err_set(err, r, "out of memory");
 		}
-		o = json_object_new_object();
-		arr = json_object_new_array();
-		for (size_t i = 0; i < nt; i++)
-			json_object_array_add(arr, json_object_new_string(t[i]));
+		body = pc_body_traits(t, nt, a ? a->generation : 0);
 		accel_strv_free(t, nt);
-		json_object_object_add(o, "resource_provider_generation",
-				       json_object_new_int64(a ? a->generation : 0));
-		json_object_object_add(o, "traits", arr);
+		if (!body) {
+			accel_strv_free(wr, nw);
+			return accel_err_set(err, -ENOMEM, "out of memory");
+		}
 		snprintf(path, sizeof(path), "/resource_providers/%s/traits", w->uuid);
-		body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		emit(pl, "PUT", path, body);
-		if (pl->opts->dry_run || !a) {
+		emit(s, "PUT", path, body);
+		if (s->opts->dry_run || !a) {
 			accel_strv_free(wr, nw);
 			break;
 		}
-		r = request(pl, "PUT", path, body, p_traits, a, code, sizeof(code), err);
-		json_object_put(o);
+		r = request(s, "PUT", path, body, p_traits, a, code, sizeof(code), err);
+		free(body);
 		if (r == 0)
 			r = pc_written_set(st, w->uuid, wr, nw);
 		accel_strv_free(wr, nw);
@@ -855,15 +841,15 @@ static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actua
 		if (r == -ENOMEM)
 			return accel_err_set(err, r, "out of memory");
 		if (r == 0 && op->actual && w->dev)
-			pl->st->updated++;
+			s->stats->updated++;
 		return r ? refused(r, code, err) : 0;
 	}
 	case PC_OP_DELETE:
 		snprintf(path, sizeof(path), "/resource_providers/%s", a->uuid);
-		emit(pl, "DELETE", path, NULL);
-		if (pl->opts->dry_run)
+		emit(s, "DELETE", path, NULL);
+		if (s->opts->dry_run)
 			return 0;
-		r = request(pl, "DELETE", path, NULL, NULL, NULL, code, sizeof(code), err);
+		r = request(s, "DELETE", path, NULL, NULL, NULL, code, sizeof(code), err);
 		if (r == -EBUSY || r == -ENOENT) {
 			/* allocated since we looked, or gone already: look again */
 			a->allocs_known = false;
@@ -874,14 +860,14 @@ static int apply(accel_placement *pl, struct pc_state *st, struct pc_tree *actua
 			return 0;
 		}
 		if (r == 0) {
-			pl->st->deleted++;
+			s->stats->deleted++;
 			a->generation = -1; /* gone: not cached */
 			a->traits_known = false;
 			pc_written_drop(st, a->uuid);
 		}
 		return r ? refused(r, code, err) : 0;
 	}
-	json_object_put(o);
+	free(body); /* a dry run's, or one for a provider not yet made */
 	return 0;
 }
 
@@ -948,9 +934,10 @@ static int seed_written(struct pc_state *st, const struct pc_tree *want, struct 
 	return r;
 }
 
-static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc_state *st,
-		      bool *again, accel_err *err)
+static int sync_round(struct sync *s, const accel_inventory *inv, bool *again, accel_err *err)
 {
+	const accel_config *cfg = s->pl->cfg;
+	struct pc_state *st = s->state;
 	struct pc_tree actual = { 0 }, want = { 0 }, extra = { 0 };
 	struct pc_plan plan = { 0 };
 	char path[200], **skip = NULL, **refusals = NULL;
@@ -960,12 +947,12 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 
 	*again = false;
 	snprintf(path, sizeof(path), "/resource_providers?in_tree=%s", st->root_uuid);
-	r = request(pl, "GET", path, NULL, p_providers, &actual, NULL, 0, err);
+	r = request(s, "GET", path, NULL, p_providers, &actual, NULL, 0, err);
 	if (r)
 		goto out;
 	/* the root may have been deleted and made again under a new UUID */
 	if (!pc_tree_find_uuid(&actual, st->root_uuid) ||
-	    strcmp(pc_tree_find_uuid(&actual, st->root_uuid)->name, pl->cfg->host)) {
+	    strcmp(pc_tree_find_uuid(&actual, st->root_uuid)->name, cfg->host)) {
 		st->root_uuid[0] = '\0';
 		*again = true;
 		goto out;
@@ -976,8 +963,8 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 		accel_err_set(err, r, "out of memory");
 		goto out;
 	}
-	r = pc_desired_tree(inv, pl->cfg->host, st->root_uuid, pl->cfg->placement.trait_scheme,
-			    &want, err);
+	r = pc_desired_tree(inv, cfg->host, st->root_uuid, cfg->placement.trait_scheme, &want,
+			    err);
 	if (r)
 		goto out;
 	/* The plan points into `actual`, and creating providers adds to it:
@@ -990,7 +977,7 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 	for (int reads = 0;; reads++) {
 		pc_tree_clear(&extra);
 		pc_plan_clear(&plan);
-		r = pc_plan(&want, &actual, pl->cfg->host, &extra, &plan, err);
+		r = pc_plan(&want, &actual, cfg->host, &extra, &plan, err);
 		if (r)
 			goto out;
 		if (!plan.n_reads && !plan.n_alloc_reads)
@@ -1000,21 +987,21 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 			goto out;
 		}
 		for (size_t i = 0; i < plan.n_reads && !r; i++)
-			r = read_content(pl, pc_tree_find_uuid(&actual, plan.reads[i]), false, err);
+			r = read_content(s, pc_tree_find_uuid(&actual, plan.reads[i]), false, err);
 		for (size_t i = 0; i < plan.n_alloc_reads && !r; i++)
-			r = read_content(pl, pc_tree_find_uuid(&actual, plan.alloc_reads[i]), true,
+			r = read_content(s, pc_tree_find_uuid(&actual, plan.alloc_reads[i]), true,
 					 err);
 		if (r)
 			goto out;
 	}
-	pl->st->device_errors = (unsigned)plan.n_clashes;
-	if (!pl->opts->dry_run)
+	s->stats->device_errors = (unsigned)plan.n_clashes;
+	if (!s->opts->dry_run)
 		r = seed_written(st, &want, &actual);
 	if (r) {
 		accel_err_set(err, r, "out of memory");
 		goto out;
 	}
-	r = ensure_custom(pl, st, &plan, err);
+	r = ensure_custom(s, &plan, err);
 	if (r)
 		goto out;
 	/* Each provider's writes stand alone: one refused (this provider's
@@ -1026,15 +1013,15 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 
 		if (known(skip, n_skip, p->uuid))
 			continue;
-		r = apply(pl, st, &actual, op, &oc, err);
+		r = apply(s, &actual, op, &oc, err);
 		if (!r && oc == CONFLICT) {
-			pl->st->conflicts++;
+			s->stats->conflicts++;
 			forget(&actual);
 			*again = true;
 			break;
 		}
 		if (!r && oc == REPLAN) {
-			pl->st->conflicts++;
+			s->stats->conflicts++;
 			replan = true;
 			r = pc_strv_add(&skip, &n_skip, p->uuid);
 		} else if (r == -EPROTO || r == -EBUSY || r == -EEXIST) {
@@ -1065,12 +1052,12 @@ static int sync_round(accel_placement *pl, const accel_inventory *inv, struct pc
 			o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s", i ? "; " : "",
 					      i < plan.n_clashes ? plan.clashes[i]
 								 : refusals[i - plan.n_clashes]);
-		pl->st->device_errors += (unsigned)n_refusals;
+		s->stats->device_errors += (unsigned)n_refusals;
 		r = accel_err_set(err, -EEXIST, "%s", msg);
 	}
 out:
 	/* what we now know of Placement's tree is the next sync's cache */
-	if (!pl->opts->dry_run && (r == 0 || *again)) {
+	if (!s->opts->dry_run && (r == 0 || *again)) {
 		pc_tree_clear(&st->cache);
 		st->cache = actual;
 		memset(&actual, 0, sizeof(actual));
@@ -1090,23 +1077,26 @@ int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 	static const accel_sync_opts none = { 0 };
 	accel_sync_stats local;
 	struct pc_state st = { 0 };
+	struct sync s = {
+		.pl = pl,
+		.opts = opts ? opts : &none,
+		.stats = stats ? stats : &local,
+		.state = &st,
+	};
 	accel_err lerr;
 	int r;
 
 	if (!err)
 		err = &lerr;
 	accel_err_clear(err);
-	pl->opts = opts ? opts : &none;
-	pl->st = stats ? stats : &local;
-	pc_http_set_cancel(pl->http, pl->opts->cancel);
-	memset(pl->st, 0, sizeof(*pl->st));
-	if (pl->opts->state_file && pc_state_load(pl->opts->state_file, &st, err)) {
-		pl->st->state_ignored = true;
-		snprintf(pl->st->state_error, sizeof(pl->st->state_error), "%s", err->msg);
+	memset(s.stats, 0, sizeof(*s.stats));
+	if (s.opts->state_file && pc_state_load(s.opts->state_file, &st, err)) {
+		s.stats->state_ignored = true;
+		snprintf(s.stats->state_error, sizeof(s.stats->state_error), "%s", err->msg);
 		accel_err_clear(err);
 		memset(&st, 0, sizeof(st));
 	}
-	r = ensure_auth(pl, false, err);
+	r = ensure_auth(&s, false, err);
 	if (r)
 		goto out;
 	/* a cache from another Placement is no cache */
@@ -1116,7 +1106,7 @@ int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 	}
 	if (!st.placement_url)
 		st.placement_url = strdup(pl->auth.placement);
-	r = negotiate(pl, &st, err);
+	r = negotiate(&s, err);
 	if (r)
 		goto out;
 	for (int round = 0;; round++) {
@@ -1130,27 +1120,25 @@ int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 			break;
 		}
 		if (!st.root_uuid[0] || !st.root_name || strcmp(st.root_name, pl->cfg->host)) {
-			r = find_root(pl, &st, err);
+			r = find_root(&s, err);
 			if (r)
 				break;
 		}
-		r = sync_round(pl, inv, &st, &again, err);
+		r = sync_round(&s, inv, &again, err);
 		if (r || !again)
 			break;
 	}
 out:
-	if (pl->opts->state_file && !pl->opts->dry_run && st.placement_url &&
+	if (s.opts->state_file && !s.opts->dry_run && st.placement_url &&
 	    (r == 0 || r == -EEXIST)) {
 		accel_err serr;
 
-		if (pc_state_save(pl->opts->state_file, &st, &serr)) {
-			pl->st->state_ignored = true;
-			snprintf(pl->st->state_error, sizeof(pl->st->state_error), "%s", serr.msg);
+		if (pc_state_save(s.opts->state_file, &st, &serr)) {
+			s.stats->state_ignored = true;
+			snprintf(s.stats->state_error, sizeof(s.stats->state_error), "%s",
+				 serr.msg);
 		}
 	}
 	pc_state_clear(&st);
-	pc_http_set_cancel(pl->http, NULL);
-	pl->opts = NULL;
-	pl->st = NULL;
 	return r;
 }

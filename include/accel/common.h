@@ -52,6 +52,12 @@ typedef struct accel_err {
 /* Set *err (if not NULL) to code and a formatted message; returns code. */
 ACCEL_EXPORT int accel_err_set(accel_err *err, int code, const char *fmt, ...) ACCEL_PRINTF(3, 4);
 
+/* Context on the way up: put the formatted text and ": " before the
+ * message already in *err (if not NULL), e.g. the file that a parser's
+ * error is about, and set code. Returns code. */
+ACCEL_EXPORT int accel_err_prefix(accel_err *err, int code, const char *fmt, ...)
+	ACCEL_PRINTF(3, 4);
+
 /* Clear *err (if not NULL). */
 ACCEL_EXPORT void accel_err_clear(accel_err *err);
 

@@ -170,6 +170,63 @@ static void test_content(void **state)
 	pc_provider_clear(&p);
 }
 
+/* The request bodies are written beside their parsers (pjson.c): exactly
+ * the bytes Placement and Keystone are sent, and an inventory body reads
+ * back as what was written. */
+static void test_bodies(void **state)
+{
+	static const char *const traits[] = { "CUSTOM_ACCEL_X", "HW_GPU_API_CUDA_V12_0" };
+	struct pc_provider p = { .generation = -1 }, q = { .generation = -1 };
+	struct pc_inv inv = { .rc = "PGPU", .total = 2, .reserved = 1, .min_unit = 1,
+			      .max_unit = 2, .step_size = 1, .allocation_ratio = 1.0 };
+	accel_config *cfg;
+	accel_err err;
+	char *b;
+
+	(void)state;
+	b = pc_body_provider("h", NULL, NULL);
+	assert_string_equal(b, "{\"name\":\"h\"}");
+	free(b);
+	b = pc_body_provider("h_0000:17:00.0", ROOT, ROOT);
+	assert_string_equal(b, "{\"name\":\"h_0000:17:00.0\",\"uuid\":\"" ROOT
+			       "\",\"parent_provider_uuid\":\"" ROOT "\"}");
+	free(b);
+	b = pc_body_traits((char *const *)traits, 2, 4);
+	assert_string_equal(b, "{\"resource_provider_generation\":4,\"traits\":"
+			       "[\"CUSTOM_ACCEL_X\",\"HW_GPU_API_CUDA_V12_0\"]}");
+	free(b);
+	b = pc_body_traits(NULL, 0, 0);
+	assert_string_equal(b, "{\"resource_provider_generation\":0,\"traits\":[]}");
+	free(b);
+
+	p.inv = &inv;
+	p.n_inv = 1;
+	b = pc_body_inventories(&p, 7);
+	assert_string_equal(b, "{\"resource_provider_generation\":7,\"inventories\":{\"PGPU\":"
+			       "{\"total\":2,\"reserved\":1,\"min_unit\":1,\"max_unit\":2,"
+			       "\"step_size\":1,\"allocation_ratio\":1.0}}}");
+	assert_int_equal(pc_parse_inventories(b, strlen(b), &q, &err), 0);
+	assert_int_equal(q.generation, 7);
+	assert_true(pc_inv_equal(&p, &q));
+	free(b);
+	pc_provider_clear(&q);
+
+	assert_int_equal(accel_config_new(&cfg, &err), 0);
+	cfg->placement.auth_type = ACCEL_AUTH_PASSWORD;
+	cfg->placement.username = strdup("u");
+	cfg->placement.password = strdup("p\"w");
+	cfg->placement.user_domain_name = strdup("Default");
+	cfg->placement.project_name = strdup("pr");
+	cfg->placement.project_domain_id = strdup("default");
+	b = pc_body_auth(&cfg->placement);
+	assert_string_equal(b, "{\"auth\":{\"identity\":{\"password\":{\"user\":{\"name\":\"u\","
+			       "\"domain\":{\"name\":\"Default\"},\"password\":\"p\\\"w\"}},"
+			       "\"methods\":[\"password\"]},\"scope\":{\"project\":{\"name\":"
+			       "\"pr\",\"domain\":{\"id\":\"default\"}}}}}");
+	free(b);
+	accel_config_free(cfg);
+}
+
 static void test_errors(void **state)
 {
 	char d[256], c[64];
@@ -724,6 +781,14 @@ static void test_state_save_link(void **state)
 	assert_non_null(pc_written_find(&back, ROOT));
 	assert_string_equal(pc_written_find(&back, ROOT)->traits[0], "CUSTOM_PCI_10DE_20B5");
 	pc_state_clear(&back);
+	/* a broken file: the error names it, then what is wrong */
+	f = fopen(path, "w");
+	fputs("{\"version\": 99}", f);
+	fclose(f);
+	assert_int_equal(pc_state_load(path, &back, &err), -EBADMSG);
+	snprintf(tmp, sizeof(tmp), "%s: ", path);
+	assert_int_equal(strncmp(err.msg, tmp, strlen(tmp)), 0);
+	assert_non_null(strstr(err.msg, ": state file: not version 1"));
 	pc_state_clear(&st);
 	unlink(path);
 	unlink(victim);
@@ -860,6 +925,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uuid),	 cmocka_unit_test(test_root_doc),
 		cmocka_unit_test(test_providers), cmocka_unit_test(test_content),
+		cmocka_unit_test(test_bodies),
 		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_token),
 		cmocka_unit_test(test_time),	 cmocka_unit_test(test_desired),
 		cmocka_unit_test(test_plan),	 cmocka_unit_test(test_vanished),

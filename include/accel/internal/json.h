@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * JSON helpers over json-c for parsers of outside input: a bounded, strict
- * document parse and typed member lookups.
+ * JSON helpers over json-c: for parsers of outside input a bounded, strict
+ * document parse and typed member lookups; for writers, building that
+ * checks every allocation.
  *
  * Internal: shared by the libraries (common/, placement-client/), never
  * installed and not exported from libaccel.so, so that json-c's types stay
@@ -33,6 +34,19 @@ json_object *accel_json_get(json_object *o, const char *key, json_type t);
 
 /* A string member of at most `max` bytes of printable UTF-8, else NULL. */
 const char *accel_json_str(json_object *o, const char *key, size_t max);
+
+/* Writers that check every allocation (json-c's own calls would write a
+ * null where a value could not be made). Each returns 0 or -ENOMEM. */
+
+/* Give v to object o under k; v NULL is a JSON null. On failure v is put. */
+int accel_json_add(json_object *o, const char *k, json_object *v);
+/* Give v (NULL: it could not be made, -ENOMEM) to array a; put on failure. */
+int accel_json_append(json_object *a, json_object *v);
+/* A new array of the n strings of v. */
+int accel_json_strv(char *const *v, size_t n, json_object **out);
+/* root's text (json-c's JSON_C_TO_STRING_* flags), a copy in *out that the
+ * caller frees. root is put in every case; root NULL is -ENOMEM. */
+int accel_json_text(json_object *root, int flags, char **out);
 
 #ifdef __cplusplus
 }
