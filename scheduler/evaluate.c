@@ -195,7 +195,7 @@ static const uint8_t pc8[256] = {
 #undef B6
 };
 
-#define BIG_H(h) ((const struct sched_host *)(h))
+#define BIG_H(h)   ((const struct sched_host *)(h))
 #define SMALL_H(h) ((const struct sched_small *)(h))
 
 RULE unsigned n_dev(enum layout L, const void *h)
@@ -212,9 +212,10 @@ RULE struct sched_dev dev(enum layout L, const void *h, unsigned i)
 	if (L == BIG)
 		return BIG_H(h)->dev[i];
 	d.profile = s->profile[i];
-	d.flags = (uint8_t)((s->in_use >> i & 1) * SDEV_IN_USE | (s->failed >> i & 1) * SDEV_FAILED |
-			    (s->degraded >> i & 1) * SDEV_DEGRADED |
-			    (s->util_known >> i & 1) * SDEV_UTIL);
+	d.flags =
+		(uint8_t)((s->in_use >> i & 1) * SDEV_IN_USE | (s->failed >> i & 1) * SDEV_FAILED |
+			  (s->degraded >> i & 1) * SDEV_DEGRADED |
+			  (s->util_known >> i & 1) * SDEV_UTIL);
 	d.util = s->util[i];
 	d.numa = s->numa[i];
 	return d;
@@ -286,7 +287,7 @@ RULE struct sched_group group(enum layout L, const void *h, unsigned g)
 
 	if (L == BIG)
 		return sched_groups(BIG_H(h))[g];
-	return (struct sched_group){ .level = s->glevel[g], .numa = s->gnuma[g] };
+	return (struct sched_group){.level = s->glevel[g], .numa = s->gnuma[g]};
 }
 
 /* Devices of mask m in group g. */
