@@ -269,18 +269,6 @@ RULE unsigned n_groups(enum layout L, const void *h)
 	return L == SMALL ? SMALL_H(h)->n_groups : BIG_H(h)->n_groups;
 }
 
-/* Groups are sorted by level: those of level <= l are [0, level_end). */
-RULE unsigned level_end(enum layout L, const void *h, unsigned l)
-{
-	unsigned g = 0;
-
-	if (L == SMALL)
-		return SMALL_H(h)->level_end[l];
-	while (g < BIG_H(h)->n_groups && sched_groups(BIG_H(h))[g].level <= l)
-		g++;
-	return g;
-}
-
 RULE struct sched_group group(enum layout L, const void *h, unsigned g)
 {
 	const struct sched_small *s = SMALL_H(h);
@@ -333,6 +321,8 @@ RULE accel_sched_reason device_reason(const accel_sched_request *rq, const struc
 		return (accel_sched_reason)p->reason;
 	if (host_tr & ~p->tree_traits)
 		return ACCEL_REJECT_TRAITS;
+	if (!d.flags)
+		return ACCEL_REJECT_NONE;
 	if (d.flags & SDEV_FAILED)
 		return ACCEL_REJECT_HEALTH;
 	if (d.flags & SDEV_IN_USE)
@@ -475,7 +465,7 @@ RULE bool choose_in(const accel_sched_request *rq, enum layout L, const void *h,
 		    const struct prof_eval *pe, const uint64_t *elig, struct choice *best,
 		    accel_sched_reason *why)
 {
-	unsigned need = rq->count, n_elig = count(L, h, elig), n_order, end, g;
+	unsigned need = rq->count, n_elig = count(L, h, elig), n_order, end, g, first = 0;
 	unsigned max = rq->p2p == ACCEL_LINK_UNKNOWN ? ACCEL_LINK_SYS : rq->p2p;
 	unsigned found = ACCEL_LINK_SYS + 1;
 	bool strict = rq->numa == ACCEL_NUMA_STRICT;
@@ -495,34 +485,42 @@ RULE bool choose_in(const accel_sched_request *rq, enum layout L, const void *h,
 	}
 	for (unsigned w = 0; w < n_words(L, h); w++)
 		e[w] = strict ? elig[w] & known_word(L, h, w) : elig[w];
-	/* first, without branches to mispredict: the tightest level within
-	 * the limit where some group holds enough */
-	end = level_end(L, h, max);
+	/* first: the tightest level within the limit where some group holds
+	 * enough, and the first such group (groups are sorted by level). The
+	 * hot record knows where each level ends and goes without branches
+	 * to mispredict; a big host's many groups stop at the first fit. */
+	end = L == SMALL ? SMALL_H(h)->level_end[max] : n_groups(L, h);
 	for (g = 0; g < end; g++) {
 		unsigned lv = group(L, h, g).level;
+		bool ok;
 
-		found = group_fits(rq, L, h, g, e, need) && lv < found ? lv : found;
+		if (L == BIG && lv > max)
+			break;
+		ok = group_fits(rq, L, h, g, e, need) && lv < found;
+		first = ok ? g : first;
+		found = ok ? lv : found;
+		if (L == BIG && ok)
+			break;
 	}
 	if (found > ACCEL_LINK_SYS) {
 		*why = no_group_reason(rq, L, h, e, need);
 		return false;
 	}
-	/* then the best set among that level's groups: each one's first
+	/* then the best set among the groups of that level: each one's first
 	 * `count` devices in the policy's order */
 	n_order = order_of(rq, L, h, pe, e, order);
 	best->n = 0;
-	end = level_end(L, h, found);
-	for (g = found > ACCEL_LINK_PIX ? level_end(L, h, found - 1) : 0; g < end; g++) {
+	end = L == SMALL ? SMALL_H(h)->level_end[found] : n_groups(L, h);
+	for (g = first; g < end && (L == SMALL || group(L, h, g).level == found); g++) {
 		uint8_t set[ACCEL_SCHED_MAX_COUNT] = {0};
 		unsigned got = 0;
 		double v;
 
 		if (!group_fits(rq, L, h, g, e, need))
 			continue;
-		for (unsigned i = 0; i < n_order && got < need; i++) {
-			set[got] = order[i];
-			got += group_has(L, h, g, order[i]);
-		}
+		for (unsigned i = 0; i < n_order && got < need; i++)
+			if (group_has(L, h, g, order[i]))
+				set[got++] = order[i];
 		v = score(rq, L, h, pe, set, need, n_elig, (int)found);
 		if (!best->n || v > best->score) {
 			best->score = v;
@@ -555,8 +553,8 @@ RULE bool choose(const accel_sched_request *rq, enum layout L, const void *h,
 
 /*
  * Healthy devices whenever they suffice, degraded ones only when nothing
- * healthy fits: fills out on a pass; returns the group constraint's
- * reason when neither fits.
+ * healthy fits: fills out (its n_eligible already counts `all`) on a
+ * pass; returns the group constraint's reason when neither fits.
  */
 RULE accel_sched_reason pick(const accel_sched_request *rq, enum layout L, const void *h,
 			     const struct prof_eval *pe, const uint64_t *healthy,
@@ -566,7 +564,7 @@ RULE accel_sched_reason pick(const accel_sched_request *rq, enum layout L, const
 	struct choice best;
 	bool some_degraded = false;
 
-	if (count(L, h, all) < rq->count)
+	if (out->n_eligible < rq->count)
 		return ACCEL_REJECT_COUNT; /* nor are there enough healthy ones */
 	if (choose(rq, L, h, pe, healthy, &best, &r)) {
 		passed(out, &best, false);
