@@ -144,12 +144,10 @@ static const int level_bonus[] = {
 	[ACCEL_LINK_NODE] = 100, [ACCEL_LINK_SYS] = 0,
 };
 
-/* Score of a set of devices; higher is better. */
 /*
  * The weight of a chosen set, from its mean memory (GiB) and utilization,
  * whether it sits on one NUMA node, its size, the eligible devices of the
- * host and the locality level it fits in. Both host layouts (score,
- * score_small) gather those and end here.
+ * host and the locality level it fits in (score() gathers those).
  */
 static double weight(const accel_sched_request *rq, double mem, double util, bool one_node,
 		     unsigned n, unsigned eligible, int level)
@@ -167,216 +165,23 @@ static double weight(const accel_sched_request *rq, double mem, double util, boo
 	return s - util / 10.0;
 }
 
-static double score(const accel_sched_request *rq, const struct sched_host *h,
-		    const struct prof_eval *pe, const uint8_t *set, unsigned n, unsigned eligible,
-		    int level)
-{
-	double mem = 0, util = 0;
-	bool one_node = true;
-
-	for (unsigned i = 0; i < n; i++) {
-		const struct sched_dev *d = &h->dev[set[i]];
-
-		mem += pe[d->profile].gib;
-		util += d->flags & SDEV_UTIL ? d->util : 0;
-		one_node &= d->numa >= 0 && d->numa == h->dev[set[0]].numa;
-	}
-	return weight(rq, mem / n, util / n, one_node, n, eligible, level);
-}
-
-static unsigned util_of(const struct sched_dev *d)
-{
-	return d->flags & SDEV_UTIL ? d->util : 0;
-}
-
-/* Is device a before device b in the policy's order? */
-static bool before(const accel_sched_request *rq, const struct sched_host *h,
-		   const struct prof_eval *pe, unsigned a, unsigned b)
-{
-	int64_t ma = pe[h->dev[a].profile].mem, mb = pe[h->dev[b].profile].mem;
-
-	if (ma != mb)
-		return rq->policy == ACCEL_POLICY_PACK ? ma < mb : ma > mb;
-	if (util_of(&h->dev[a]) != util_of(&h->dev[b]))
-		return util_of(&h->dev[a]) < util_of(&h->dev[b]);
-	return a < b;
-}
-
-static bool bit(const uint64_t *m, unsigned i)
-{
-	return m[i / 64] >> (i % 64) & 1;
-}
-
-static unsigned popcount_and(const uint64_t *a, const uint64_t *b, unsigned nw)
-{
-	unsigned c = 0;
-
-	for (unsigned w = 0; w < nw; w++)
-		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
-	return c;
-}
-
 /*
- * Choose `count` devices of the mask `elig`; false when no set meets the
- * group constraints (*why then says which).
+ * ---- the rules, written once for both host layouts ----
+ *
+ * A host comes in one of two records: the general struct sched_host, and
+ * for hosts of at most 8 devices the 128-byte hot struct sched_small,
+ * masks in bytes. The rules below (the device match, the group check, the
+ * policy's order and the score, the choice of a set) read a host only
+ * through the accessors that follow, which take the layout as a constant:
+ * everything is inlined, the constant folds, and each layout's loops are
+ * compiled for its own record (no call, no branch on the layout left).
+ *
+ * Device masks are words of 64 bits; a small host's mask is its first
+ * word, of which only the low 8 bits are ever set.
  */
-static bool choose(const accel_sched_request *rq, const struct sched_host *h,
-		   const struct prof_eval *pe, const uint64_t *elig, struct choice *best,
-		   accel_sched_reason *why)
-{
-	unsigned need = rq->count, nw = h->n_words, n_elig = popcount_and(elig, elig, nw);
-	accel_link_class max = rq->p2p == ACCEL_LINK_UNKNOWN ? ACCEL_LINK_SYS : rq->p2p;
-	bool strict = rq->numa == ACCEL_NUMA_STRICT;
-	const uint64_t *masks = sched_masks(h);
-	const uint8_t *uorder = sched_uorder(h);
-	uint64_t e[SCHED_MAX_WORDS];
-	uint8_t order[SCHED_MAX_HOST_DEVICES];
-	unsigned n_order = 0;
-	int found_level = -1;
+enum layout { BIG, SMALL };
 
-	if (n_elig < need) {
-		*why = ACCEL_REJECT_COUNT;
-		return false;
-	}
-	if (need == 1) {
-		/* one device: no group to form; the first in the policy's order */
-		unsigned b = SCHED_MAX_HOST_DEVICES;
-
-		for (unsigned i = 0; i < h->n_dev; i++)
-			if (bit(elig, i) &&
-			    (b == SCHED_MAX_HOST_DEVICES || before(rq, h, pe, i, b)))
-				b = i;
-		best->n = 1;
-		best->idx[0] = (uint8_t)b;
-		best->score = score(rq, h, pe, best->idx, 1, n_elig, ACCEL_LINK_SYS);
-		return true;
-	}
-	for (unsigned w = 0; w < nw; w++)
-		e[w] = strict ? elig[w] & sched_known(h)[w] : elig[w];
-	for (unsigned g = 0; g < h->n_groups; g++) {
-		const struct sched_group *gr = &sched_groups(h)[g];
-		uint8_t set[ACCEL_SCHED_MAX_COUNT];
-		unsigned got = 0;
-		double v;
-
-		if (gr->level > max || (found_level >= 0 && gr->level > found_level))
-			break;
-		if ((strict && gr->numa < 0) || popcount_and(e, &masks[g * nw], nw) < need)
-			continue;
-		if (!n_order) {
-			/* the eligible devices in the policy's order, once */
-			if (h->uniform_mem) {
-				for (unsigned i = 0; i < h->n_dev; i++)
-					if (bit(e, uorder[i]))
-						order[n_order++] = uorder[i];
-			} else {
-				for (unsigned i = 0; i < h->n_dev; i++) {
-					unsigned j = n_order++;
-
-					if (!bit(e, i)) {
-						n_order--;
-						continue;
-					}
-					for (; j > 0 && before(rq, h, pe, i, order[j - 1]); j--)
-						order[j] = order[j - 1];
-					order[j] = (uint8_t)i;
-				}
-			}
-		}
-		for (unsigned i = 0; i < n_order && got < need; i++)
-			if (bit(&masks[g * nw], order[i]))
-				set[got++] = order[i];
-		v = score(rq, h, pe, set, need, n_elig, gr->level);
-		if (found_level < 0 || v > best->score) {
-			found_level = gr->level;
-			best->score = v;
-			best->n = need;
-			memcpy(best->idx, set, need);
-		}
-	}
-	if (found_level >= 0)
-		return true;
-	/* nothing: enough devices (on one node) but not close enough, or not
-	 * enough on one node */
-	*why = ACCEL_REJECT_NUMA;
-	for (unsigned g = 0; g < h->n_groups; g++)
-		if ((!strict || sched_groups(h)[g].numa >= 0) &&
-		    popcount_and(e, &masks[g * nw], nw) >= need)
-			*why = ACCEL_REJECT_P2P;
-	if (!strict)
-		*why = ACCEL_REJECT_P2P; /* the SYS group holds them all */
-	return false;
-}
-
-/*
- * Which devices of h meet the device constraints: masks of all of them and
- * of the healthy ones; nrej (may be NULL) counts the others per reason.
- * Returns the most common reason a device was turned away.
- */
-static accel_sched_reason classify(const accel_sched_request *rq, const struct sched_host *h,
-				   const struct prof_eval *pe, uint64_t *healthy, uint64_t *all,
-				   unsigned *nrej)
-{
-	unsigned counts[ACCEL_REJECT_MAX] = {0};
-	uint32_t host_traits = 0;
-
-	/* tree traits some device of this host carries: devices must */
-	if (rq->n_tree_required)
-		for (unsigned i = 0; i < h->n_dev; i++)
-			host_traits |= pe[h->dev[i].profile].tree_traits;
-	for (unsigned i = 0; i < h->n_dev; i++) {
-		const struct sched_dev *d = &h->dev[i];
-		accel_sched_reason why = (accel_sched_reason)pe[d->profile].reason;
-
-		if (!why && (host_traits & ~pe[d->profile].tree_traits))
-			why = ACCEL_REJECT_TRAITS;
-		if (!why && d->flags) {
-			if (d->flags & SDEV_FAILED)
-				why = ACCEL_REJECT_HEALTH;
-			else if (d->flags & SDEV_IN_USE)
-				why = ACCEL_REJECT_IN_USE;
-			else if (rq->max_utilization >= 0 && (d->flags & SDEV_UTIL) &&
-				 d->util > rq->max_utilization)
-				why = ACCEL_REJECT_UTILIZATION;
-		}
-		if (why) {
-			counts[why]++;
-			continue;
-		}
-		all[i / 64] |= 1ull << (i % 64);
-		if (!(d->flags & SDEV_DEGRADED))
-			healthy[i / 64] |= 1ull << (i % 64);
-	}
-	if (nrej)
-		memcpy(nrej, counts, sizeof(counts));
-	return top_reason(counts);
-}
-
-static void eval_host(const accel_sched_request *rq, const struct sched_host *h,
-		      const struct prof_eval *pe, accel_sched_result *out)
-{
-	uint64_t healthy[SCHED_MAX_WORDS] = {0}, all[SCHED_MAX_WORDS] = {0};
-	accel_sched_reason first = classify(rq, h, pe, healthy, all, NULL), r = ACCEL_REJECT_NONE;
-	struct choice best;
-
-	memset(out, 0, sizeof(*out));
-	out->host_gen = h->gen;
-	out->n_eligible = (uint16_t)popcount_and(all, all, h->n_words);
-	if (choose(rq, h, pe, healthy, &best, &r)) {
-		passed(out, &best, false);
-		return;
-	}
-	/* degraded devices only when nothing healthy fits */
-	if (memcmp(healthy, all, h->n_words * sizeof(*all)) &&
-	    choose(rq, h, pe, all, &best, &r)) {
-		passed(out, &best, true);
-		return;
-	}
-	/* too few devices: say which constraint took them away */
-	out->reason = r == ACCEL_REJECT_COUNT && first ? first : r;
-}
-
-/* ---- hosts of at most 8 devices: the hot record, masks in bytes ---- */
+#define RULE static inline __attribute__((always_inline))
 
 /* Bits set in a byte: a table, as baseline x86-64 has no popcnt and
  * __builtin_popcount would call libgcc. */
@@ -390,127 +195,409 @@ static const uint8_t pc8[256] = {
 #undef B6
 };
 
-static double score_small(const accel_sched_request *rq, const struct sched_small *s,
-			  const struct prof_eval *pe, const uint8_t *set, unsigned n,
-			  unsigned eligible, int level)
+#define BIG_H(h)   ((const struct sched_host *)(h))
+#define SMALL_H(h) ((const struct sched_small *)(h))
+
+RULE unsigned n_dev(enum layout L, const void *h)
+{
+	return L == SMALL ? SMALL_H(h)->n_dev : BIG_H(h)->n_dev;
+}
+
+/* Device i's facts; the small record keeps its flags in per-host bytes. */
+RULE struct sched_dev dev(enum layout L, const void *h, unsigned i)
+{
+	const struct sched_small *s = SMALL_H(h);
+	struct sched_dev d;
+
+	if (L == BIG)
+		return BIG_H(h)->dev[i];
+	d.profile = s->profile[i];
+	d.flags =
+		(uint8_t)((s->in_use >> i & 1) * SDEV_IN_USE | (s->failed >> i & 1) * SDEV_FAILED |
+			  (s->degraded >> i & 1) * SDEV_DEGRADED |
+			  (s->util_known >> i & 1) * SDEV_UTIL);
+	d.util = s->util[i];
+	d.numa = s->numa[i];
+	return d;
+}
+
+RULE bool uniform_mem(enum layout L, const void *h)
+{
+	return L == SMALL ? SMALL_H(h)->uniform_mem : BIG_H(h)->uniform_mem;
+}
+
+/* The i-th device by utilization (the policy's order when memory is
+ * uniform). */
+RULE unsigned uorder(enum layout L, const void *h, unsigned i)
+{
+	return L == SMALL ? SMALL_H(h)->uorder[i] : sched_uorder(BIG_H(h))[i];
+}
+
+RULE unsigned n_words(enum layout L, const void *h)
+{
+	return L == SMALL ? 1 : BIG_H(h)->n_words;
+}
+
+/* Word w of the mask of devices whose NUMA node is known. */
+RULE uint64_t known_word(enum layout L, const void *h, unsigned w)
+{
+	return L == SMALL ? SMALL_H(h)->known_numa : sched_known(BIG_H(h))[w];
+}
+
+static unsigned popcount_and(const uint64_t *a, const uint64_t *b, unsigned nw)
+{
+	unsigned c = 0;
+
+	for (unsigned w = 0; w < nw; w++)
+		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
+	return c;
+}
+
+/* Devices in mask m. */
+RULE unsigned count(enum layout L, const void *h, const uint64_t *m)
+{
+	return L == SMALL ? pc8[m[0] & 0xff] : popcount_and(m, m, BIG_H(h)->n_words);
+}
+
+RULE bool bit(enum layout L, const uint64_t *m, unsigned i)
+{
+	return L == SMALL ? m[0] >> i & 1 : m[i / 64] >> (i % 64) & 1;
+}
+
+RULE unsigned n_groups(enum layout L, const void *h)
+{
+	return L == SMALL ? SMALL_H(h)->n_groups : BIG_H(h)->n_groups;
+}
+
+RULE struct sched_group group(enum layout L, const void *h, unsigned g)
+{
+	const struct sched_small *s = SMALL_H(h);
+
+	if (L == BIG)
+		return sched_groups(BIG_H(h))[g];
+	return (struct sched_group){.level = s->glevel[g], .numa = s->gnuma[g]};
+}
+
+/* Devices of mask m in group g. */
+RULE unsigned in_group(enum layout L, const void *h, unsigned g, const uint64_t *m)
+{
+	unsigned nw = n_words(L, h);
+
+	if (L == SMALL)
+		return pc8[m[0] & SMALL_H(h)->gmask[g]];
+	return popcount_and(m, &sched_masks(BIG_H(h))[g * nw], nw);
+}
+
+RULE bool group_has(enum layout L, const void *h, unsigned g, unsigned i)
+{
+	if (L == SMALL)
+		return SMALL_H(h)->gmask[g] >> i & 1;
+	return bit(BIG, &sched_masks(BIG_H(h))[g * n_words(L, h)], i);
+}
+
+/* The tree traits (bits of rq->tree_required) some device of h carries. */
+RULE uint32_t host_traits(const accel_sched_request *rq, enum layout L, const void *h,
+			  const struct prof_eval *pe)
+{
+	uint32_t t = 0;
+
+	if (rq->n_tree_required)
+		for (unsigned i = 0; i < n_dev(L, h); i++)
+			t |= pe[dev(L, h, i).profile].tree_traits;
+	return t;
+}
+
+/*
+ * The device match: the first device constraint d fails, NONE when it
+ * meets them all. Its profile's verdict comes first, then the tree
+ * traits of its host (a device must carry those some device of its host
+ * carries), then its state. (A small host of one make takes the state
+ * part for all its devices at once: usable_small().)
+ */
+RULE accel_sched_reason device_reason(const accel_sched_request *rq, const struct prof_eval *p,
+				      uint32_t host_tr, struct sched_dev d)
+{
+	if (p->reason)
+		return (accel_sched_reason)p->reason;
+	if (host_tr & ~p->tree_traits)
+		return ACCEL_REJECT_TRAITS;
+	if (!d.flags)
+		return ACCEL_REJECT_NONE;
+	if (d.flags & SDEV_FAILED)
+		return ACCEL_REJECT_HEALTH;
+	if (d.flags & SDEV_IN_USE)
+		return ACCEL_REJECT_IN_USE;
+	if (rq->max_utilization >= 0 && (d.flags & SDEV_UTIL) && d.util > rq->max_utilization)
+		return ACCEL_REJECT_UTILIZATION;
+	return ACCEL_REJECT_NONE;
+}
+
+/*
+ * Which devices of h meet the device constraints: masks of all of them and
+ * of the healthy ones (both zeroed by the caller); counts (zeroed by the
+ * caller) the others per reason. Returns the most common reason a device
+ * was turned away.
+ */
+RULE accel_sched_reason classify(const accel_sched_request *rq, enum layout L, const void *h,
+				 const struct prof_eval *pe, uint64_t *healthy, uint64_t *all,
+				 unsigned *counts)
+{
+	uint32_t host_tr = host_traits(rq, L, h, pe);
+
+	for (unsigned i = 0; i < n_dev(L, h); i++) {
+		struct sched_dev d = dev(L, h, i);
+		accel_sched_reason why = device_reason(rq, &pe[d.profile], host_tr, d);
+
+		if (why) {
+			counts[why]++;
+			continue;
+		}
+		all[i / 64] |= 1ull << (i % 64);
+		if (!(d.flags & SDEV_DEGRADED))
+			healthy[i / 64] |= 1ull << (i % 64);
+	}
+	return top_reason(counts);
+}
+
+/* The score of a set of devices of h; higher is better. */
+RULE double score(const accel_sched_request *rq, enum layout L, const void *h,
+		  const struct prof_eval *pe, const uint8_t *set, unsigned n, unsigned eligible,
+		  int level)
 {
 	double mem = 0, util = 0;
+	int node = dev(L, h, set[0]).numa;
 	bool one_node = true;
 
 	for (unsigned i = 0; i < n; i++) {
-		unsigned d = set[i];
+		struct sched_dev d = dev(L, h, set[i]);
 
-		mem += pe[s->profile[d]].gib;
-		util += s->util_known >> d & 1 ? s->util[d] : 0;
-		one_node &= s->numa[d] >= 0 && s->numa[d] == s->numa[set[0]];
+		mem += pe[d.profile].gib;
+		util += sched_util(&d);
+		one_node &= d.numa >= 0 && d.numa == node;
 	}
 	return weight(rq, mem / n, util / n, one_node, n, eligible, level);
 }
 
-static bool before_small(const accel_sched_request *rq, const struct sched_small *s,
-			 const struct prof_eval *pe, unsigned a, unsigned b)
+/* Is device a before device b in the policy's order? */
+RULE bool before(const accel_sched_request *rq, enum layout L, const void *h,
+		 const struct prof_eval *pe, unsigned a, unsigned b)
 {
-	int64_t ma = pe[s->profile[a]].mem, mb = pe[s->profile[b]].mem;
-	unsigned ua = s->util_known >> a & 1 ? s->util[a] : 0;
-	unsigned ub = s->util_known >> b & 1 ? s->util[b] : 0;
+	struct sched_dev da = dev(L, h, a), db = dev(L, h, b);
+	int64_t ma = pe[da.profile].mem, mb = pe[db.profile].mem;
 
 	if (ma != mb)
 		return rq->policy == ACCEL_POLICY_PACK ? ma < mb : ma > mb;
-	if (ua != ub)
-		return ua < ub;
+	if (sched_util(&da) != sched_util(&db))
+		return sched_util(&da) < sched_util(&db);
 	return a < b;
 }
 
 /* The devices of mask m in the policy's order; returns how many. */
-static unsigned order_small(const accel_sched_request *rq, const struct sched_small *s,
-			    const struct prof_eval *pe, unsigned m, uint8_t *order)
+RULE unsigned order_of(const accel_sched_request *rq, enum layout L, const void *h,
+		       const struct prof_eval *pe, const uint64_t *m, uint8_t *order)
 {
 	unsigned n = 0;
 
-	if (s->uniform_mem) {
+	if (uniform_mem(L, h)) {
 		/* without branches: write each, keep those in m */
-		for (unsigned i = 0; i < s->n_dev; i++) {
-			order[n] = s->uorder[i];
-			n += m >> s->uorder[i] & 1;
+		for (unsigned i = 0; i < n_dev(L, h); i++) {
+			order[n] = (uint8_t)uorder(L, h, i);
+			n += bit(L, m, order[n]);
 		}
 		return n;
 	}
-	for (unsigned i = 0; i < s->n_dev; i++) {
-		unsigned j = n++;
+	for (unsigned i = 0; i < n_dev(L, h); i++) {
+		unsigned j = n;
 
-		if (!(m >> i & 1)) {
-			n--;
+		if (!bit(L, m, i))
 			continue;
-		}
-		for (; j > 0 && before_small(rq, s, pe, i, order[j - 1]); j--)
+		for (n++; j > 0 && before(rq, L, h, pe, i, order[j - 1]); j--)
 			order[j] = order[j - 1];
 		order[j] = (uint8_t)i;
 	}
 	return n;
 }
 
-/* As choose(), over the hot record. */
-static bool choose_small(const accel_sched_request *rq, const struct sched_small *s,
-			 const struct prof_eval *pe, unsigned elig, struct choice *best,
-			 accel_sched_reason *why)
+/* The first device of the non-empty mask m in the policy's order. */
+RULE unsigned first_of(const accel_sched_request *rq, enum layout L, const void *h,
+		       const struct prof_eval *pe, const uint64_t *m)
 {
-	unsigned need = rq->count, n_elig = pc8[elig], e, n_order = 0;
-	accel_link_class max = rq->p2p == ACCEL_LINK_UNKNOWN ? ACCEL_LINK_SYS : rq->p2p;
+	unsigned b = SCHED_MAX_HOST_DEVICES;
+
+	if (uniform_mem(L, h)) {
+		for (unsigned i = 0;; i++)
+			if (bit(L, m, uorder(L, h, i)))
+				return uorder(L, h, i);
+	}
+	for (unsigned i = 0; i < n_dev(L, h); i++)
+		if (bit(L, m, i) && (b == SCHED_MAX_HOST_DEVICES || before(rq, L, h, pe, i, b)))
+			b = i;
+	return b;
+}
+
+/* The group check: does group g hold `need` devices of e, on one known
+ * node for numa=strict (e then holds devices of known node only)? */
+RULE bool group_fits(const accel_sched_request *rq, enum layout L, const void *h, unsigned g,
+		     const uint64_t *e, unsigned need)
+{
+	return in_group(L, h, g, e) >= need &&
+	       (rq->numa != ACCEL_NUMA_STRICT || group(L, h, g).numa >= 0);
+}
+
+/* Why no group within the p2p limit fits: enough devices (on one node)
+ * but not close enough, or not enough on one node. */
+RULE accel_sched_reason no_group_reason(const accel_sched_request *rq, enum layout L, const void *h,
+					const uint64_t *e, unsigned need)
+{
+	if (rq->numa != ACCEL_NUMA_STRICT)
+		return ACCEL_REJECT_P2P; /* the SYS group holds them all */
+	for (unsigned g = 0; g < n_groups(L, h); g++)
+		if (group_fits(rq, L, h, g, e, need))
+			return ACCEL_REJECT_P2P;
+	return ACCEL_REJECT_NUMA;
+}
+
+/*
+ * Choose `count` devices of the mask `elig`; false when no set meets the
+ * group constraints (*why then says which).
+ */
+RULE bool choose_in(const accel_sched_request *rq, enum layout L, const void *h,
+		    const struct prof_eval *pe, const uint64_t *elig, struct choice *best,
+		    accel_sched_reason *why)
+{
+	unsigned need = rq->count, n_elig = count(L, h, elig), n_order, end, g, first = 0;
+	unsigned max = rq->p2p == ACCEL_LINK_UNKNOWN ? ACCEL_LINK_SYS : rq->p2p;
+	unsigned found = ACCEL_LINK_SYS + 1;
 	bool strict = rq->numa == ACCEL_NUMA_STRICT;
-	uint8_t order[SMALL_DEVS];
-	unsigned found_level = ACCEL_LINK_SYS + 1;
+	uint64_t e[SCHED_MAX_WORDS];
+	uint8_t order[SCHED_MAX_HOST_DEVICES];
 
 	if (n_elig < need) {
 		*why = ACCEL_REJECT_COUNT;
 		return false;
 	}
 	if (need == 1) {
-		n_order = order_small(rq, s, pe, elig, order);
+		/* one device: no group to form */
 		best->n = 1;
-		best->idx[0] = order[0];
-		best->score = score_small(rq, s, pe, order, 1, n_elig, ACCEL_LINK_SYS);
+		best->idx[0] = (uint8_t)first_of(rq, L, h, pe, elig);
+		best->score = score(rq, L, h, pe, best->idx, 1, n_elig, ACCEL_LINK_SYS);
 		return true;
 	}
-	e = strict ? elig & s->known_numa : elig;
-	/* first, without branches to mispredict: the tightest level within
-	 * the limit where some group holds enough (groups are sorted by
-	 * level) */
-	for (unsigned g = 0; g < s->level_end[max]; g++) {
-		bool ok = pc8[e & s->gmask[g]] >= need && (!strict || s->gnuma[g] >= 0);
+	for (unsigned w = 0; w < n_words(L, h); w++)
+		e[w] = strict ? elig[w] & known_word(L, h, w) : elig[w];
+	/* first: the tightest level within the limit where some group holds
+	 * enough, and the first such group (groups are sorted by level). The
+	 * hot record knows where each level ends and goes without branches
+	 * to mispredict; a big host's many groups stop at the first fit. */
+	end = L == SMALL ? SMALL_H(h)->level_end[max] : n_groups(L, h);
+	for (g = 0; g < end; g++) {
+		unsigned lv = group(L, h, g).level;
+		bool ok;
 
-		found_level = ok && s->glevel[g] < found_level ? s->glevel[g] : found_level;
+		if (L == BIG && lv > max)
+			break;
+		ok = group_fits(rq, L, h, g, e, need) && lv < found;
+		first = ok ? g : first;
+		found = ok ? lv : found;
+		if (L == BIG && ok)
+			break;
 	}
-	if (found_level > ACCEL_LINK_SYS) {
-		*why = strict ? ACCEL_REJECT_NUMA : ACCEL_REJECT_P2P;
-		for (unsigned g = 0; strict && g < s->n_groups; g++)
-			if (s->gnuma[g] >= 0 && pc8[e & s->gmask[g]] >= need)
-				*why = ACCEL_REJECT_P2P;
+	if (found > ACCEL_LINK_SYS) {
+		*why = no_group_reason(rq, L, h, e, need);
 		return false;
 	}
-	/* then the best set among that level's groups */
-	n_order = order_small(rq, s, pe, e, order);
+	/* then the best set among the groups of that level: each one's first
+	 * `count` devices in the policy's order */
+	n_order = order_of(rq, L, h, pe, e, order);
 	best->n = 0;
-	for (unsigned g = found_level > ACCEL_LINK_PIX ? s->level_end[found_level - 1] : 0;
-	     g < s->level_end[found_level]; g++) {
-		uint8_t set[SMALL_DEVS];
+	end = L == SMALL ? SMALL_H(h)->level_end[found] : n_groups(L, h);
+	for (g = first; g < end && (L == SMALL || group(L, h, g).level == found); g++) {
+		uint8_t set[ACCEL_SCHED_MAX_COUNT] = {0};
 		unsigned got = 0;
 		double v;
 
-		if (pc8[e & s->gmask[g]] < need || (strict && s->gnuma[g] < 0))
+		if (!group_fits(rq, L, h, g, e, need))
 			continue;
-		for (unsigned i = 0; i < n_order && got < need; i++) {
-			set[got] = order[i];
-			got += s->gmask[g] >> order[i] & 1;
-		}
-		v = score_small(rq, s, pe, set, need, n_elig, found_level);
+		for (unsigned i = 0; i < n_order && got < need; i++)
+			if (group_has(L, h, g, order[i]))
+				set[got++] = order[i];
+		v = score(rq, L, h, pe, set, need, n_elig, (int)found);
 		if (!best->n || v > best->score) {
 			best->score = v;
 			best->n = need;
-			memcpy(best->idx, set, SMALL_DEVS); /* a constant size: one move */
+			memcpy(best->idx, set, sizeof(set)); /* a constant size: one move */
 		}
 	}
 	return true;
 }
+
+/* choose_in() compiled once per layout, out of the host loop */
+static bool choose_big(const accel_sched_request *rq, const void *h, const struct prof_eval *pe,
+		       const uint64_t *elig, struct choice *best, accel_sched_reason *why)
+{
+	return choose_in(rq, BIG, h, pe, elig, best, why);
+}
+
+static bool choose_small(const accel_sched_request *rq, const void *h, const struct prof_eval *pe,
+			 const uint64_t *elig, struct choice *best, accel_sched_reason *why)
+{
+	return choose_in(rq, SMALL, h, pe, elig, best, why);
+}
+
+RULE bool choose(const accel_sched_request *rq, enum layout L, const void *h,
+		 const struct prof_eval *pe, const uint64_t *elig, struct choice *best,
+		 accel_sched_reason *why)
+{
+	return (L == SMALL ? choose_small : choose_big)(rq, h, pe, elig, best, why);
+}
+
+/*
+ * Healthy devices whenever they suffice, degraded ones only when nothing
+ * healthy fits: fills out (its n_eligible already counts `all`) on a
+ * pass; returns the group constraint's reason when neither fits.
+ */
+RULE accel_sched_reason pick(const accel_sched_request *rq, enum layout L, const void *h,
+			     const struct prof_eval *pe, const uint64_t *healthy,
+			     const uint64_t *all, accel_sched_result *out)
+{
+	accel_sched_reason r = ACCEL_REJECT_NONE;
+	struct choice best;
+	bool some_degraded = false;
+
+	if (out->n_eligible < rq->count)
+		return ACCEL_REJECT_COUNT; /* nor are there enough healthy ones */
+	if (choose(rq, L, h, pe, healthy, &best, &r)) {
+		passed(out, &best, false);
+		return ACCEL_REJECT_NONE;
+	}
+	for (unsigned w = 0; w < n_words(L, h); w++)
+		some_degraded |= healthy[w] != all[w];
+	if (some_degraded && choose(rq, L, h, pe, all, &best, &r)) {
+		passed(out, &best, true);
+		return ACCEL_REJECT_NONE;
+	}
+	return r;
+}
+
+/* ---- the general layout ---- */
+
+static void eval_host(const accel_sched_request *rq, const struct sched_host *h,
+		      const struct prof_eval *pe, accel_sched_result *out)
+{
+	uint64_t healthy[SCHED_MAX_WORDS] = {0}, all[SCHED_MAX_WORDS] = {0};
+	unsigned counts[ACCEL_REJECT_MAX] = {0};
+	accel_sched_reason first = classify(rq, BIG, h, pe, healthy, all, counts), r;
+
+	memset(out, 0, sizeof(*out));
+	out->host_gen = h->gen;
+	out->n_eligible = (uint16_t)count(BIG, h, all);
+	r = pick(rq, BIG, h, pe, healthy, all, out);
+	/* too few devices: say which constraint took them away */
+	if (!out->pass)
+		out->reason = r == ACCEL_REJECT_COUNT && first ? first : r;
+}
+
+/* ---- hosts of at most 8 devices: the hot record ---- */
 
 /*
  * The devices whose utilization is above max (0..100), all eight at once:
@@ -527,7 +614,8 @@ static unsigned over_util(const struct sched_small *s, int max)
 	return (unsigned)((top >> 7) * 0x0102040810204080ull >> 56);
 }
 
-/* The usable devices of a one-make host for rq (no reasons). */
+/* The usable devices of a one-make host for rq: device_reason()'s state
+ * checks, for all devices at once (no reasons). */
 static unsigned usable_small(const accel_sched_request *rq, const struct sched_small *s)
 {
 	if (rq->max_utilization < 0)
@@ -535,56 +623,37 @@ static unsigned usable_small(const accel_sched_request *rq, const struct sched_s
 	return s->usable & ~over_util(s, rq->max_utilization);
 }
 
-/* Per device, as classify(): for hosts of several makes, and for the
- * reason of a rejected one-make host. */
-static accel_sched_reason classify_small(const accel_sched_request *rq, const struct sched_small *s,
-					 const struct prof_eval *pe, unsigned *all)
+/* Why a one-make host's devices were turned away (as classify()). */
+static accel_sched_reason reason_small(const struct sched_small *s, const struct prof_eval *pe,
+				       uint64_t all)
 {
 	unsigned counts[ACCEL_REJECT_MAX] = {0};
-	uint32_t host_traits = 0;
 
-	*all = 0;
-	if (rq->n_tree_required)
-		for (unsigned i = 0; i < s->n_dev; i++)
-			host_traits |= pe[s->profile[i]].tree_traits;
-	for (unsigned i = 0; i < s->n_dev; i++) {
-		const struct prof_eval *p = &pe[s->profile[i]];
-		accel_sched_reason why = (accel_sched_reason)p->reason;
-
-		if (!why && (host_traits & ~p->tree_traits))
-			why = ACCEL_REJECT_TRAITS;
-		if (!why) {
-			if (s->failed >> i & 1)
-				why = ACCEL_REJECT_HEALTH;
-			else if (s->in_use >> i & 1)
-				why = ACCEL_REJECT_IN_USE;
-			else if (rq->max_utilization >= 0 && (s->util_known >> i & 1) &&
-				 s->util[i] > rq->max_utilization)
-				why = ACCEL_REJECT_UTILIZATION;
-		}
-		if (why) {
-			counts[why]++;
-			continue;
-		}
-		*all |= 1u << i;
-	}
+	if (pe[s->one_profile].reason)
+		return (accel_sched_reason)pe[s->one_profile].reason;
+	/* the state checks in device_reason()'s order */
+	counts[ACCEL_REJECT_HEALTH] = pc8[s->failed];
+	counts[ACCEL_REJECT_IN_USE] = pc8[s->in_use & ~s->failed];
+	counts[ACCEL_REJECT_UTILIZATION] = pc8[s->usable & ~all];
 	return top_reason(counts);
 }
 
 static void eval_small(const accel_sched_request *rq, const struct sched_small *s,
 		       const struct prof_eval *pe, accel_sched_result *out)
 {
-	accel_sched_reason r = ACCEL_REJECT_NONE;
-	unsigned all, healthy;
-	struct choice best;
+	accel_sched_reason r, first = ACCEL_REJECT_NONE;
+	uint64_t all = 0, healthy = 0;
 
-	if (s->one_profile != NO_PROFILE)
+	if (s->one_profile != NO_PROFILE) {
 		/* one make: decided once for all devices; the tree-trait rule
 		 * holds by itself (every device carries what any does) */
 		all = pe[s->one_profile].reason ? 0 : usable_small(rq, s);
-	else
-		classify_small(rq, s, pe, &all);
-	healthy = all & ~s->degraded;
+		healthy = all & ~(uint64_t)s->degraded;
+	} else {
+		unsigned counts[ACCEL_REJECT_MAX] = {0};
+
+		first = classify(rq, SMALL, s, pe, &healthy, &all, counts);
+	}
 	out->pass = false;
 	out->degraded = false;
 	out->reason = ACCEL_REJECT_NONE;
@@ -592,56 +661,23 @@ static void eval_small(const accel_sched_request *rq, const struct sched_small *
 	out->n_eligible = pc8[all];
 	if (rq->count == 1 && s->uniform_mem && healthy) {
 		/* the common case, short: the least utilized healthy device */
-		unsigned i = 0;
+		struct choice best;
 
-		while (!(healthy >> s->uorder[i] & 1))
-			i++;
 		best.n = 1;
-		best.idx[0] = s->uorder[i];
-		best.score = score_small(rq, s, pe, best.idx, 1, pc8[healthy], ACCEL_LINK_SYS);
+		best.idx[0] = (uint8_t)first_of(rq, SMALL, s, pe, &healthy);
+		best.score = score(rq, SMALL, s, pe, best.idx, 1, pc8[healthy], ACCEL_LINK_SYS);
 		passed(out, &best, false);
 		return;
 	}
-	if (choose_small(rq, s, pe, healthy, &best, &r)) {
-		passed(out, &best, false);
+	r = pick(rq, SMALL, s, pe, &healthy, &all, out);
+	if (out->pass)
 		return;
-	}
-	/* degraded devices only when nothing healthy fits */
-	if (all != healthy && choose_small(rq, s, pe, all, &best, &r)) {
-		passed(out, &best, true);
-		return;
-	}
 	out->weight = 0;
 	out->n_chosen = 0;
-	if (r == ACCEL_REJECT_COUNT) {
-		/* too few devices: say which constraint took them away */
-		accel_sched_reason first;
-
-		if (s->one_profile != NO_PROFILE) {
-			unsigned counts[ACCEL_REJECT_MAX] = {0};
-
-			if (pe[s->one_profile].reason) {
-				first = (accel_sched_reason)pe[s->one_profile].reason;
-			} else {
-				/* as top_reason() over the three that can differ */
-				counts[ACCEL_REJECT_HEALTH] = pc8[s->failed];
-				counts[ACCEL_REJECT_IN_USE] = pc8[s->in_use & ~s->failed];
-				counts[ACCEL_REJECT_UTILIZATION] = pc8[s->usable & ~all];
-				first = ACCEL_REJECT_HEALTH;
-				if (counts[ACCEL_REJECT_IN_USE] > counts[first])
-					first = ACCEL_REJECT_IN_USE;
-				if (counts[ACCEL_REJECT_UTILIZATION] > counts[first])
-					first = ACCEL_REJECT_UTILIZATION;
-				if (!counts[first])
-					first = ACCEL_REJECT_NONE;
-			}
-		} else {
-			first = classify_small(rq, s, pe, &all);
-		}
-		if (first)
-			r = first;
-	}
-	out->reason = r;
+	/* too few devices: say which constraint took them away */
+	if (r == ACCEL_REJECT_COUNT && s->one_profile != NO_PROFILE)
+		first = reason_small(s, pe, all);
+	out->reason = r == ACCEL_REJECT_COUNT && first ? first : r;
 }
 
 static void no_inventory(accel_sched_result *out)
@@ -786,7 +822,7 @@ int accel_sched_explain(accel_sched_hosts *t, const accel_sched_request *rq, con
 			pthread_rwlock_unlock(&t->lock);
 			return -ENOMEM;
 		}
-		classify(rq, h, pe, healthy, all, nrej);
+		classify(rq, BIG, h, pe, healthy, all, nrej);
 		free(pe);
 	}
 	pthread_rwlock_unlock(&t->lock);

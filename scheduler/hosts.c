@@ -34,12 +34,13 @@ uint64_t sched_hash(const char *s)
 	return h;
 }
 
-int accel_sched_hosts_new(accel_sched_hosts **out)
+static int hosts_new(accel_sched_hosts **out, bool small_layout)
 {
 	accel_sched_hosts *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
+	t->small_layout = small_layout;
 	if (pthread_rwlock_init(&t->lock, NULL)) {
 		free(t);
 		return -ENOMEM;
@@ -59,6 +60,16 @@ int accel_sched_hosts_new(accel_sched_hosts **out)
 	}
 	*out = t;
 	return 0;
+}
+
+int accel_sched_hosts_new(accel_sched_hosts **out)
+{
+	return hosts_new(out, true);
+}
+
+int sched_hosts_new_general(accel_sched_hosts **out)
+{
+	return hosts_new(out, false);
 }
 
 static void profile_clear(struct sched_profile *p)
@@ -458,12 +469,10 @@ static void util_order(const struct sched_dev *dev, size_t n, uint8_t *order)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i;
-		unsigned u = dev[i].flags & SDEV_UTIL ? dev[i].util : 0;
+		unsigned u = sched_util(&dev[i]);
 
 		for (; j > 0; j--) {
-			const struct sched_dev *p = &dev[order[j - 1]];
-
-			if ((p->flags & SDEV_UTIL ? p->util : 0) <= u)
+			if (sched_util(&dev[order[j - 1]]) <= u)
 				break;
 			order[j] = order[j - 1];
 		}
@@ -601,10 +610,10 @@ out:
 	return r;
 }
 
-bool sched_no_small;
-
-/* The hot record of h; slot SLOT_BIG when h does not fit one. */
-static void make_small(const struct sched_host *h, struct sched_small *sm)
+/* The hot record of h; slot SLOT_BIG when h does not fit one, or when
+ * the table keeps every host in the general layout. */
+static void make_small(const accel_sched_hosts *t, const struct sched_host *h,
+		       struct sched_small *sm)
 {
 	const uint64_t *masks = sched_masks(h);
 	const struct sched_group *groups = sched_groups(h);
@@ -612,7 +621,7 @@ static void make_small(const struct sched_host *h, struct sched_small *sm)
 	memset(sm, 0, sizeof(*sm));
 	sm->gen = h->gen;
 	sm->slot = SLOT_BIG;
-	if (h->n_dev > SMALL_DEVS || h->n_groups > SMALL_GROUPS || sched_no_small)
+	if (!t->small_layout || h->n_dev > SMALL_DEVS || h->n_groups > SMALL_GROUPS)
 		return;
 	for (unsigned i = 0; i < h->n_dev; i++)
 		if (h->dev[i].numa > 127)
@@ -682,7 +691,7 @@ int accel_sched_hosts_update(accel_sched_hosts *t, const accel_inventory *inv, a
 	h->gen = ++t->next_gen;
 	old = t->by_id[id];
 	t->by_id[id] = h;
-	make_small(h, &t->small[id]);
+	make_small(t, h, &t->small[id]);
 	if (!old)
 		t->n_hosts++;
 	pthread_rwlock_unlock(&t->lock);

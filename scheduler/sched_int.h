@@ -64,6 +64,13 @@ struct sched_dev {
 	int16_t numa; /* -1 unknown */
 };
 
+/* A device's utilization for the policy's order and the score: 0 when
+ * unknown. */
+static inline unsigned sched_util(const struct sched_dev *d)
+{
+	return d->flags & SDEV_UTIL ? d->util : 0;
+}
+
 /* Device masks: one bit per device of the host, n_words words. */
 #define SCHED_MAX_WORDS ((SCHED_MAX_HOST_DEVICES + 63) / 64)
 
@@ -186,6 +193,7 @@ struct accel_sched_hosts {
 	uint32_t *pindex;
 	size_t n_pindex;
 	uint32_t next_gen;
+	bool small_layout; /* hot records for hosts that fit one; set at creation */
 };
 
 static inline const struct sched_profile *sched_profile(const accel_sched_hosts *t, size_t i)
@@ -193,9 +201,10 @@ static inline const struct sched_profile *sched_profile(const accel_sched_hosts 
 	return &t->chunk[i / SCHED_PROFILE_CHUNK][i % SCHED_PROFILE_CHUNK];
 }
 
-/* Tests only: build every host as SLOT_BIG, to check one path against
- * the other. */
-extern bool sched_no_small;
+/* A table that keeps every host in the general layout (SLOT_BIG), as
+ * accel_sched_hosts_new() does for hosts too big for a hot record: tests
+ * check one layout against the other with it. */
+int sched_hosts_new_general(accel_sched_hosts **out);
 
 uint64_t sched_hash(const char *s);
 /* The id of a host name, -1 when never seen (called with a lock held). */

@@ -366,12 +366,12 @@ static bool brute(const struct oracle_rq *o, const accel_inventory *inv, bool he
 
 static void test_exact(void **state)
 {
-	unsigned seed = 20261126, hosts = 0, passes = 0, checked_sets = 0;
+	unsigned seed = 20261126, hosts = 0, passes = 0, checked_sets = 0, small = 0;
 	accel_sched_hosts *t, *tb;
 
 	(void)state;
 	assert_int_equal(accel_sched_hosts_new(&t), 0);
-	assert_int_equal(accel_sched_hosts_new(&tb), 0);
+	assert_int_equal(sched_hosts_new_general(&tb), 0);
 	for (unsigned iter = 0; iter < 4000; iter++) {
 		char name[32];
 		accel_inventory *inv;
@@ -380,10 +380,10 @@ static void test_exact(void **state)
 		snprintf(name, sizeof(name), "h%u", iter);
 		inv = random_host(&seed, name);
 		assert_int_equal(accel_sched_hosts_update(t, inv, &err), 0);
-		/* the same host by the general path, for any size */
-		sched_no_small = true;
+		/* the same host in the general layout, for any size */
 		assert_int_equal(accel_sched_hosts_update(tb, inv, &err), 0);
-		sched_no_small = false;
+		assert_int_equal(tb->small[accel_sched_host_id(tb, name)].slot, SLOT_BIG);
+		small += t->small[accel_sched_host_id(t, name)].slot == SLOT_SMALL;
 		hosts++;
 		for (int k = 0; k < 3; k++) {
 			struct rq q;
@@ -447,10 +447,14 @@ static void test_exact(void **state)
 		}
 		accel_inventory_free(inv);
 	}
-	fprintf(stderr, "  %u random hosts, %u requests, %u passed, %u chosen sets checked\n",
-		hosts, hosts * 3, passes, checked_sets);
-	/* both outcomes occur often enough to mean something */
+	fprintf(stderr,
+		"  %u random hosts (%u in hot records), %u requests, %u passed, "
+		"%u chosen sets checked\n",
+		hosts, small, hosts * 3, passes, checked_sets);
+	/* both outcomes occur often enough to mean something, and both
+	 * layouts were compared */
 	assert_true(passes > 1000 && passes < hosts * 3 - 1000);
+	assert_true(small > hosts / 4 && small < hosts - hosts / 4);
 	accel_sched_hosts_free(t);
 	accel_sched_hosts_free(tb);
 }
