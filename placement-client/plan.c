@@ -172,10 +172,15 @@ static bool is_candidate(const struct pc_provider *a, const struct pc_tree *want
 	       (!strncmp(a->name, host, hl) && a->name[hl] == '_');
 }
 
-/* Vanished and still allocated: the same provider, reserved in full and
- * marked unavailable, until its allocations are gone. */
-static int unavailable(const struct pc_provider *a, struct pc_tree *extra,
-		       struct pc_provider **out)
+/*
+ * `a` as it is in Placement, every inventory of ours reserved in full,
+ * with `traits` and CUSTOM_ACCEL_UNAVAILABLE: for a device that vanished
+ * while allocated (its own traits), and for one whose resource class
+ * changed under an allocation (the traits it now wants), until the
+ * allocations are gone.
+ */
+static int reserved_copy(const struct pc_provider *a, char *const *traits, size_t n_traits,
+			 const accel_device *dev, struct pc_tree *extra, struct pc_provider **out)
 {
 	struct pc_provider *w = pc_tree_add(extra);
 	int r = 0;
@@ -186,6 +191,7 @@ static int unavailable(const struct pc_provider *a, struct pc_tree *extra,
 	memcpy(w->parent, a->parent, PC_UUID_LEN);
 	w->name = strdup(a->name);
 	w->owned = true;
+	w->dev = dev;
 	w->inv_known = w->traits_known = true;
 	if (!w->name)
 		return -ENOMEM;
@@ -199,8 +205,8 @@ static int unavailable(const struct pc_provider *a, struct pc_tree *extra,
 			if (rc_managed(w->inv[i].rc))
 				w->inv[i].reserved = w->inv[i].total;
 	}
-	for (size_t i = 0; i < a->n_traits && !r; i++)
-		r = pc_strv_add(&w->traits, &w->n_traits, a->traits[i]);
+	for (size_t i = 0; i < n_traits && !r; i++)
+		r = pc_strv_add(&w->traits, &w->n_traits, traits[i]);
 	if (!r && !pc_has_trait(w, ACCEL_UNAVAILABLE_TRAIT))
 		r = pc_strv_add(&w->traits, &w->n_traits, ACCEL_UNAVAILABLE_TRAIT);
 	*out = w;
@@ -216,44 +222,6 @@ static const char *dropped_rc(const struct pc_provider *w, const struct pc_provi
 		if (rc_managed(a->inv[i].rc) && !find_inv(w, a->inv[i].rc))
 			return a->inv[i].rc;
 	return NULL;
-}
-
-/* The device is still there but its resource class changed under an
- * allocation: the old inventory is kept, reserved in full, with the
- * wanted traits and CUSTOM_ACCEL_UNAVAILABLE, until the allocations are
- * gone; then it is replaced. */
-static int held(const struct pc_provider *w, const struct pc_provider *a, struct pc_tree *extra,
-		struct pc_provider **out)
-{
-	struct pc_provider *h = pc_tree_add(extra);
-	int r = 0;
-
-	if (!h)
-		return -E2BIG;
-	*out = h;
-	memcpy(h->uuid, a->uuid, PC_UUID_LEN);
-	memcpy(h->parent, a->parent, PC_UUID_LEN);
-	h->name = strdup(a->name);
-	h->owned = true;
-	h->dev = w->dev;
-	h->inv_known = h->traits_known = true;
-	if (!h->name)
-		return -ENOMEM;
-	if (a->n_inv) {
-		h->inv = malloc(a->n_inv * sizeof(*h->inv));
-		if (!h->inv)
-			return -ENOMEM;
-		memcpy(h->inv, a->inv, a->n_inv * sizeof(*h->inv));
-		h->n_inv = a->n_inv;
-		for (size_t i = 0; i < h->n_inv; i++)
-			if (rc_managed(h->inv[i].rc))
-				h->inv[i].reserved = h->inv[i].total;
-	}
-	for (size_t i = 0; i < w->n_traits && !r; i++)
-		r = pc_strv_add(&h->traits, &h->n_traits, w->traits[i]);
-	if (!r && !pc_has_trait(h, ACCEL_UNAVAILABLE_TRAIT))
-		r = pc_strv_add(&h->traits, &h->n_traits, ACCEL_UNAVAILABLE_TRAIT);
-	return r;
 }
 
 /* Inventory and traits writes that make `a` look like `w`. */
@@ -316,7 +284,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 		}
 		if (a->n_allocations == 0)
 			continue; /* deleted last, below */
-		r = unavailable(a, want_extra, &w);
+		r = reserved_copy(a, a->traits, a->n_traits, NULL, want_extra, &w);
 		if (!r)
 			r = fix(out, w, a);
 	}
@@ -378,7 +346,8 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 				 w->name, a->uuid, rc, (long long)a->n_allocations);
 			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
 			if (!r)
-				r = held(w, a, want_extra, &h);
+				r = reserved_copy(a, w->traits, w->n_traits, w->dev, want_extra,
+						  &h);
 			if (!r)
 				r = fix(out, h, a);
 			continue;
