@@ -40,6 +40,7 @@
 #include <accel/inventory.h>
 
 #include "attr.h"
+#include "../tests/unit/tree.h" /* tree_rm_one */
 
 #define MARKER "FZSECRET"
 
@@ -47,17 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char top[PATH_MAX]; /* the sandbox: top/sys, top/dev */
 static char outside[PATH_MAX];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
 
 static void mkparents(char *path)
 {
@@ -74,7 +64,7 @@ static void mkparents(char *path)
 static void cleanup(void)
 {
 	if (outside[0])
-		nftw(outside, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(outside, tree_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static bool sandbox_path(const char *rel, size_t n, char *out, size_t cap)
@@ -234,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(file, sizeof(file), "%s/" MARKER "dir/numa_node", outside);
 		write_file(file, MARKER "\n", sizeof(MARKER));
 	}
-	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(top, tree_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (mkdir(top, 0755))
 		abort();
 	snprintf(sys, sizeof(sys), "%s/sys", top);

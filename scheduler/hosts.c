@@ -775,12 +775,8 @@ static int load_file(accel_sched_hosts *t, const char *path, accel_err *err)
 		return r;
 	r = accel_inventory_from_json(text, n, &inv, err);
 	free(text);
-	if (r) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		return accel_err_set(err, r, "%s: %s", path, msg);
-	}
+	if (r)
+		return accel_err_prefix(err, r, "%s", path);
 	r = accel_sched_hosts_update(t, inv, err);
 	accel_inventory_free(inv);
 	return r;
