@@ -125,8 +125,8 @@ static int setup(struct agent *a, const char *config_path)
 		return r;
 	}
 	accel_log_set_level(a->cfg->log_level);
-	for (size_t i = 0; i < a->cfg->n_warnings; i++)
-		accel_warning("%s", a->cfg->warnings[i]);
+	for (size_t i = 0; i < a->cfg->warnings.n; i++)
+		accel_warning("%s: %s", a->cfg->warnings.v[i].path, a->cfg->warnings.v[i].message);
 	r = accel_ctx_new(&a->ctx);
 	if (!r)
 		r = accel_ctx_set_sysfs_root(a->ctx, a->cfg->sysfs_root);
@@ -232,8 +232,10 @@ static int sync_once(struct agent *a, const accel_inventory *inv)
 	int r;
 
 	r = accel_placement_sync(a->pl, inv, &o, &st, &err);
-	if (st.state_ignored)
-		accel_warning("sync cache: %s", st.state_error);
+	for (size_t i = 0; i < st.warnings.n; i++)
+		if (!strcmp(st.warnings.v[i].path, o.state_file ? o.state_file : ""))
+			accel_warning("sync cache: %s: %s", st.warnings.v[i].path,
+				      st.warnings.v[i].message);
 	accel_log(r == 0 ? ACCEL_LOG_INFO : ACCEL_LOG_DEBUG,
 		  "placement sync: %u requests (%u reads, %u writes, %u retries, %u conflicts); "
 		  "%u created, %u updated, %u deleted, %u reserved; %u keystone requests",
@@ -249,6 +251,7 @@ static int sync_once(struct agent *a, const accel_inventory *inv)
 		snprintf(a->last_partial, sizeof(a->last_partial), "%s", err.msg);
 	else if (r == 0)
 		a->last_partial[0] = '\0';
+	accel_sync_stats_release(&st);
 	return r;
 }
 

@@ -541,8 +541,9 @@ static int report_setup(struct opts *o)
 		return 1;
 	}
 	if (!o->quiet)
-		for (size_t i = 0; i < (*out)->n_warnings; i++)
-			fprintf(stderr, "accelctl: warning: %s\n", (*out)->warnings[i]);
+		for (size_t i = 0; i < (*out)->warnings.n; i++)
+			fprintf(stderr, "accelctl: warning: %s: %s\n", (*out)->warnings.v[i].path,
+				(*out)->warnings.v[i].message);
 	if (!o->sysfs_root && !o->dump)
 		o->sysfs_root = (*out)->sysfs_root;
 	if (!o->dev_root && !o->dump)

@@ -41,11 +41,17 @@ int cmd_report(const accel_inventory *inv, accel_config *cfg, bool create_root)
 	accel_placement_free(pl);
 	if (r && r != -EEXIST && !(r == -EAGAIN && create_root)) {
 		fprintf(stderr, "accelctl: %s\n", err.msg);
+		accel_sync_stats_release(&st);
 		return 1;
 	}
-	if (r == -EEXIST)
-		fprintf(stderr, "accelctl: %s\n", err.msg);
+	/* each device not reported as it is on its own line (err holds as
+	 * many as fit in it) */
+	for (size_t i = 0; r == -EEXIST && i < st.warnings.n; i++)
+		if (strcmp(st.warnings.v[i].path, o.state_file ? o.state_file : ""))
+			fprintf(stderr, "accelctl: %s: %s\n", st.warnings.v[i].path,
+				st.warnings.v[i].message);
 	printf("%u write%s for %s (%u reads made to plan them)\n", n, n == 1 ? "" : "s",
 	       cfg->host, st.reads);
+	accel_sync_stats_release(&st);
 	return r == -EEXIST ? 1 : 0;
 }

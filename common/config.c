@@ -87,8 +87,10 @@ struct load {
 	char last_section[SECTION_MAX]; /* unknown-section warnings once each */
 };
 
-static int warn(accel_config *cfg, const char *fmt, ...) ACCEL_PRINTF(2, 3);
-static int warn(accel_config *cfg, const char *fmt, ...)
+/* A warning about the file: path is its name, the message starts with the
+ * line when there is one ("line 4: ..."), so it reads "file: line 4: ...". */
+static void warn(struct load *l, unsigned line, const char *fmt, ...) ACCEL_PRINTF(3, 4);
+static void warn(struct load *l, unsigned line, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -96,7 +98,11 @@ static int warn(accel_config *cfg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return accel_strv_add(&cfg->warnings, &cfg->n_warnings, buf);
+	/* past ACCEL_MAX_LIST warnings, or out of memory: the first ones say it */
+	if (line)
+		(void)accel_warnings_add(&l->cfg->warnings, l->name, "line %u: %s", line, buf);
+	else
+		(void)accel_warnings_add(&l->cfg->warnings, l->name, "%s", buf);
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -312,14 +318,13 @@ static int handler(struct load *l, unsigned line, const char *section, const cha
 	if (!known_section && strcmp(l->last_section, section)) {
 		snprintf(l->last_section, sizeof(l->last_section), "%s", section);
 		if (!strcmp(section, "scheduler"))
-			warn(l->cfg,
-			     "%s:%s [scheduler] is not read any more: the Nova plugin's options "
-			     "are in nova.conf, section [accelsched] (etc/nova.conf.accelsched.sample)",
-			     l->name, where);
+			warn(l, line,
+			     "[scheduler] is not read any more: the Nova plugin's options "
+			     "are in nova.conf, section [accelsched] (etc/nova.conf.accelsched.sample)");
 		else if (strcmp(section, "kafka"))
-			warn(l->cfg, "%s:%s unknown section [%s]", l->name, where, section);
+			warn(l, line, "unknown section [%s]", section);
 	} else if (known_section) {
-		warn(l->cfg, "%s:%s [%s] unknown option '%s'", l->name, where, section, name);
+		warn(l, line, "[%s] unknown option '%s'", section, name);
 	}
 	return 0;
 }
@@ -767,7 +772,7 @@ void accel_config_free(accel_config *c)
 	free(p->interface);
 	free(p->endpoint_override);
 	free(p->cafile);
-	accel_strv_free(c->warnings, c->n_warnings);
+	accel_warnings_free(&c->warnings);
 	free(c);
 }
 

@@ -24,8 +24,7 @@ struct accel_inventory {
 	size_t n_nics, cap_nics;
 	accel_host_opencl **host_opencl;
 	size_t n_host_opencl, cap_host_opencl;
-	accel_warning *warnings;
-	size_t n_warnings, cap_warnings;
+	accel_warnings warnings;
 };
 
 /* Grow *arr (of elem-sized items) to hold one more; -E2BIG past limit. */
@@ -219,11 +218,7 @@ void accel_inventory_free(accel_inventory *inv)
 	for (size_t i = 0; i < inv->n_host_opencl; i++)
 		host_opencl_free(inv->host_opencl[i]);
 	free(inv->host_opencl);
-	for (size_t i = 0; i < inv->n_warnings; i++) {
-		free(inv->warnings[i].path);
-		free(inv->warnings[i].message);
-	}
-	free(inv->warnings);
+	accel_warnings_free(&inv->warnings);
 	free(inv->host);
 	free(inv->collected_at);
 	free(inv);
@@ -397,12 +392,12 @@ const accel_host_opencl *accel_inventory_host_opencl(const accel_inventory *inv,
 
 size_t accel_inventory_n_warnings(const accel_inventory *inv)
 {
-	return inv->n_warnings;
+	return inv->warnings.n;
 }
 
 const accel_warning *accel_inventory_warning(const accel_inventory *inv, size_t i)
 {
-	return i < inv->n_warnings ? &inv->warnings[i] : NULL;
+	return i < inv->warnings.n ? &inv->warnings.v[i] : NULL;
 }
 
 int accel_inventory_add_device(accel_inventory *inv, const char *address, accel_device **out)
@@ -481,30 +476,13 @@ int accel_inventory_add_host_opencl(accel_inventory *inv, accel_host_opencl **ou
 
 int accel_inventory_add_warning(accel_inventory *inv, const char *path, const char *fmt, ...)
 {
-	accel_warning *w;
-	char buf[512];
 	va_list ap;
 	int r;
 
-	/* Past the limit, later warnings are dropped: the first ones name the
-	 * problem, and a broken tree must not grow the inventory unbounded. */
-	r = accel_grow(&inv->warnings, &inv->cap_warnings, inv->n_warnings, sizeof(*inv->warnings),
-		       ACCEL_MAX_LIST);
-	if (r)
-		return r;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	r = accel_warnings_vadd(&inv->warnings, path, fmt, ap);
 	va_end(ap);
-	w = &inv->warnings[inv->n_warnings];
-	w->path = strdup(path ? path : "");
-	w->message = strdup(buf);
-	if (!w->path || !w->message) {
-		free(w->path);
-		free(w->message);
-		return -ENOMEM;
-	}
-	inv->n_warnings++;
-	return 0;
+	return r;
 }
 
 static int cmp_dev(const void *a, const void *b)

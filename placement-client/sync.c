@@ -934,6 +934,40 @@ static int seed_written(struct pc_state *st, const struct pc_tree *want, struct 
 	return r;
 }
 
+/* A device's error as a warning: "<provider>: <what>" (the form every
+ * clash and refusal message has) split into path and message. */
+static void device_warning(struct sync *s, const char *m)
+{
+	const char *sep = strstr(m, ": ");
+	char path[512];
+
+	if (!sep || (size_t)(sep - m) >= sizeof(path)) {
+		(void)accel_warnings_add(&s->stats->warnings, "", "%s", m);
+		return;
+	}
+	snprintf(path, sizeof(path), "%.*s", (int)(sep - m), m);
+	/* past ACCEL_MAX_LIST (or out of memory) the count still says it */
+	(void)accel_warnings_add(&s->stats->warnings, path, "%s", sep + 2);
+}
+
+/* The state file could not be read or written: a warning with the file as
+ * its path (the message without the path when it starts with it). */
+static void state_warning(struct sync *s, const char *msg)
+{
+	const char *f = s->opts->state_file;
+	size_t n = strlen(f);
+
+	if (!strncmp(msg, f, n) && msg[n] == ':' && msg[n + 1] == ' ')
+		msg += n + 2;
+	(void)accel_warnings_add(&s->stats->warnings, f, "%s", msg);
+}
+
+void accel_sync_stats_release(accel_sync_stats *stats)
+{
+	if (stats)
+		accel_warnings_free(&stats->warnings);
+}
+
 static int sync_round(struct sync *s, const accel_inventory *inv, bool *again, accel_err *err)
 {
 	const accel_config *cfg = s->pl->cfg;
@@ -1048,10 +1082,16 @@ static int sync_round(struct sync *s, const accel_inventory *inv, bool *again, a
 		char msg[sizeof(err->msg)];
 		size_t o = 0;
 
-		for (size_t i = 0; i < plan.n_clashes + n_refusals && o < sizeof(msg) - 1; i++)
-			o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s", i ? "; " : "",
-					      i < plan.n_clashes ? plan.clashes[i]
-								 : refusals[i - plan.n_clashes]);
+		/* err says as many as fit; stats->warnings holds each one */
+		for (size_t i = 0; i < plan.n_clashes + n_refusals; i++) {
+			const char *m = i < plan.n_clashes ? plan.clashes[i]
+							   : refusals[i - plan.n_clashes];
+
+			if (o < sizeof(msg) - 1)
+				o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s",
+						      i ? "; " : "", m);
+			device_warning(s, m);
+		}
 		s->stats->device_errors += (unsigned)n_refusals;
 		r = accel_err_set(err, -EEXIST, "%s", msg);
 	}
@@ -1091,8 +1131,7 @@ int accel_placement_sync(accel_placement *pl, const accel_inventory *inv,
 	accel_err_clear(err);
 	memset(s.stats, 0, sizeof(*s.stats));
 	if (s.opts->state_file && pc_state_load(s.opts->state_file, &st, err)) {
-		s.stats->state_ignored = true;
-		snprintf(s.stats->state_error, sizeof(s.stats->state_error), "%s", err->msg);
+		state_warning(&s, err->msg);
 		accel_err_clear(err);
 		memset(&st, 0, sizeof(st));
 	}
@@ -1133,12 +1172,11 @@ out:
 	    (r == 0 || r == -EEXIST)) {
 		accel_err serr;
 
-		if (pc_state_save(s.opts->state_file, &st, &serr)) {
-			s.stats->state_ignored = true;
-			snprintf(s.stats->state_error, sizeof(s.stats->state_error), "%s",
-				 serr.msg);
-		}
+		if (pc_state_save(s.opts->state_file, &st, &serr))
+			state_warning(&s, serr.msg);
 	}
 	pc_state_clear(&st);
+	if (s.stats == &local)
+		accel_sync_stats_release(&local);
 	return r;
 }

@@ -9,6 +9,7 @@
 #ifndef ACCEL_COMMON_H
 #define ACCEL_COMMON_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -60,6 +61,35 @@ ACCEL_EXPORT int accel_err_prefix(accel_err *err, int code, const char *fmt, ...
 
 /* Clear *err (if not NULL). */
 ACCEL_EXPORT void accel_err_clear(accel_err *err);
+
+/*
+ * The one warning shape of every library: a problem that did not stop the
+ * work. `path` names the input at fault (a file, a sysfs path, a provider
+ * name), `message` says what is wrong with it; shown as "path: message".
+ * Discovery's scan warnings (accel_inventory_warning), the config file's
+ * (accel_config.warnings) and a Placement sync's (accel_sync_stats.warnings)
+ * all have it.
+ */
+typedef struct accel_warning {
+	char *path;
+	char *message;
+} accel_warning;
+
+/* A list of warnings. Zero-initialised is empty; accel_warnings_free
+ * frees what it holds and leaves it empty. */
+typedef struct accel_warnings {
+	accel_warning *v;
+	size_t n, cap;
+} accel_warnings;
+
+/* Append one (path NULL reads as ""). -ENOMEM; -E2BIG when the list
+ * already holds ACCEL_MAX_LIST: later warnings are dropped, the first ones
+ * name the problem and a broken input must not grow a list unbounded. */
+ACCEL_EXPORT int accel_warnings_add(accel_warnings *w, const char *path, const char *fmt, ...)
+	ACCEL_PRINTF(3, 4);
+ACCEL_EXPORT int accel_warnings_vadd(accel_warnings *w, const char *path, const char *fmt,
+				     va_list ap) ACCEL_PRINTF(3, 0);
+ACCEL_EXPORT void accel_warnings_free(accel_warnings *w);
 
 /* Human text for a negative errno value returned by this library. */
 ACCEL_EXPORT const char *accel_strerror(int code);

@@ -90,8 +90,7 @@ typedef struct accel_config {
 	int rescan_interval;     /* seconds */
 	int debounce_ms;         /* events make one rescan after this quiet (events.h) */
 	accel_placement_conf placement;
-	char **warnings;         /* unknown options, deprecated spellings */
-	size_t n_warnings;
+	accel_warnings warnings; /* unknown options and sections: path the file */
 } accel_config;
 
 /* Defaults only: host is this machine's FQDN. */

@@ -150,13 +150,6 @@ typedef struct accel_nic {
 	accel_pcie pcie;
 } accel_nic;
 
-/* A problem met while building the inventory that did not stop it: a
- * malformed attribute, a dangling link. `path` names the input. */
-typedef struct accel_warning {
-	char *path;
-	char *message;
-} accel_warning;
-
 typedef struct accel_inventory accel_inventory;
 
 /* Create an empty inventory for `host` (copied). */

@@ -57,9 +57,16 @@ typedef struct accel_sync_stats {
 	unsigned device_errors; /* devices not reported as they are (name clash,
 				 * refused write, class change held back) */
 	unsigned keystone_requests;
-	bool state_ignored; /* the state file was unreadable: started afresh */
-	char state_error[512];
+	/* What did not stop the sync: the state file unreadable (started
+	 * afresh) or unwritable, path the state file; each device not
+	 * reported as it is, path its provider. The sync fills stats from
+	 * zero (an uninitialised struct is fine); free the warnings with
+	 * accel_sync_stats_release. */
+	accel_warnings warnings;
 } accel_sync_stats;
+
+/* Free what a sync left in stats (its warnings). Accepts NULL. */
+ACCEL_EXPORT void accel_sync_stats_release(accel_sync_stats *stats);
 
 /* A client for cfg's [placement]: nothing is sent until the first sync.
  * cfg must outlive the client. */

@@ -281,6 +281,25 @@ class Trees(Base):
         self.assertEqual(got[name]['generation'], theirs['generation'])
         self.assertEqual(len(got), 4)
 
+    def test_report_names_every_device_in_the_way(self):
+        """Sixteen providers of our names belong to someone else: accelctl
+        report names each one on its own line (a sync's warnings), not as
+        many as fit in one error message."""
+        host = 'clash-many'
+        root = ostk.create_compute_node_provider(session(), host)['uuid']
+        sysfs = os.path.join(FX, 'dgx2', 'sys')
+        addrs = [d['address'] for d in inventory(sysfs, host)['devices']]
+        self.assertGreaterEqual(len(addrs), 16)
+        for a in addrs:
+            session().post('/resource_providers', {
+                'name': '%s_%s' % (host, a), 'parent_provider_uuid': root}, version='1.20')
+        p = subprocess.run([ACCELCTL, 'report', '--config', write_conf(host, sysfs), '-q'],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        lines = [l for l in p.stderr.splitlines() if "not accelsched's" in l]
+        self.assertEqual(sorted(l.split(': ')[1] for l in lines),
+                         sorted('%s_%s' % (host, a) for a in addrs), p.stderr)
+
     def test_report(self):
         """accelctl report prints the writes a sync would make, makes none."""
         host = 'report-host'
@@ -774,7 +793,8 @@ class Lifecycle(Base):
             f.write('{ not json')
         n0 = PL.request_count()
         p = self.run_ok(conf)
-        self.assertIn('sync cache', p.stderr)
+        # a warning that names the file
+        self.assertIn('sync cache: %s: ' % state, p.stderr)
         self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
         os.unlink(state)
         self.run_ok(conf)

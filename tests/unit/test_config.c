@@ -77,7 +77,7 @@ static void test_full(void **state)
 	assert_true(c->placement.insecure);
 	assert_true(c->placement.timeout > 2.4 && c->placement.timeout < 2.6);
 	assert_int_equal(c->placement.trait_scheme, ACCEL_TRAITS_CYBORG);
-	assert_int_equal(c->n_warnings, 0);
+	assert_int_equal(c->warnings.n, 0);
 	assert_int_equal(accel_config_check_placement(c, NULL), 0);
 	accel_config_free(c);
 }
@@ -125,8 +125,9 @@ static void test_scheduler(void **state)
 				   0644);
 
 	(void)state;
-	assert_int_equal(c->n_warnings, 1);
-	assert_non_null(strstr(c->warnings[0], "test.conf: line 4: [scheduler] is not read any "
+	assert_int_equal(c->warnings.n, 1);
+	assert_string_equal(c->warnings.v[0].path, "test.conf"); /* one warning shape */
+	assert_non_null(strstr(c->warnings.v[0].message, "line 4: [scheduler] is not read any "
 					       "more: the Nova plugin's options are in nova.conf, "
 					       "section [accelsched]"));
 	accel_config_free(c);
@@ -153,7 +154,7 @@ static void test_long_values(void **state)
 	assert_string_equal(c->placement.token, tok);
 	assert_string_equal(c->placement.auth_url, "http://k:5000/v3?a=b:c");
 	assert_string_equal(c->placement.project_id, "p");
-	assert_int_equal(c->n_warnings, 0); /* no bogus option from the tail */
+	assert_int_equal(c->warnings.n, 0); /* no bogus option from the tail */
 	accel_config_free(c);
 	/* 250 bytes with '=' past byte 200: no bogus option "=x" */
 	snprintf(text, 3 * ACCEL_CONFIG_VALUE_MAX, "[placement]\npassword = %.*s=region_name=x\n",
@@ -161,7 +162,7 @@ static void test_long_values(void **state)
 	c = parse_ok(text, 0600);
 	assert_int_equal(strlen(c->placement.password), 230 + 14);
 	assert_null(c->placement.region_name);
-	assert_int_equal(c->n_warnings, 0);
+	assert_int_equal(c->warnings.n, 0);
 	accel_config_free(c);
 	/* one byte more: refused, the line named, the secret not shown */
 	snprintf(text, 3 * ACCEL_CONFIG_VALUE_MAX, "[placement]\n\ntoken = %sX\n", tok);
@@ -195,7 +196,7 @@ static void test_syntax(void **state)
 	assert_string_equal(c->placement.region_name, "Region One");
 	assert_string_equal(c->placement.password, "p#1 ;x");
 	assert_string_equal(c->placement.username, "\"u'"); /* unmatched: kept */
-	assert_int_equal(c->n_warnings, 0);
+	assert_int_equal(c->warnings.n, 0);
 	accel_config_free(c);
 	/* inline comments: none, as in nova.conf; a secret is taken whole */
 	parse_bad("[discovery]\nsysfs_root = /sys   # or: /tmp/sys\n", 0600, -EINVAL,
@@ -299,9 +300,9 @@ static void test_warnings(void **state)
 				   0600);
 
 	(void)state;
-	assert_int_equal(c->n_warnings, 2);
-	assert_non_null(strstr(c->warnings[0], "[DEFAULT] unknown option 'hots'"));
-	assert_non_null(strstr(c->warnings[1], "unknown section [placment]"));
+	assert_int_equal(c->warnings.n, 2);
+	assert_non_null(strstr(c->warnings.v[0].message, "[DEFAULT] unknown option 'hots'"));
+	assert_non_null(strstr(c->warnings.v[1].message, "unknown section [placment]"));
 	accel_config_free(c);
 }
 
@@ -403,7 +404,7 @@ static void test_sample(void **state)
 	(void)state;
 	if (accel_config_load(&c, path, &err))
 		fail_msg("%s", err.msg);
-	assert_int_equal(c->n_warnings, 0);
+	assert_int_equal(c->warnings.n, 0);
 	accel_config_free(c);
 	assert_int_equal(accel_read_file(path, 1 << 20, &text, &n, &mode, &err), 0);
 	out = calloc(1, n + 1);
@@ -417,8 +418,8 @@ static void test_sample(void **state)
 	}
 	assert_true(used <= n);
 	c = parse_ok(out, 0600);
-	if (c->n_warnings)
-		fail_msg("%s", c->warnings[0]);
+	if (c->warnings.n)
+		fail_msg("%s", c->warnings.v[0].message);
 	assert_string_equal(c->placement.auth_url, "https://keystone.example.org:5000/v3");
 	assert_int_equal(c->rescan_interval, 600);
 	assert_int_equal(c->placement.trait_scheme, ACCEL_TRAITS_ACCELSCHED);

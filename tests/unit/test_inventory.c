@@ -254,13 +254,37 @@ static void test_read_file(void **state)
 	rmdir(dir);
 }
 
+/* The one warning shape: a list of path + message, bounded, freed empty. */
+static void test_warnings(void **state)
+{
+	accel_warnings w = { 0 };
+	char path[32];
+
+	(void)state;
+	assert_int_equal(accel_warnings_add(&w, "/etc/x.conf", "line %d: %s", 4, "bad"), 0);
+	assert_int_equal(accel_warnings_add(&w, NULL, "no path"), 0);
+	assert_string_equal(w.v[0].path, "/etc/x.conf");
+	assert_string_equal(w.v[0].message, "line 4: bad");
+	assert_string_equal(w.v[1].path, "");
+	for (int i = 2; i < ACCEL_MAX_LIST; i++) {
+		snprintf(path, sizeof(path), "p%d", i);
+		assert_int_equal(accel_warnings_add(&w, path, "m"), 0);
+	}
+	assert_int_equal(accel_warnings_add(&w, "over", "m"), -E2BIG);
+	assert_int_equal(w.n, ACCEL_MAX_LIST);
+	accel_warnings_free(&w);
+	assert_int_equal(w.n, 0);
+	assert_null(w.v);
+	accel_warnings_free(&w); /* twice is fine */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model),	   cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_json_shape), cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_malformed),  cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_read_file),  cmocka_unit_test(test_warnings),
 	};
 
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
