@@ -81,7 +81,7 @@ FIXTURES := $(BUILD)/fixtures
 # keep the objects that pattern chains (fuzz targets) go through
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
+.PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests layers
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
@@ -110,9 +110,13 @@ $(LIB_SCHED): $(call obj,$(SCHED_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(LIB_SHARED): $(call obj,$(LIB_ALL_SRC))
+# Exported: accel_* only, versioned by abi/libaccel.map; the ABI is recorded
+# in abi/ (make abi, abi/README.md).
+SOVERSION := 0
+$(LIB_SHARED): $(call obj,$(LIB_ALL_SRC)) abi/libaccel.map
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libaccel.so.0 -Wl,-z,defs $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libaccel.so.$(SOVERSION) -Wl,-z,defs \
+		-Wl,--version-script=abi/libaccel.map $(SAN_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) \
 		-lpthread
 
 # P: members by their path, so that two folders' files of one name both stay
@@ -249,9 +253,17 @@ valgrind: all fixtures
 layers:
 	@scripts/check-layers.sh
 
+# libaccel.so's exported functions and the structs they reach, against the
+# record in abi/ (abidiff; abi/README.md says what to do on a difference).
+abi: $(LIB_SHARED)
+	$(call say,ABI,$(LIB_SHARED))scripts/check-abi.sh $(LIB_SHARED) abi/libaccel.so.$(SOVERSION).abi
+abi-update: $(LIB_SHARED)
+	@scripts/check-abi.sh --update $(LIB_SHARED) abi/libaccel.so.$(SOVERSION).abi
+
 check: deps
 	$(MAKE) layers
 	$(MAKE) all
+	$(MAKE) abi
 	$(MAKE) unit
 	$(MAKE) cli-tests
 	$(MAKE) nova-tests

@@ -12,7 +12,7 @@ ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo
 libjson-c-dev libcurl4-openssl-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-14-dev
-valgrind
+valgrind abigail-tools
 python3 python3-os-traits python3-os-resource-classes
 python3-keystone python3-placement python3-osc-placement python3-openstackclient
 uwsgi-core uwsgi-plugin-python3 procps postgresql python3-psycopg2

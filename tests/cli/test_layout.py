@@ -103,7 +103,8 @@ class Installed(unittest.TestCase):
         symbol libaccel.so exports is defined in libaccel.a."""
         def syms(*args):
             p = subprocess.run(["nm", *args], capture_output=True, text=True, check=True)
-            return {f[-1] for f in (line.split() for line in p.stdout.splitlines())
+            # "name@@ACCEL_0": the name without its version node
+            return {f[-1].split("@")[0] for f in (line.split() for line in p.stdout.splitlines())
                     if len(f) >= 2 and f[-2] in "TDBRV"}
 
         exported = syms("-D", "--defined-only", os.path.join(LIB, "libaccel.so"))
@@ -119,6 +120,43 @@ def sources():
     for d in SOURCE_DIRS:
         for ext in ("c", "h"):
             yield from glob.glob(os.path.join(TOP, d, "**", "*." + ext), recursive=True)
+
+
+class Abi(unittest.TestCase):
+    """libaccel.so's ABI is recorded (abi/) and checked: a changed struct fails."""
+    SO = os.path.join(LIB, "libaccel.so")
+    CHECK = os.path.join(TOP, "scripts", "check-abi.sh")
+    RECORD = os.path.join(TOP, "abi", "libaccel.so.0.abi")
+
+    def test_exports_are_versioned_accel_names(self):
+        p = subprocess.run(["objdump", "-T", self.SO], capture_output=True, text=True,
+                           check=True)
+        syms = [l.split() for l in p.stdout.splitlines() if " DF .text" in l]
+        self.assertGreater(len(syms), 100)
+        for f in syms:
+            self.assertEqual(f[-2], "ACCEL_0", f)
+            self.assertTrue(f[-1].startswith("accel_"), f)
+
+    def test_the_record_matches(self):
+        p = subprocess.run([self.CHECK, self.SO, self.RECORD], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_a_changed_struct_fails(self):
+        """The record says accel_err is smaller with msg further on: the
+        check names the struct and says to bump the SONAME."""
+        with open(self.RECORD) as f:
+            rec = f.read()
+        m = re.search(r"<class-decl name='accel_err' size-in-bits='(\d+)'", rec)
+        self.assertIsNotNone(m)
+        changed = rec.replace(m.group(0), m.group(0).replace(m.group(1), "2080"), 1)
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".abi") as t:
+            t.write(changed)
+            t.flush()
+            p = subprocess.run([self.CHECK, self.SO, t.name], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("struct accel_err", p.stderr)
+        self.assertIn("bump the SONAME", p.stderr)
 
 
 class Comments(unittest.TestCase):
