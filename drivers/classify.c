@@ -95,10 +95,11 @@ static int list_device(struct scan *s, struct scan_fn *f, const struct accel_ven
 	d->subsystem_device_id = f->subsys_device;
 	d->class_code = f->class_code;
 	d->revision = f->revision;
-	if ((r = accel_device_set(&d->vendor, drv->vendor)))
+	if ((r = accel_device_set(&d->vendor, accel_vendor_short(drv))))
 		return scan_fail(s, r, "out of memory");
-	name = drv->vendor_name ? drv->vendor_name
-				: accel_pci_name(s, f->vendor_id, -1, buf, sizeof(buf));
+	name = drv->models ? drv->models->vendor_name : drv->vendor_name;
+	if (!name)
+		name = accel_pci_name(s, f->vendor_id, -1, buf, sizeof(buf));
 	if ((r = accel_device_set(&d->vendor_name, name)))
 		return scan_fail(s, r, "out of memory");
 	if (m) {

@@ -107,6 +107,8 @@ extern const struct accel_backend accel_backend_opencl;
 
 struct accel_vendor_driver {
 	const char *name;	     /* "nvidia", "intel-fpga", ... */
+	/* The vendor's names come from the model table; only a driver
+	 * without one (generic) gives them here. */
 	const char *vendor;	     /* short vendor name in the inventory */
 	const char *vendor_name;     /* for people; NULL: from pci.ids */
 	const uint16_t *pci_vendors; /* 0-terminated */
@@ -117,6 +119,12 @@ struct accel_vendor_driver {
 	/* Optional: learn more once the backends ran (e.g. amdgpu's VRAM). */
 	void (*enrich)(struct scan *s, struct scan_fn *f);
 };
+
+/* The driver's short vendor name: its model table's, else its own. */
+static inline const char *accel_vendor_short(const struct accel_vendor_driver *drv)
+{
+	return drv->models ? drv->models->vendor : drv->vendor;
+}
 
 extern const struct accel_vendor_driver accel_vendor_nvidia;
 extern const struct accel_vendor_driver accel_vendor_amd;

@@ -83,6 +83,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_amd = {
 	.vendor = "amd",
+	.vendor_name = NULL, /* two PCI vendors: pci.ids names each */
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

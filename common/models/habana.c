@@ -53,6 +53,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_habana = {
 	.vendor = "habana",
+	.vendor_name = "Habana Labs Ltd.",
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -38,6 +38,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_huawei = {
 	.vendor = "huawei",
+	.vendor_name = "Huawei Technologies Co., Ltd.",
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -66,6 +66,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_intel = {
 	.vendor = "intel",
+	.vendor_name = "Intel Corporation",
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -62,6 +62,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_intel_fpga = {
 	.vendor = "intel",
+	.vendor_name = NULL, /* Intel or Silicom: pci.ids names each */
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -131,6 +131,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_nvidia = {
 	.vendor = "nvidia",
+	.vendor_name = "NVIDIA Corporation",
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

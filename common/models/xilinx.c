@@ -74,6 +74,7 @@ static const accel_model rows[] = {
 
 const accel_model_table accel_models_xilinx = {
 	.vendor = "xilinx",
+	.vendor_name = "Xilinx Corporation",
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 };

@@ -59,8 +59,6 @@ static void amd_enrich(struct scan *s, struct scan_fn *f)
 
 const struct accel_vendor_driver accel_vendor_amd = {
 	.name = "amd",
-	.vendor = "amd",
-	.vendor_name = NULL, /* two PCI vendors: pci.ids names each */
 	.pci_vendors = amd_vendors,
 	.models = &accel_models_amd, /* common/models/amd.c */
 	.claim = amd_claim,

@@ -18,8 +18,6 @@ static accel_kind habana_claim(const struct scan_fn *f, const accel_model *m)
 
 const struct accel_vendor_driver accel_vendor_habana = {
 	.name = "habana",
-	.vendor = "habana",
-	.vendor_name = "Habana Labs Ltd.",
 	.pci_vendors = habana_vendors,
 	.models = &accel_models_habana, /* common/models/habana.c */
 	.claim = habana_claim,

@@ -17,8 +17,6 @@ static accel_kind huawei_claim(const struct scan_fn *f, const accel_model *m)
 
 const struct accel_vendor_driver accel_vendor_huawei = {
 	.name = "huawei",
-	.vendor = "huawei",
-	.vendor_name = "Huawei Technologies Co., Ltd.",
 	.pci_vendors = huawei_vendors,
 	.models = &accel_models_huawei, /* common/models/huawei.c */
 	.claim = huawei_claim,

@@ -20,8 +20,6 @@ static accel_kind intel_claim(const struct scan_fn *f, const accel_model *m)
 
 const struct accel_vendor_driver accel_vendor_intel = {
 	.name = "intel",
-	.vendor = "intel",
-	.vendor_name = "Intel Corporation",
 	.pci_vendors = intel_vendors,
 	.models = &accel_models_intel, /* common/models/intel.c */
 	.claim = intel_claim,

@@ -23,8 +23,6 @@ static accel_kind intel_fpga_claim(const struct scan_fn *f, const accel_model *m
 
 const struct accel_vendor_driver accel_vendor_intel_fpga = {
 	.name = "intel-fpga",
-	.vendor = "intel",
-	.vendor_name = NULL, /* Intel or Silicom: pci.ids names each */
 	.pci_vendors = intel_fpga_vendors,
 	.models = &accel_models_intel_fpga, /* common/models/intel_fpga.c */
 	.claim = intel_fpga_claim,

@@ -22,8 +22,6 @@ static accel_kind nvidia_claim(const struct scan_fn *f, const accel_model *m)
 
 const struct accel_vendor_driver accel_vendor_nvidia = {
 	.name = "nvidia",
-	.vendor = "nvidia",
-	.vendor_name = "NVIDIA Corporation",
 	.pci_vendors = nvidia_vendors,
 	.models = &accel_models_nvidia, /* common/models/nvidia.c */
 	.claim = nvidia_claim,

@@ -24,8 +24,6 @@ static accel_kind xilinx_claim(const struct scan_fn *f, const accel_model *m)
 
 const struct accel_vendor_driver accel_vendor_xilinx = {
 	.name = "xilinx",
-	.vendor = "xilinx",
-	.vendor_name = "Xilinx Corporation",
 	.pci_vendors = xilinx_vendors,
 	.models = &accel_models_xilinx, /* common/models/xilinx.c */
 	.claim = xilinx_claim,

@@ -87,7 +87,8 @@ typedef struct accel_model {
 } accel_model;
 
 typedef struct accel_model_table {
-	const char *vendor; /* short name: nvidia, amd, intel, ... */
+	const char *vendor;	 /* short name: nvidia, amd, intel, ... */
+	const char *vendor_name; /* for people; NULL: pci.ids names each PCI vendor */
 	const accel_model *rows;
 	size_t n_rows;
 } accel_model_table;
