@@ -518,9 +518,11 @@ RULE bool choose_in(const accel_sched_request *rq, enum layout L, const void *h,
 
 		if (!group_fits(rq, L, h, g, e, need))
 			continue;
-		for (unsigned i = 0; i < n_order && got < need; i++)
-			if (group_has(L, h, g, order[i]))
-				set[got++] = order[i];
+		/* without a branch to mispredict: write, keep it if in g */
+		for (unsigned i = 0; i < n_order && got < need; i++) {
+			set[got] = order[i];
+			got += group_has(L, h, g, order[i]);
+		}
 		v = score(rq, L, h, pe, set, need, n_elig, (int)found);
 		if (!best->n || v > best->score) {
 			best->score = v;
