@@ -244,6 +244,12 @@ static int sync_once(struct agent *a, const accel_inventory *inv)
 	a->partial_again = r == -EEXIST && !strcmp(err.msg, a->last_partial);
 	if (a->partial_again) {
 		accel_debug("placement sync: still: %s", err.msg);
+	} else if (r == -EEXIST) {
+		/* each device on its own line: err holds only as many as fit */
+		for (size_t i = 0; i < st.warnings.n; i++)
+			if (strcmp(st.warnings.v[i].path, o.state_file ? o.state_file : ""))
+				accel_error("placement sync: %s: %s", st.warnings.v[i].path,
+					    st.warnings.v[i].message);
 	} else if (r) {
 		accel_error("placement sync: %s", err.msg);
 	}

@@ -299,6 +299,13 @@ class Trees(Base):
         lines = [l for l in p.stderr.splitlines() if "not accelsched's" in l]
         self.assertEqual(sorted(l.split(': ')[1] for l in lines),
                          sorted('%s_%s' % (host, a) for a in addrs), p.stderr)
+        # and acceld logs each one
+        p = acceld(write_conf(host, sysfs), '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        lines = [l for l in p.stderr.splitlines() if "not accelsched's" in l]
+        self.assertEqual(len(lines), len(addrs), p.stderr[-3000:])
+        for a in addrs:
+            self.assertEqual(len([l for l in lines if 'clash-many_%s:' % a in l]), 1, a)
 
     def test_report(self):
         """accelctl report prints the writes a sync would make, makes none."""
