@@ -9,6 +9,7 @@
  *   accelctl schedule --hosts DIR -e KEY=VALUE... [-n N] [-f table|json]
  *   accelctl watch [--source kmod|uevent|poll] [--interval SEC] [--count N]
  *                  [--timeout SEC] [options]
+ *   accelctl metrics [--proc-root DIR] [--sample SEC] [options] [-f table|json]
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
  * and name the input at fault.
@@ -42,6 +43,8 @@ static const char usage_text[] =
 	"  schedule           rank the hosts of --hosts DIR for a flavor's extra specs\n"
 	"  watch              print device events as the kernel reports them, then the\n"
 	"                     inventory's changes (one line each, flushed)\n"
+	"  metrics            each device's telemetry now: utilization, memory, temperature,\n"
+	"                     power, energy, clocks, error counts (-f json: metrics/v1)\n"
 	"\n"
 	"options:\n"
 	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
@@ -68,6 +71,8 @@ static const char usage_text[] =
 	"  --kmod-path FILE   watch: read the kmod records from FILE (a FIFO, a capture)\n"
 	"  --count N          watch: exit 0 after N events (and their rescan)\n"
 	"  --timeout SEC      watch: exit 0 after SEC seconds (default: at SIGINT/SIGTERM)\n"
+	"  --proc-root DIR    metrics: read DIR where /proc stands (DRM clients' fdinfo)\n"
+	"  --sample SEC       metrics: read twice, SEC apart, for the rates (fdinfo busy time)\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
@@ -99,6 +104,7 @@ struct opts {
 	accel_opencl_mode opencl;
 	bool quiet;
 	struct watch_opts watch;
+	struct metrics_opts metrics;
 	accel_config *cfg; /* report: loaded by its setup */
 	unsigned groups;   /* the option groups given (OG_*) */
 };
@@ -112,6 +118,7 @@ enum {
 	OG_WATCH = 1u << 0, /* --source, --kmod-path, --count, --timeout, --interval */
 	OG_HOSTS = 1u << 1, /* --hosts */
 	OG_SPECS = 1u << 2, /* -e, -n */
+	OG_METRICS = 1u << 3, /* --proc-root, --sample */
 };
 
 static const struct {
@@ -123,6 +130,7 @@ static const struct {
 	 NULL},
 	{OG_HOSTS, "--hosts goes with schedule only", "schedule: missing --hosts DIR"},
 	{OG_SPECS, "-e and -n go with schedule only", NULL},
+	{OG_METRICS, "--proc-root and --sample go with metrics only", NULL},
 };
 
 /* Where stdout's write errors are checked once the command has run. */
@@ -157,6 +165,7 @@ static int run_topo(struct opts *o, const accel_inventory *inv);
 static int run_report(struct opts *o, const accel_inventory *inv);
 static int run_schedule(struct opts *o, const accel_inventory *inv);
 static int run_watch(struct opts *o, const accel_inventory *inv);
+static int run_metrics(struct opts *o, const accel_inventory *inv);
 
 static const struct verb verbs[] = {
 	{.name = "list", .scan = true, .out = OUT_ALWAYS, .run = run_list},
@@ -177,6 +186,11 @@ static const struct verb verbs[] = {
 	 .out = OUT_BY_VERB,
 	 .check = watch_check,
 	 .run = run_watch},
+	{.name = "metrics",
+	 .groups = OG_METRICS,
+	 .scan = true,
+	 .out = OUT_ALWAYS,
+	 .run = run_metrics},
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -241,7 +255,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_KMOD_PATH,
 		OPT_COUNT,
 		OPT_TIMEOUT,
-		OPT_INTERVAL
+		OPT_INTERVAL,
+		OPT_PROC,
+		OPT_SAMPLE
 	};
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
@@ -258,6 +274,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"count", required_argument, NULL, OPT_COUNT},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"proc-root", required_argument, NULL, OPT_PROC},
+		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"extra-spec", required_argument, NULL, 'e'},
 		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
@@ -337,6 +355,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			}
 			o->groups |= OG_WATCH;
+			break;
+		case OPT_PROC:
+			o->metrics.proc_root = optarg;
+			o->groups |= OG_METRICS;
+			break;
+		case OPT_SAMPLE:
+			if (parse_seconds(optarg, &o->metrics.sample) || o->metrics.sample < 0.01 ||
+			    o->metrics.sample > 3600.0) {
+				usage_error("--sample: '%s' is not a number of seconds (0.01 to "
+					    "3600)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			o->groups |= OG_METRICS;
 			break;
 		case OPT_TIMEOUT:
 			/* up to a year; a longer one is a typo, not a wish */
@@ -590,6 +622,14 @@ static int run_watch(struct opts *o, const accel_inventory *inv)
 	if (o->opencl == ACCEL_OPENCL_AUTO)
 		o->opencl = ACCEL_OPENCL_OFF;
 	return cmd_watch(&o->watch, watch_scan, o);
+}
+
+static int run_metrics(struct opts *o, const accel_inventory *inv)
+{
+	o->metrics.sysfs_root = o->sysfs_root;
+	o->metrics.format = o->format;
+	o->metrics.quiet = o->quiet;
+	return cmd_metrics(inv, &o->metrics);
 }
 
 static int check_output(int r)

@@ -30,4 +30,14 @@ struct watch_opts {
 
 int cmd_watch(const struct watch_opts *o, cli_scan_fn scan, void *arg);
 
+struct metrics_opts {
+	const char *sysfs_root; /* NULL: the machine's */
+	const char *proc_root;	/* NULL: /proc */
+	double sample;		/* > 0: two reads this many seconds apart */
+	const char *format;	/* table or json */
+	bool quiet;
+};
+
+int cmd_metrics(const accel_inventory *inv, const struct metrics_opts *o);
+
 #endif

@@ -630,3 +630,47 @@ class ThisHost(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Metrics(unittest.TestCase):
+    """accelctl metrics over the real amdgpu capture (no hwmon in it)."""
+
+    def setUp(self):
+        self.proc = tempfile.mkdtemp()  # no DRM clients: not this machine's /proc
+        self.addCleanup(shutil.rmtree, self.proc)
+
+    def metrics(self, *args):
+        return run("metrics", "-q", "--sysfs-root", os.path.join(FX, "amdgpu-vega", "sys"),
+                   "--proc-root", self.proc, *args, check_rc=0)
+
+    def test_json(self):
+        doc = json.loads(self.metrics("-f", "json").stdout)
+        self.assertEqual(doc["version"], "metrics/v1")
+        dev = {d["address"]: d for d in doc["devices"]}
+        self.assertEqual(dev["0000:09:00.0"]["metrics"], {
+            "hw.gpu.utilization": 0.04,
+            "hw.gpu.memory.usage": 1490378752,
+            "hw.gpu.memory.limit": 8573157376,
+            "accelsched.gpu.clock.graphics": 852000000,
+            "accelsched.gpu.clock.memory": 167000000,
+            "hw.errors{error.type=corrected}": 0,
+            "hw.errors{error.type=uncorrected}": 0,
+        })
+        self.assertEqual(dev["0000:09:00.0"]["sources"]["hw.gpu.utilization"], "sysfs")
+        self.assertEqual(dev["0000:00:02.0"]["metrics"], {})
+
+    def test_table_and_sample(self):
+        out = self.metrics("--sample", "0.05").stdout
+        line = [l for l in out.splitlines() if l.startswith("0000:09:00.0")][0]
+        self.assertIn("4%", line)
+        self.assertIn("1421 / 8176", line)
+        self.assertIn("852", line)
+
+    def test_options(self):
+        p = run("metrics", "--sample", "0", check_rc=2)
+        self.assertIn("--sample", p.stderr)
+        p = run("list", "--proc-root", "/proc", check_rc=2)
+        self.assertIn("go with metrics only", p.stderr)
+        p = run("metrics", "-q", "--sysfs-root", os.path.join(FX, "amdgpu-vega", "sys"),
+                "--proc-root", "/nonexistent", check_rc=1)
+        self.assertIn("/nonexistent", p.stderr)
