@@ -446,6 +446,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->verb = v;
 	if (v->check && (c = v->check(o)) >= 0)
 		return c;
+	/* an option of another command first, then one this command needs */
 	for (size_t i = 0; i < sizeof(option_groups) / sizeof(option_groups[0]); i++) {
 		unsigned g = option_groups[i].group;
 
@@ -453,6 +454,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			usage_error("%s", option_groups[i].misplaced);
 			return EXIT_USAGE;
 		}
+	}
+	for (size_t i = 0; i < sizeof(option_groups) / sizeof(option_groups[0]); i++) {
+		unsigned g = option_groups[i].group;
+
 		if ((v->needs & g) && !(o->groups & g)) {
 			usage_error("%s", option_groups[i].missing);
 			return EXIT_USAGE;

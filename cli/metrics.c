@@ -68,18 +68,10 @@ int cmd_metrics(const accel_inventory *inv, const struct metrics_opts *o)
 	accel_warnings warn = {0};
 	accel_telemetry *t = NULL;
 	accel_metrics *m = NULL;
-	accel_ctx *ctx = NULL;
 	accel_err err;
-	int r, rc = 1;
+	int rc = 1;
 
-	r = accel_ctx_new(&ctx);
-	if (!r && o->sysfs_root)
-		r = accel_ctx_set_sysfs_root(ctx, o->sysfs_root);
-	if (r) {
-		fprintf(stderr, "accelctl: %s\n", accel_strerror(r));
-		goto out;
-	}
-	if (accel_telemetry_new(&t, ctx, o->proc_root, 0, &err)) {
+	if (accel_telemetry_new(&t, o->sysfs_root, o->proc_root, 0, &err)) {
 		fprintf(stderr, "accelctl: %s\n", err.msg);
 		goto out;
 	}
@@ -128,6 +120,5 @@ out:
 	accel_warnings_free(&warn);
 	free(m);
 	accel_telemetry_free(t);
-	accel_ctx_free(ctx);
 	return rc;
 }

@@ -216,11 +216,10 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int accel_telemetry_new(accel_telemetry **out, const accel_ctx *ctx, const char *proc_root,
+int accel_telemetry_new(accel_telemetry **out, const char *sys, const char *proc_root,
 			unsigned flags, accel_err *err)
 {
 	accel_telemetry *t = calloc(1, sizeof(*t));
-	const char *sys = accel_ctx_sysfs_root(ctx);
 	int r;
 
 	*out = NULL;
@@ -228,6 +227,8 @@ int accel_telemetry_new(accel_telemetry **out, const accel_ctx *ctx, const char 
 		return accel_err_set(err, -ENOMEM, "telemetry: out of memory");
 	t->sys = (struct attr_root)ATTR_ROOT_INIT;
 	t->proc = (struct attr_root)ATTR_ROOT_INIT;
+	if (!sys)
+		sys = ACCEL_DEFAULT_SYSFS_ROOT;
 	r = attr_root_open(&t->sys, sys);
 	if (r) {
 		free(t);

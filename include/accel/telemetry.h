@@ -11,7 +11,6 @@
 #ifndef ACCEL_TELEMETRY_H
 #define ACCEL_TELEMETRY_H
 
-#include <accel/discovery.h>
 #include <accel/inventory.h>
 #include <accel/metrics.h>
 
@@ -22,14 +21,15 @@ extern "C" {
 typedef struct accel_telemetry accel_telemetry;
 
 /* Do not try NVML (tests; fixtures of another machine). NVML is never
- * tried when ctx's sysfs root is not the machine's own. */
+ * tried when the sysfs root is not the machine's own. */
 #define ACCEL_TELEMETRY_NO_NVML (1u << 0)
 
 /*
- * Readings below ctx's sysfs root and proc_root (NULL: /proc), which are
- * copied. -ENOMEM, or -errno with err naming a root that cannot be opened.
+ * Readings below sysfs_root (NULL: /sys; the scan's --sysfs-root) and
+ * proc_root (NULL: /proc). -ENOMEM, or -errno with err naming a root that
+ * cannot be opened.
  */
-ACCEL_EXPORT int accel_telemetry_new(accel_telemetry **out, const accel_ctx *ctx,
+ACCEL_EXPORT int accel_telemetry_new(accel_telemetry **out, const char *sysfs_root,
 				     const char *proc_root, unsigned flags, accel_err *err);
 ACCEL_EXPORT void accel_telemetry_free(accel_telemetry *t);
 

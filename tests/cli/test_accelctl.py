@@ -92,9 +92,9 @@ class Usage(unittest.TestCase):
         """Every command against every option group that is not its own
         (the verb table of cli/accelctl.c): a usage error naming the group,
         whatever the order on the command line."""
-        commands = ["list", "show", "topo", "report", "schedule", "watch"]
+        commands = ["list", "show", "topo", "report", "schedule", "watch", "metrics"]
         p = run(check_rc=2)
-        self.assertIn("(list, show, topo, report, schedule or watch)", p.stderr)
+        self.assertIn("(list, show, topo, report, schedule, watch or metrics)", p.stderr)
         helptext = run("--help", check_rc=0).stdout
         for cmd in commands:
             self.assertRegex(helptext, r"\n  %s " % cmd)
@@ -103,6 +103,8 @@ class Usage(unittest.TestCase):
             ("watch", ["--source", "poll"], "go with watch only"),
             ("schedule", ["-e", "a=b"], "-e and -n go with schedule only"),
             ("schedule", ["-n", "1"], "-e and -n go with schedule only"),
+            ("metrics", ["--sample", "1"], "--proc-root and --sample go with metrics only"),
+            ("metrics", ["--proc-root", "/"], "--proc-root and --sample go with metrics only"),
         ]
         for cmd in commands:
             args = [cmd, "00:01.0"] if cmd == "show" else [cmd]
