@@ -291,6 +291,17 @@ int main(int argc, char **argv)
                       "strictly" % (text[:text.index("strictly")].count("\n") + 1),
                       p.stdout + p.stderr)
 
+    def test_sysusers_and_udev_rule(self):
+        """systemd-sysusers reads the installed file from its /usr/local
+        folder and would create accelsched; the udev rule gives
+        /dev/accelinv to that group."""
+        p = run(["systemd-sysusers", "--root=" + self.dest, "--dry-run"])
+        self.assertIn("Creating user 'accelsched' (accelsched node agent)", p.stdout + p.stderr)
+        with open(os.path.join(self.prefix, "lib/udev/rules.d/60-accelinv.rules")) as f:
+            rules = [x for x in f.read().splitlines() if x and not x.startswith("#")]
+        self.assertEqual(rules, ['SUBSYSTEM=="misc", KERNEL=="accelinv", GROUP="accelsched", '
+                                 'MODE="0640"'])
+
     def test_accelctl_lists_a_fixture(self):
         accelctl = os.path.join(self.prefix, "bin", "accelctl")
         sysfs = os.path.join(FIXTURES, "esc8000a", "sys")
