@@ -5,7 +5,9 @@ import os
 import subprocess
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+# relative paths are the repository's
 BUILD = os.path.join(TOP, os.environ.get("ACCEL_BUILD", "build"))
+FIXTURES = os.path.join(TOP, os.environ.get("ACCEL_FIXTURES", os.path.join(BUILD, "fixtures")))
 VERSION = os.environ.get("ACCEL_VERSION", "0.1.0")
 PYTHON = "/usr/bin/python3"
 

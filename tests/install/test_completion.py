@@ -11,10 +11,9 @@ import re
 import subprocess
 import unittest
 
-from common import BUILD, TOP
+from common import BUILD, FIXTURES, TOP
 
 SCRIPT = os.environ.get("ACCEL_COMPLETION", os.path.join(TOP, "etc", "bash-completion", "accelctl"))
-FIXTURES = os.environ.get("ACCEL_FIXTURES", os.path.join(BUILD, "fixtures"))
 
 # bash splits the line as readline does: at blanks, and '=' and ':' are
 # words of their own (COMP_WORDBREAKS)

@@ -18,12 +18,11 @@ import sysconfig
 import tempfile
 import unittest
 
-from common import BUILD, TOP, VERSION, make
+from common import BUILD, FIXTURES, TOP, VERSION, make
 
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 import openstack as ostk  # noqa: E402
 
-FIXTURES = os.environ.get("ACCEL_FIXTURES", os.path.join(BUILD, "fixtures"))
 
 HEADERS = ["common.h", "config.h", "discovery.h", "events.h", "inventory.h", "kmod.h", "log.h",
            "model.h", "placement.h", "sched.h", "uevent.h", "util.h"]
