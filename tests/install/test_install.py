@@ -251,7 +251,9 @@ int main(int argc, char **argv)
         self.assertIsNone(re.search(r"@[A-Z]+@", text))
         for line in ("User=accelsched", "CapabilityBoundingSet=\n", "NoNewPrivileges=yes",
                      "ProtectSystem=strict", "StateDirectory=accelsched", "PrivateTmp=yes",
-                     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"):
+                     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+                     # without a writable cache, OpenCL runtimes report nothing
+                     "CacheDirectory=accelsched", "Environment=XDG_CACHE_HOME=%C/accelsched"):
             self.assertIn(line, text)
         # the root systemd-analyze sees: the install, and the host's own
         # units and /bin/kill (ExecReload=) copied beside it
@@ -310,6 +312,29 @@ int main(int argc, char **argv)
                      sysfs]).stdout
         self.assertEqual(p.stdout, built)
 
+    def test_discovery_needs_no_privilege(self):
+        """This machine's own inventory (the real /sys and /dev, OpenCL
+        asked) is the same for the installed accelctl run as the unit runs
+        acceld (no capability, another user, a cache of its own) as for
+        this user: the unit gives acceld all that discovery needs."""
+        accelctl = os.path.join(self.prefix, "bin", "accelctl")
+        pre, uid = unprivileged()
+        os.chmod(self.tmp, 0o755)
+        out = []
+        for name, prefix in (("self", []), ("unprivileged", pre)):
+            cache = os.path.join(self.tmp, "cache-" + name)
+            os.makedirs(cache)
+            if prefix:
+                os.chown(cache, uid, uid)
+            env = dict(self.env, HOME="/nonexistent", XDG_CACHE_HOME=cache)
+            inv = json.loads(run(prefix + [accelctl, "list", "-f", "json", "--host", "h"],
+                                 env=env).stdout)
+            inv.pop("collected_at", None)
+            for d in inv.get("host_opencl", []):
+                d.pop("global_mem_mb", None)  # a CPU runtime's: the memory free now
+            out.append(inv)
+        self.assertEqual(out[1], out[0])
+
     def test_completion_installed(self):
         script = os.path.join(self.prefix, "share", "bash-completion", "completions", "accelctl")
         p = subprocess.run([sys.executable, "-m", "unittest", "-q", "test_completion"],
@@ -355,14 +380,19 @@ class InstalledAgainstPlacement(unittest.TestCase):
         cls.ks.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def configure(self, host, sysfs):
-        """The installed sample, edited as an operator would: options set
-        below their commented defaults, mode and owner as installed."""
-        conf = os.path.join(self.dest, "etc", "accelsched", "accelsched.conf")
-        with open(conf) as f:
+    def configure(self, host, sysfs, conf=None, state=None):
+        """The installed configuration (or CONF, a copy), edited as an
+        operator would: the installed sample with options set below their
+        commented defaults, mode and owner kept."""
+        installed = os.path.join(self.dest, "etc", "accelsched", "accelsched.conf")
+        if conf is None:
+            conf = installed
+        else:
+            shutil.copy2(installed, conf)
+        with open(os.path.join(self.dest, "usr/local/share/accelsched/accelsched.conf.sample")) as f:
             text = f.read()
         values = {
-            "DEFAULT": {"host": host, "state_dir": os.path.join(self.tmp, "state")},
+            "DEFAULT": {"host": host, "state_dir": state or os.path.join(self.tmp, "state")},
             "discovery": {"sysfs_root": sysfs},
             "placement": {"auth_url": self.ks.url, "username": ostk.ADMIN_USER,
                           "password": self.ks.admin_password, "user_domain_name": "Default",
@@ -416,6 +446,56 @@ class InstalledAgainstPlacement(unittest.TestCase):
                            timeout=180)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRegex(p.stderr, r"placement sync: \d+ requests \(\d+ reads, 0 writes")
+
+
+    def test_acceld_unprivileged(self):
+        """acceld as the unit runs it: a user of its own, no capability, no
+        new privileges, a private cache (as root here, as 65534 through
+        setpriv; as any other user, as that user). It syncs; and a
+        configuration it cannot read is an error that says what to do."""
+        host = "unprivileged-host"
+        sysfs = os.path.join(FIXTURES, "hgx-a100-vfio", "sys")
+        d = os.path.join(self.tmp, "unpriv")
+        os.makedirs(os.path.join(d, "state"))
+        os.makedirs(os.path.join(d, "cache"))
+        conf = self.configure(host, sysfs, os.path.join(d, "accelsched.conf"),
+                              state=os.path.join(d, "state"))
+        pre, uid = unprivileged()
+        if pre:
+            for p in (d, os.path.join(d, "state"), os.path.join(d, "cache"), conf):
+                os.chown(p, uid, uid)
+        os.chmod(self.tmp, 0o755)  # the installed acceld, reached through it
+        s = self.pl.session()
+        try:
+            ostk.create_compute_node_provider(s, host)
+        finally:
+            s.close()
+        acceld = os.path.join(self.dest, "usr", "local", "sbin", "acceld")
+        env = dict(os.environ, HOME="/nonexistent", XDG_CACHE_HOME=os.path.join(d, "cache"))
+        p = subprocess.run(pre + [acceld, "--config", conf, "--once"], capture_output=True,
+                           text=True, timeout=180, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"placement sync: .* 8 created")
+        self.assertTrue(os.path.isfile(os.path.join(d, "state", "placement-%s.json" % host)))
+        # a file it may not read: root's (as 65534), or one without r (as a user)
+        if pre:
+            os.chown(conf, 0, 0)
+        else:
+            os.chmod(conf, 0)
+        p = subprocess.run(pre + [acceld, "--config", conf, "--once"], capture_output=True,
+                           text=True, timeout=180, env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("%s: Permission denied (this is uid %d; a file with a secret belongs to "
+                      "the user that reads it: chown %d %s)" % (conf, uid, uid, conf), p.stderr)
+
+
+def unprivileged():
+    """The command prefix that runs a program as the unit runs acceld, and
+    its uid: as root, setpriv to uid 65534 with no capability at all."""
+    if os.geteuid() != 0:
+        return [], os.getuid()
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs"], 65534
 
 
 class Uninstall(unittest.TestCase):
