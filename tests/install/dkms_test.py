@@ -52,6 +52,9 @@ class Dkms(unittest.TestCase):
         src = os.path.join(dest, "usr", "local", "src", "accelinv-" + VERSION)
         mv = "accelinv/" + VERSION
         self.dkms("add", src)
+        # dkms add copies a source from elsewhere into its source tree, where
+        # remove leaves it (docs/deploy.md: removed by hand)
+        self.assertEqual(os.listdir(os.path.join(self.tmp, "src")), ["accelinv-" + VERSION])
         self.assertEqual(self.dkms("status"), "%s: added\n" % mv)
         self.dkms("build", mv, "-k", self.kver, "--kernelsourcedir", KDIR)
         status = self.dkms("status")
@@ -69,6 +72,7 @@ class Dkms(unittest.TestCase):
         self.dkms("remove", mv, "--all")
         self.assertEqual(self.dkms("status"), "")
         self.assertEqual(os.listdir(os.path.join(self.tmp, "dkms")), [])
+        self.assertEqual(os.listdir(os.path.join(self.tmp, "modules")), [])
 
 
 if __name__ == "__main__":
