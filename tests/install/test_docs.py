@@ -58,14 +58,15 @@ def option_entries(path):
 
 def optdump():
     """[(section, name, default, min, max, values)] from common/config.c."""
-    exe = os.path.join(tempfile.mkdtemp(prefix="accel-optdump-"), "optdump")
     libs = subprocess.run(["pkg-config", "--libs", "json-c"], capture_output=True, text=True,
                           check=True).stdout.split()
-    subprocess.run(["cc", "-std=gnu11", "-D_GNU_SOURCE", "-I" + os.path.join(TOP, "include"),
-                    "-o", exe, os.path.join(TOP, "tests", "install", "optdump.c"),
-                    os.path.join(BUILD, "lib", "libaccel-common.a"), *libs, "-lpthread"],
-                   check=True)
-    out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
+    with tempfile.TemporaryDirectory(prefix="accel-optdump-") as d:
+        exe = os.path.join(d, "optdump")
+        subprocess.run(["cc", "-std=gnu11", "-D_GNU_SOURCE", "-I" + os.path.join(TOP, "include"),
+                        "-o", exe, os.path.join(TOP, "tests", "install", "optdump.c"),
+                        os.path.join(BUILD, "lib", "libaccel-common.a"), *libs, "-lpthread"],
+                       check=True)
+        out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
     return [tuple(line.split("\t")) for line in out.splitlines()]
 
 
