@@ -12,11 +12,32 @@
 #                   Nova's PCI filter and weighers, discovery against lspci,
 #                   the Placement client
 #   make install PREFIX=/usr/local DESTDIR=
+#                   tools, library, headers, Python package, man pages,
+#                   systemd unit, configuration, DKMS source (docs/deploy.md);
+#                   `make uninstall` with the same variables removes them
+#   make install-tests  the install tree, unit, man pages and completion
+#                   (tests/install/); make dkms-test: DKMS against Debian's
+#                   kernel headers
 #
 # Dependencies come from Debian packages through scripts/install-deps.sh.
 
+VERSION := 0.1.0
+
+# Where `make install` puts things (docs/deploy.md); DESTDIR is prepended to
+# every one of them.
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DKMSDIR ?= $(PREFIX)/src
 BUILD ?= build
 CC ?= cc
 CLANG ?= clang
@@ -47,8 +68,11 @@ endif
 # the commands themselves.
 ifeq ($(V),1)
 say =
+shsay =
 else
 say = @printf '  %-6s %s\n' '$(1)' '$(2)';
+# the same inside a shell command (a loop's body)
+shsay = printf '  %-6s %s\n' '$(1)' "$(2)";
 MAKEFLAGS += --no-print-directory
 endif
 
@@ -82,7 +106,8 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench fixtures \
-	install clean format python nova-tests kmod vm-tests layers
+	install clean format python nova-tests kmod vm-tests layers version uninstall install-bin install-lib \
+	install-dev install-python install-data install-dkms-src install-tests dkms-test
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -297,23 +322,125 @@ bench: all fixtures
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/accel \
-		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(ACCELCTL) $(ACCELD) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(LIBS) $(LIB_STATIC) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(LIB_SHARED) $(DESTDIR)$(PREFIX)/lib/libaccel.so.0
-	ln -sf libaccel.so.0 $(DESTDIR)$(PREFIX)/lib/libaccel.so
-	install -m 0644 include/accel/*.h $(DESTDIR)$(PREFIX)/include/accel/
-	install -m 0644 docs/accelctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	$(MAKE) install-python
+# ---- make install (docs/deploy.md) ----
+# One target per part, for packaging: install-bin (the tools), install-lib
+# (libaccel.so.0), install-dev (headers, pkg-config file, libaccel.so and
+# the static archives), install-python (the Nova plugin), install-data (man
+# pages, bash completion, samples, the configuration, the systemd unit,
+# udev rule and sysusers file), install-dkms-src (accelinv.ko's source for
+# DKMS). tests/install/test_install.py holds the list of files and modes.
+install: install-bin install-lib install-dev install-python install-data install-dkms-src
+
+version:
+	@echo $(VERSION)
+
+# $(call inst,MODE,FILE,DEST): one file, its folders made; shinst in a loop
+inst = $(call say,INSTALL,$(3))install -D -m $(1) $(2) $(3)
+shinst = $(call shsay,INSTALL,$(3))install -D -m $(1) "$(2)" "$(3)";
+# a path in accel.pc, relative to ${prefix} where it lies below PREFIX
+pcpath = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+PC_REQUIRES := libpci libdrm json-c OpenCL libcurl libcrypto
+MAN_PAGES := docs/accelctl.1 docs/acceld.8 docs/accelsched.conf.5
+CONF := $(DESTDIR)$(SYSCONFDIR)/accelsched/accelsched.conf
+KMOD_SRC := kmod/Kbuild kmod/Makefile kmod/accelinv.c
+DKMS_SRC_DIR := $(DKMSDIR)/accelinv-$(VERSION)
+
+install-bin: $(ACCELCTL) $(ACCELD)
+	$(call inst,0755,$(ACCELCTL),$(DESTDIR)$(BINDIR)/accelctl)
+	$(call inst,0755,$(ACCELD),$(DESTDIR)$(SBINDIR)/acceld)
+
+install-lib: $(LIB_SHARED)
+	$(call inst,0644,$(LIB_SHARED),$(DESTDIR)$(LIBDIR)/libaccel.so.$(SOVERSION))
+
+# Public headers only: include/accel/internal/ stays in the tree.
+install-dev: $(LIBS) $(LIB_STATIC)
+	@set -e; for h in include/accel/*.h; do \
+		$(call shinst,0644,$$h,$(DESTDIR)$(INCLUDEDIR)/accel/$$(basename $$h)) \
+	done
+	@set -e; for a in $(LIBS) $(LIB_STATIC); do \
+		$(call shinst,0644,$$a,$(DESTDIR)$(LIBDIR)/$$(basename $$a)) \
+	done
+	$(call say,LN,$(DESTDIR)$(LIBDIR)/libaccel.so)ln -sfn libaccel.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libaccel.so
+	@mkdir -p $(BUILD)/gen
+	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$(call pcpath,$(LIBDIR))' \
+		'includedir=$(call pcpath,$(INCLUDEDIR))' '' 'Name: accel' \
+		'Description: accelsched: accelerator discovery, inventory, Placement client and scheduler core' \
+		'Version: $(VERSION)' 'Requires.private: $(PC_REQUIRES)' 'Libs: -L$${libdir} -laccel' \
+		'Libs.private: -lpthread' 'Cflags: -I$${includedir}' >$(BUILD)/gen/accel.pc
+	$(call inst,0644,$(BUILD)/gen/accel.pc,$(DESTDIR)$(LIBDIR)/pkgconfig/accel.pc)
 
 # The Nova plugin where Debian's python3-nova looks (PYTHON_SITE), with its
 # egg-info so that Nova's API finds the extra spec validators' entry point.
+# No __pycache__: Debian's python3 compiles at its own install.
 PYTHON_SITE ?= /usr/lib/python3/dist-packages
 install-python: python
-	install -d $(DESTDIR)$(PYTHON_SITE)
-	cp -r $(PYBUILD)/accelsched $(PYBUILD)/accelsched.egg-info $(DESTDIR)$(PYTHON_SITE)/
+	@set -e; cd $(PYBUILD) && for f in $$(find accelsched accelsched.egg-info -name __pycache__ -prune \
+		-o -type f -print | LC_ALL=C sort); do \
+		$(call shinst,0644,$$f,$(DESTDIR)$(PYTHON_SITE)/$$f) \
+	done
+
+# The configuration is the sample, mode 0600 (it will hold a secret), and
+# only where there is none: an operator's file is never overwritten.
+install-data:
+	@set -e; for m in $(MAN_PAGES); do \
+		s=$${m##*.}; $(call shinst,0644,$$m,$(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m)) \
+	done
+	$(call inst,0644,etc/bash-completion/accelctl,$(DESTDIR)$(DATADIR)/bash-completion/completions/accelctl)
+	$(call inst,0644,etc/accelsched.conf.sample,$(DESTDIR)$(DATADIR)/accelsched/accelsched.conf.sample)
+	$(call inst,0644,etc/nova.conf.accelsched.sample,$(DESTDIR)$(DATADIR)/accelsched/nova.conf.accelsched.sample)
+	@if [ -e $(CONF) ]; then printf '  %-6s %s\n' KEEP '$(CONF) (exists)'; else \
+		$(call shinst,0600,etc/accelsched.conf.sample,$(CONF)) fi
+	@mkdir -p $(BUILD)/gen
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' etc/acceld.service.in \
+		>$(BUILD)/gen/acceld.service
+	$(call inst,0644,$(BUILD)/gen/acceld.service,$(DESTDIR)$(SYSTEMDUNITDIR)/acceld.service)
+	$(call inst,0644,etc/udev/rules.d/60-accelinv.rules,$(DESTDIR)$(UDEVRULESDIR)/60-accelinv.rules)
+	$(call inst,0644,etc/sysusers.d/accelsched.conf,$(DESTDIR)$(SYSUSERSDIR)/accelsched.conf)
+
+# accelinv.ko's source where DKMS takes it from (dkms add DIR), dkms.conf
+# with this VERSION.
+install-dkms-src:
+	@set -e; for f in $(KMOD_SRC); do \
+		$(call shinst,0644,$$f,$(DESTDIR)$(DKMS_SRC_DIR)/$$(basename $$f)) \
+	done
+	@mkdir -p $(BUILD)/gen
+	@sed -e 's|^PACKAGE_VERSION=.*|PACKAGE_VERSION="$(VERSION)"|' kmod/dkms.conf >$(BUILD)/gen/dkms.conf
+	$(call inst,0644,$(BUILD)/gen/dkms.conf,$(DESTDIR)$(DKMS_SRC_DIR)/dkms.conf)
+
+# Everything install put there, with the same variables; the configuration
+# only when it is still the sample (an operator's file stays).
+uninstall:
+	$(call say,RM,$(DESTDIR)$(PREFIX) ...)rm -f $(DESTDIR)$(BINDIR)/accelctl $(DESTDIR)$(SBINDIR)/acceld \
+		$(DESTDIR)$(LIBDIR)/libaccel.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libaccel.so \
+		$(addprefix $(DESTDIR)$(LIBDIR)/,$(notdir $(LIBS) $(LIB_STATIC))) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/accel.pc \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/accel/,$(notdir $(wildcard include/accel/*.h))) \
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/accelctl \
+		$(DESTDIR)$(DATADIR)/accelsched/accelsched.conf.sample \
+		$(DESTDIR)$(DATADIR)/accelsched/nova.conf.accelsched.sample \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/acceld.service $(DESTDIR)$(UDEVRULESDIR)/60-accelinv.rules \
+		$(DESTDIR)$(SYSUSERSDIR)/accelsched.conf
+	@rm -rf $(DESTDIR)$(PYTHON_SITE)/accelsched $(DESTDIR)$(PYTHON_SITE)/accelsched.egg-info \
+		$(DESTDIR)$(DKMS_SRC_DIR)
+	@if [ -e $(CONF) ] && ! cmp -s $(CONF) etc/accelsched.conf.sample; then \
+		printf '  %-6s %s\n' KEEP '$(CONF) (changed from the sample; remove it by hand)'; \
+	else rm -f $(CONF); fi
+	@rmdir $(DESTDIR)$(INCLUDEDIR)/accel $(DESTDIR)$(DATADIR)/accelsched \
+		$(DESTDIR)$(SYSCONFDIR)/accelsched 2>/dev/null || true
+
+# tests/install/: a DESTDIR install (its files and modes, the headers, the
+# pkg-config file), the unit through systemd-analyze verify, the man pages
+# through groff, the completion in bash, and the installed tools against
+# the fixtures and the real Keystone and Placement. Not in make check.
+install-tests: all python fixtures
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BUILD=$(BUILD) ACCEL_VERSION=$(VERSION) $(PYTHON) -m unittest \
+		discover -s tests/install -p 'test_*.py' -v
+
+# accelinv.ko through DKMS (add, build, remove) against Debian's newest
+# linux-headers-*-amd64, in a private DKMS tree (tests/install/dkms_test.py).
+dkms-test:
+	ACCEL_BUILD=$(BUILD) ACCEL_VERSION=$(VERSION) KDIR=$(VM_KDIR) $(PYTHON) tests/install/dkms_test.py -v
 
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c

@@ -583,6 +583,13 @@ int accel_config_load(accel_config **out, const char *path, accel_err *err)
 
 	accel_err_clear(err);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == EACCES)
+		/* most often: root's file, read by acceld as its service user */
+		return accel_err_set(err, -EACCES,
+				     "%s: %s (this is uid %u; a file with a secret belongs to "
+				     "the user that reads it: chown %u %s)",
+				     path, strerror(EACCES), (unsigned)geteuid(), (unsigned)geteuid(),
+				     path);
 	if (fd < 0)
 		return accel_err_set(err, -errno, "%s: %s", path, strerror(errno));
 	/* mode and owner of the file read, not of a path that may change */
