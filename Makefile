@@ -291,6 +291,8 @@ check: deps
 	$(MAKE) abi
 	$(MAKE) unit
 	$(MAKE) cli-tests
+	$(MAKE) install-tests
+	$(MAKE) dkms-test
 	$(MAKE) nova-tests
 	$(MAKE) vm-tests
 	$(MAKE) unit-asan

@@ -69,12 +69,15 @@ class Completion(unittest.TestCase):
         for m in re.finditer(r"^ +((?:-[a-z], )?--[a-z][a-z-]*)", text, re.M):
             opts.update(m.group(1).split(", "))
         offered = set()
-        for verb in ("list", "show", "topo", "report", "schedule", "watch"):
+        block = text.split("commands:", 1)[1].split("options:", 1)[0]
+        for verb in re.findall(r"^  ([a-z]+)", block, re.M):
             offered.update(complete("accelctl %s -" % verb))
         self.assertEqual(sorted(offered), sorted(opts))
         self.assertIn("--source", complete("accelctl watch --"))
         self.assertNotIn("--source", complete("accelctl list --"))
         self.assertIn("--hosts", complete("accelctl schedule --"))
+        self.assertIn("--sample", complete("accelctl metrics --"))
+        self.assertNotIn("--sample", complete("accelctl watch --"))
 
     def test_a_command_by_its_start(self):
         self.assertEqual(complete("accelctl li"), ["list"])

@@ -25,7 +25,7 @@ import openstack as ostk  # noqa: E402
 
 
 HEADERS = ["common.h", "config.h", "discovery.h", "events.h", "inventory.h", "kmod.h", "log.h",
-           "model.h", "placement.h", "sched.h", "uevent.h", "util.h"]
+           "metrics.h", "model.h", "placement.h", "sched.h", "telemetry.h", "uevent.h", "util.h"]
 PYFILES = ["__init__.py", "_core" + sysconfig.get_config_var("EXT_SUFFIX"), "config.py",
            "nova/__init__.py", "nova/_shared.py", "nova/conf.py", "nova/filters.py",
            "nova/validators.py", "nova/weighers.py", "placement.py", "state.py"]
