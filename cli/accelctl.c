@@ -53,7 +53,7 @@ static const char usage_text[] =
 	"  --host NAME        host name written in the inventory\n"
 	"  --opencl MODE      auto (default: only on the real /sys), on, off\n"
 	"  --pci-ids FILE     names for devices no vendor table knows (default: libpci's)\n"
-	"  -f, --format FMT   table (default) or json; topo also takes dot\n"
+	"  -f, --format FMT   table (default) or json; topo also takes dot, metrics prometheus\n"
 	"  -q, --quiet        do not print warnings about malformed input\n"
 	"  --config FILE      report: configuration (default " ACCEL_DEFAULT_CONFIG
 	" if present);\n"
@@ -147,6 +147,7 @@ struct verb {
 	unsigned needs;	 /* the option groups it cannot do without */
 	const char *arg; /* its one positional argument (show: "ADDRESS"), or NULL */
 	bool dot;	 /* -f dot is a format of it */
+	bool prom;	 /* -f prometheus is a format of it */
 	bool scan;	 /* runs on an inventory scanned with the command line's options */
 	enum out_check out;
 	/* its own checks of the command line; an exit status, -1 to go on */
@@ -188,6 +189,7 @@ static const struct verb verbs[] = {
 	 .run = run_watch},
 	{.name = "metrics",
 	 .groups = OG_METRICS,
+	 .prom = true,
 	 .scan = true,
 	 .out = OUT_ALWAYS,
 	 .run = run_metrics},
@@ -475,8 +477,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	if (strcmp(o->format, "table") && strcmp(o->format, "json") &&
-	    (strcmp(o->format, "dot") || !v->dot)) {
-		usage_error("unknown format '%s' (table or json; topo also takes dot)", o->format);
+	    (strcmp(o->format, "dot") || !v->dot) && (strcmp(o->format, "prometheus") || !v->prom)) {
+		usage_error("unknown format '%s' (table or json; topo also takes dot, metrics "
+			    "prometheus)",
+			    o->format);
 		return EXIT_USAGE;
 	}
 	if (o->dump && (o->sysfs_root || o->dev_root)) {

@@ -112,6 +112,15 @@ int cmd_metrics(const accel_inventory *inv, const struct metrics_opts *o)
 		}
 		puts(text);
 		free(text);
+	} else if (!strcmp(o->format, "prometheus")) {
+		char *text;
+
+		if (accel_metrics_to_prometheus(inv, m, n, &text)) {
+			fprintf(stderr, "accelctl: out of memory\n");
+			goto out;
+		}
+		fputs(text, stdout);
+		free(text);
 	} else {
 		table(inv, m, n);
 	}

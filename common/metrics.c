@@ -5,42 +5,53 @@
  * the writer and the reader.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <accel/internal/json.h>
+#include <accel/inventory.h>
 #include <accel/metrics.h>
 #include <accel/util.h>
 
 static const struct row {
 	const char *name, *unit, *prom, *prom_type, *error_type;
 	double min, max; /* what a reading may be */
+	const char *help;
 } rows[ACCEL_M_MAX] = {
-	[ACCEL_M_UTILIZATION] = {"hw.gpu.utilization", "1", "hw_gpu_utilization_ratio", "gauge",
-				 NULL, 0, 1},
-	[ACCEL_M_MEMORY_USAGE] = {"hw.gpu.memory.usage", "By", "hw_gpu_memory_usage_bytes",
-				  "gauge", NULL, 0, 1e15},
-	[ACCEL_M_MEMORY_LIMIT] = {"hw.gpu.memory.limit", "By", "hw_gpu_memory_limit_bytes",
-				  "gauge", NULL, 0, 1e15},
+	[ACCEL_M_UTILIZATION] =
+		{"hw.gpu.utilization", "1", "hw_gpu_utilization_ratio", "gauge", NULL, 0, 1,
+		 "Fraction of time the device was busy (busiest engine for fdinfo)."},
+	[ACCEL_M_MEMORY_USAGE] = {"hw.gpu.memory.usage", "By", "hw_gpu_memory_usage_bytes", "gauge",
+				  NULL, 0, 1e15, "Device memory in use, bytes."},
+	[ACCEL_M_MEMORY_LIMIT] = {"hw.gpu.memory.limit", "By", "hw_gpu_memory_limit_bytes", "gauge",
+				  NULL, 0, 1e15, "Device memory in all, bytes."},
 	[ACCEL_M_TEMPERATURE] = {"hw.temperature", "Cel", "hw_temperature_celsius", "gauge", NULL,
-				 -273.15, 1000},
-	[ACCEL_M_POWER] = {"hw.power", "W", "hw_power_watts", "gauge", NULL, 0, 1e6},
-	[ACCEL_M_ENERGY] = {"hw.energy", "J", "hw_energy_joules_total", "counter", NULL, 0, 1e18},
+				 -273.15, 1000,
+				 "Device temperature (first sensor), degrees Celsius."},
+	[ACCEL_M_POWER] = {"hw.power", "W", "hw_power_watts", "gauge", NULL, 0, 1e6,
+			   "Power drawn, watts."},
+	[ACCEL_M_ENERGY] = {"hw.energy", "J", "hw_energy_joules_total", "counter", NULL, 0, 1e18,
+			    "Energy consumed since the driver loaded, joules."},
 	[ACCEL_M_CLOCK_GRAPHICS] = {"accelsched.gpu.clock.graphics", "Hz",
-				    "accelsched_gpu_clock_graphics_hertz", "gauge", NULL, 0, 1e12},
+				    "accelsched_gpu_clock_graphics_hertz", "gauge", NULL, 0, 1e12,
+				    "Graphics (shader) clock, hertz."},
 	[ACCEL_M_CLOCK_MEMORY] = {"accelsched.gpu.clock.memory", "Hz",
-				  "accelsched_gpu_clock_memory_hertz", "gauge", NULL, 0, 1e12},
+				  "accelsched_gpu_clock_memory_hertz", "gauge", NULL, 0, 1e12,
+				  "Memory clock, hertz."},
 	[ACCEL_M_ERRORS_CORRECTED] = {"hw.errors", "{error}", "hw_errors_total", "counter",
-				      "corrected", 0, 1e18},
+				      "corrected", 0, 1e18,
+				      "Errors counted by the device or its PCIe link."},
 	[ACCEL_M_ERRORS_UNCORRECTED] = {"hw.errors", "{error}", "hw_errors_total", "counter",
-					"uncorrected", 0, 1e18},
+					"uncorrected", 0, 1e18,
+					"Errors counted by the device or its PCIe link."},
 };
 
 static const char *const source_names[ACCEL_MS_MAX] = {
-	[ACCEL_MS_NONE] = "none", [ACCEL_MS_SYSFS] = "sysfs", [ACCEL_MS_HWMON] = "hwmon",
-	[ACCEL_MS_FDINFO] = "fdinfo", [ACCEL_MS_AER] = "aer", [ACCEL_MS_NVML] = "nvml",
+	[ACCEL_MS_NONE] = "none",     [ACCEL_MS_SYSFS] = "sysfs", [ACCEL_MS_HWMON] = "hwmon",
+	[ACCEL_MS_FDINFO] = "fdinfo", [ACCEL_MS_AER] = "aer",	  [ACCEL_MS_NVML] = "nvml",
 };
 
 static bool valid(accel_metric m)
@@ -106,21 +117,28 @@ int accel_metric_from_name(const char *name)
 	return -1;
 }
 
+/* Whole numbers (bytes, hertz, counts) as such; else the shortest form
+ * that reads back as the same double. */
+static const char *fmt_number(double v, char *text, size_t cap)
+{
+	if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v) {
+		snprintf(text, cap, "%.0f", v);
+		return text;
+	}
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(text, cap, "%.*g", prec, v);
+		if (strtod(text, NULL) == v)
+			break;
+	}
+	return text;
+}
+
 static int add_number(json_object *o, const char *k, double v)
 {
 	char text[40];
 	json_object *n;
 
-	/* whole numbers (bytes, hertz, counts) as such; else the shortest
-	 * form that reads back as the same double */
-	if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v)
-		snprintf(text, sizeof(text), "%.0f", v);
-	else
-		for (int prec = 6; prec <= 17; prec++) {
-			snprintf(text, sizeof(text), "%.*g", prec, v);
-			if (strtod(text, NULL) == v)
-				break;
-		}
+	fmt_number(v, text, sizeof(text));
 	n = json_object_new_double_s(v, text);
 	if (!n)
 		return -ENOMEM;
@@ -217,7 +235,8 @@ int accel_metrics_to_json(const char *host, const char *collected_at, const acce
 	}
 	r = accel_json_add(root, "devices", devs);
 	if (!r)
-		r = accel_json_text(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, out);
+		r = accel_json_text(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+				    out);
 	else
 		json_object_put(root);
 	if (r)
@@ -241,8 +260,8 @@ static int device_from_json(json_object *d, size_t i, accel_metrics *m, accel_er
 				     i, ACCEL_ADDR_MAX - 1);
 	snprintf(m->address, sizeof(m->address), "%s", addr);
 	if (!vals)
-		return accel_err_set(err, -EBADMSG, "metrics: %s: \"metrics\" missing or not an object",
-				     addr);
+		return accel_err_set(err, -EBADMSG,
+				     "metrics: %s: \"metrics\" missing or not an object", addr);
 	json_object_object_foreach(vals, key, val)
 	{
 		int which = accel_metric_from_name(key);
@@ -258,8 +277,9 @@ static int device_from_json(json_object *d, size_t i, accel_metrics *m, accel_er
 					     key);
 		v = json_object_get_double(val);
 		if (!isfinite(v) || v < rows[which].min || v > rows[which].max)
-			return accel_err_set(err, -ERANGE, "metrics: %s: %s: %g out of range [%g, %g]",
-					     addr, key, v, rows[which].min, rows[which].max);
+			return accel_err_set(err, -ERANGE,
+					     "metrics: %s: %s: %g out of range [%g, %g]", addr, key,
+					     v, rows[which].min, rows[which].max);
 		s = srcs ? accel_json_str(srcs, key, 16) : NULL;
 		for (int k = 0; s && k < ACCEL_MS_MAX; k++)
 			if (!strcmp(s, source_names[k]))
@@ -321,5 +341,115 @@ int accel_metrics_from_json(const char *text, size_t len, char **host, accel_met
 	}
 	*out = m;
 	*n = count;
+	return 0;
+}
+
+/* ---- Prometheus text exposition ---- */
+
+struct buf {
+	char *p;
+	size_t n, cap;
+	int err;
+};
+
+static void put(struct buf *b, const char *fmt, ...) ACCEL_PRINTF(2, 3);
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (b->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+		va_end(ap);
+		if (k < 0) {
+			b->err = -EINVAL;
+			return;
+		}
+		if (b->p && b->n + (size_t)k < b->cap) {
+			b->n += (size_t)k;
+			return;
+		}
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap < b->n + (size_t)k + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void put_label(struct buf *b, const char *name, const char *v)
+{
+	put(b, "%s=\"", name);
+	for (const char *c = v ? v : ""; *c; c++) {
+		if (*c == '\\' || *c == '"')
+			put(b, "\\%c", *c);
+		else if (*c == '\n')
+			put(b, "\\n");
+		else
+			put(b, "%c", *c);
+	}
+	put(b, "\"");
+}
+
+int accel_metrics_to_prometheus(const struct accel_inventory *inv, const accel_metrics *m, size_t n,
+				char **out)
+{
+	struct buf b = {0};
+	const char *host = accel_inventory_host(inv);
+
+	*out = NULL;
+	for (int k = 0; k < ACCEL_M_MAX; k++) {
+		bool any = false;
+
+		/* hw_errors_total once for both error types */
+		if (k == ACCEL_M_ERRORS_UNCORRECTED)
+			continue;
+		for (size_t i = 0; i < n && !any; i++)
+			any = (m[i].have >> k & 1) ||
+			      (k == ACCEL_M_ERRORS_CORRECTED &&
+			       (m[i].have >> ACCEL_M_ERRORS_UNCORRECTED & 1));
+		if (!any)
+			continue;
+		put(&b, "# HELP %s %s (%s)\n# TYPE %s %s\n", rows[k].prom, rows[k].help,
+		    rows[k].name, rows[k].prom, rows[k].prom_type);
+		for (int e = k;
+		     e <= (k == ACCEL_M_ERRORS_CORRECTED ? ACCEL_M_ERRORS_UNCORRECTED : k); e++)
+			for (size_t i = 0; i < n; i++) {
+				const accel_device *d = accel_inventory_find(inv, m[i].address);
+				char v[40];
+
+				if (!(m[i].have >> e & 1))
+					continue;
+				put(&b, "%s{", rows[k].prom);
+				put_label(&b, "host", host);
+				put(&b, ",");
+				put_label(&b, "address", m[i].address);
+				put(&b, ",");
+				put_label(&b, "model", d && d->model ? d->model : "");
+				put(&b, ",");
+				put_label(&b, "kind", d ? accel_kind_name(d->kind) : "");
+				if (rows[e].error_type) {
+					put(&b, ",");
+					put_label(&b, "error_type", rows[e].error_type);
+				}
+				put(&b, "} %s\n", fmt_number(m[i].value[e], v, sizeof(v)));
+			}
+	}
+	if (!b.err && !b.p)
+		put(&b, "%s", "");
+	if (b.err) {
+		free(b.p);
+		return b.err;
+	}
+	*out = b.p;
 	return 0;
 }

@@ -67,8 +67,9 @@ struct tel_nvml *tel_nvml_open(char *why, size_t cap)
 	SYM(ecc, "nvmlDeviceGetTotalEccErrors");
 #undef SYM
 	if (!init || !n->shutdown || !n->by_bus_id) {
-		snprintf(why, cap, "libnvidia-ml.so.1: nvmlInit_v2, nvmlShutdown or "
-				   "nvmlDeviceGetHandleByPciBusId_v2 missing (driver too old)");
+		snprintf(why, cap,
+			 "libnvidia-ml.so.1: nvmlInit_v2, nvmlShutdown or "
+			 "nvmlDeviceGetHandleByPciBusId_v2 missing (driver too old)");
 		dlclose(n->lib);
 		free(n);
 		return NULL;

@@ -176,7 +176,8 @@ int tel_parse_fdinfo(const char *text, struct fdinfo *out)
 		} else if (!strncmp(line, "drm-engine-", 11)) {
 			const char *name = line + 11;
 
-			if (!*name || strlen(name) >= FDINFO_NAME_MAX || parse_amount(val, true, &x))
+			if (!*name || strlen(name) >= FDINFO_NAME_MAX ||
+			    parse_amount(val, true, &x))
 				return -EINVAL;
 			if (f.n_engines < FDINFO_MAX_ENGINES) {
 				snprintf(f.engine[f.n_engines].name, FDINFO_NAME_MAX, "%s", name);
@@ -311,8 +312,8 @@ static void warn_attr(struct rd *rd, const char *dir, const char *name, const ch
 
 /* An integer attribute: false when absent (quietly) or malformed (a
  * warning naming it). */
-static bool read_int(struct rd *rd, const char *dir, const char *name, long long min,
-		     long long max, long long *v)
+static bool read_int(struct rd *rd, const char *dir, const char *name, long long min, long long max,
+		     long long *v)
 {
 	char buf[64];
 	int r = attr_read(&rd->t->sys, dir, name, buf, sizeof(buf));
@@ -351,7 +352,8 @@ static void read_dpm(struct rd *rd, const char *dir, const char *name, accel_met
 	if (r == -ENODATA)
 		return;
 	if (r) {
-		warn_attr(rd, dir, name, "malformed: want lines \"N: <MHz>Mhz\" with '*' after one");
+		warn_attr(rd, dir, name,
+			  "malformed: want lines \"N: <MHz>Mhz\" with '*' after one");
 		return;
 	}
 	accel_metrics_set(m, which, (double)hz, ACCEL_MS_SYSFS);
@@ -443,7 +445,8 @@ static void read_hwmon(struct rd *rd, const char *dev, accel_metrics *m)
 						  ACCEL_MS_HWMON);
 			else if (!strcmp(label, "mclk") &&
 				 read_int(rd, hw, name, 0, 1000000000000ll, &v))
-				accel_metrics_set(m, ACCEL_M_CLOCK_MEMORY, (double)v, ACCEL_MS_HWMON);
+				accel_metrics_set(m, ACCEL_M_CLOCK_MEMORY, (double)v,
+						  ACCEL_MS_HWMON);
 		}
 		break; /* one hwmon per device */
 	}
@@ -616,13 +619,15 @@ static int fdinfo_device(struct rd *rd, const struct client *c, size_t n, const 
 			any_mem = true;
 		}
 		for (unsigned e = 0; e < f->n_engines && !r; e++) {
-			const struct sample *prev = find_sample(st, f->client_id, f->engine[e].name);
+			const struct sample *prev =
+				find_sample(st, f->client_id, f->engine[e].name);
 			unsigned k;
 
 			for (k = 0; k < n_names && strcmp(names[k], f->engine[e].name); k++)
 				;
 			if (k == n_names && n_names < FDINFO_MAX_ENGINES)
-				snprintf(names[n_names++], FDINFO_NAME_MAX, "%s", f->engine[e].name);
+				snprintf(names[n_names++], FDINFO_NAME_MAX, "%s",
+					 f->engine[e].name);
 			if (prev && k < n_names && f->engine[e].ns >= prev->ns)
 				busy[k] += f->engine[e].ns - prev->ns;
 			r = accel_grow(&next, &cap, nn, sizeof(*next), MAX_SAMPLES);

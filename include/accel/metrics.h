@@ -85,6 +85,17 @@ ACCEL_EXPORT int accel_metrics_to_json(const char *host, const char *collected_a
 ACCEL_EXPORT int accel_metrics_from_json(const char *text, size_t len, char **host,
 					 accel_metrics **out, size_t *n, accel_err *err);
 
+/*
+ * The Prometheus text exposition (format 0.0.4) of m[i], the readings of
+ * inv's device of the same address: a HELP and TYPE line per metric, then
+ * one sample per device that has it, labelled host, address, model, kind
+ * (and error_type for hw_errors_total), as DCGM-exporter users expect one
+ * series per GPU. *out is a malloc'd string; -ENOMEM.
+ */
+struct accel_inventory;
+ACCEL_EXPORT int accel_metrics_to_prometheus(const struct accel_inventory *inv,
+					     const accel_metrics *m, size_t n, char **out);
+
 #ifdef __cplusplus
 }
 #endif

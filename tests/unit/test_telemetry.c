@@ -360,8 +360,8 @@ static void test_json(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		back = (accel_metrics *)1;
-		assert_int_not_equal(accel_metrics_from_json(bad[i].text, strlen(bad[i].text),
-							     NULL, &back, &n, &err),
+		assert_int_not_equal(accel_metrics_from_json(bad[i].text, strlen(bad[i].text), NULL,
+							     &back, &n, &err),
 				     0);
 		assert_null(back);
 		if (!strstr(err.msg, bad[i].says))
@@ -369,8 +369,9 @@ static void test_json(void **state)
 	}
 	/* a newer writer's metric is skipped */
 	{
-		const char *t = "{\"version\":\"metrics/v1\",\"host\":\"h\",\"devices\":[{"
-				"\"address\":\"a\",\"metrics\":{\"hw.gpu.io\":5,\"hw.power\":300}}]}";
+		const char *t =
+			"{\"version\":\"metrics/v1\",\"host\":\"h\",\"devices\":[{"
+			"\"address\":\"a\",\"metrics\":{\"hw.gpu.io\":5,\"hw.power\":300}}]}";
 
 		assert_int_equal(accel_metrics_from_json(t, strlen(t), NULL, &back, &n, &err), 0);
 		assert_true(back[0].have == 1u << ACCEL_M_POWER);
@@ -383,7 +384,8 @@ static void test_names(void **state)
 	(void)state;
 	assert_string_equal(accel_metric_name(ACCEL_M_UTILIZATION), "hw.gpu.utilization");
 	assert_string_equal(accel_metric_unit(ACCEL_M_MEMORY_USAGE), "By");
-	assert_string_equal(accel_metric_prom_name(ACCEL_M_UTILIZATION), "hw_gpu_utilization_ratio");
+	assert_string_equal(accel_metric_prom_name(ACCEL_M_UTILIZATION),
+			    "hw_gpu_utilization_ratio");
 	assert_string_equal(accel_metric_prom_name(ACCEL_M_ENERGY), "hw_energy_joules_total");
 	assert_string_equal(accel_metric_prom_type(ACCEL_M_ENERGY), "counter");
 	assert_string_equal(accel_metric_error_type(ACCEL_M_ERRORS_CORRECTED), "corrected");
@@ -395,13 +397,62 @@ static void test_names(void **state)
 		assert_string_not_equal(accel_metric_name((accel_metric)i), "unknown");
 }
 
+/* The Prometheus text: HELP and TYPE once per metric, one series per
+ * device, label values escaped, both error types under hw_errors_total. */
+static void test_prometheus(void **state)
+{
+	accel_inventory *inv;
+	accel_metrics m[2] = {0};
+	accel_device *d;
+	char *text;
+
+	(void)state;
+	assert_int_equal(accel_inventory_new(&inv, "h1"), 0);
+	assert_int_equal(accel_inventory_add_device(inv, DEV, &d), 0);
+	d->kind = ACCEL_KIND_GPU;
+	assert_int_equal(accel_device_set(&d->model, "A \"B\" \\ C\nD"), 0);
+	assert_int_equal(accel_inventory_add_device(inv, "0000:04:00.0", &d), 0);
+	d->kind = ACCEL_KIND_FPGA;
+	snprintf(m[0].address, sizeof(m[0].address), DEV);
+	snprintf(m[1].address, sizeof(m[1].address), "0000:04:00.0");
+	accel_metrics_set(&m[0], ACCEL_M_UTILIZATION, 0.25, ACCEL_MS_SYSFS);
+	accel_metrics_set(&m[1], ACCEL_M_UTILIZATION, 1, ACCEL_MS_SYSFS);
+	accel_metrics_set(&m[0], ACCEL_M_ERRORS_UNCORRECTED, 2, ACCEL_MS_AER);
+	accel_metrics_set(&m[1], ACCEL_M_ERRORS_CORRECTED, 7, ACCEL_MS_AER);
+	assert_int_equal(accel_metrics_to_prometheus(inv, m, 2, &text), 0);
+	assert_string_equal(
+		text,
+		"# HELP hw_gpu_utilization_ratio Fraction of time the device was busy (busiest "
+		"engine for fdinfo). (hw.gpu.utilization)\n"
+		"# TYPE hw_gpu_utilization_ratio gauge\n"
+		"hw_gpu_utilization_ratio{host=\"h1\",address=\"" DEV "\",model=\"A \\\"B\\\" "
+		"\\\\ C\\nD\",kind=\"gpu\"} 0.25\n"
+		"hw_gpu_utilization_ratio{host=\"h1\",address=\"0000:04:00.0\",model=\"\","
+		"kind=\"fpga\"} 1\n"
+		"# HELP hw_errors_total Errors counted by the device or its PCIe link. (hw.errors)\n"
+		"# TYPE hw_errors_total counter\n"
+		"hw_errors_total{host=\"h1\",address=\"0000:04:00.0\",model=\"\",kind=\"fpga\","
+		"error_type=\"corrected\"} 7\n"
+		"hw_errors_total{host=\"h1\",address=\"" DEV "\",model=\"A \\\"B\\\" \\\\ "
+		"C\\nD\",kind=\"gpu\",error_type=\"uncorrected\"} 2\n");
+	free(text);
+	/* nothing known: an empty exposition */
+	assert_int_equal(accel_metrics_to_prometheus(inv, m, 0, &text), 0);
+	assert_string_equal(text, "");
+	free(text);
+	accel_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_amdgpu),	     cmocka_unit_test(test_hwmon_fdinfo_aer),
-		cmocka_unit_test(test_malformed_attributes), cmocka_unit_test(test_parse_dpm),
-		cmocka_unit_test(test_parse_fdinfo), cmocka_unit_test(test_json),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_amdgpu),
+		cmocka_unit_test(test_hwmon_fdinfo_aer),
+		cmocka_unit_test(test_malformed_attributes),
+		cmocka_unit_test(test_parse_dpm),
+		cmocka_unit_test(test_parse_fdinfo),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_names),	     cmocka_unit_test(test_prometheus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
