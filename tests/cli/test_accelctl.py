@@ -668,9 +668,22 @@ class Metrics(unittest.TestCase):
         self.assertIn("1421 / 8176", line)
         self.assertIn("852", line)
 
+    def test_prometheus_text_passes_promtool(self):
+        """Prometheus' own checker (promtool, Debian's prometheus) accepts
+        the exposition, lint included."""
+        text = self.metrics("-f", "prometheus").stdout
+        self.assertIn('hw_gpu_utilization_ratio{host="', text)
+        self.assertIn('address="0000:09:00.0"', text)
+        p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(p.stdout + p.stderr, "")
+
     def test_options(self):
         p = run("metrics", "--sample", "0", check_rc=2)
         self.assertIn("--sample", p.stderr)
+        p = run("list", "-f", "prometheus", check_rc=2)
+        self.assertIn("metrics prometheus", p.stderr)
         p = run("list", "--proc-root", "/proc", check_rc=2)
         self.assertIn("go with metrics only", p.stderr)
         p = run("metrics", "-q", "--sysfs-root", os.path.join(FX, "amdgpu-vega", "sys"),
