@@ -82,7 +82,7 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
-	install clean format python nova-tests kmod vm-tests layers
+	install clean format python nova-tests kmod vm-tests layers devstack-tests shellcheck
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -243,6 +243,24 @@ fuzz: $(FUZZ_BINS)
 # The CLI leaks nothing: valgrind over a big fixture, a broken one and a dump.
 valgrind: all fixtures
 	tests/valgrind.sh $(ACCELCTL) $(FIXTURES)
+
+# The DevStack plugin (devstack/), phase by phase, with DevStack's own
+# function library from DEVSTACK_DIR (DevStack's usual place by default;
+# skipped, saying so, where it is absent), against the real Keystone and
+# Placement: tests/devstack/.
+DEVSTACK_DIR ?= /opt/stack/devstack
+devstack-tests: all python fixtures
+	@DEVSTACK_DIR=$(DEVSTACK_DIR) ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin \
+		$(PYTHON) -m unittest -v tests/devstack/test_plugin.py
+
+# shellcheck over the DevStack plugin (sourced files: shell=bash directives)
+# and the shell scripts (bench/bench_discovery.sh, fuzz/run.sh and
+# tests/fixtures/validate.sh still have info-level findings).
+SHELLCHECK_FILES := devstack/settings devstack/plugin.sh devstack/lib/accelsched \
+	tests/devstack/harness.sh .ci/run $(wildcard scripts/*.sh) tests/run-unit.sh \
+	tests/valgrind.sh tests/fixtures/build-all.sh
+shellcheck:
+	$(call say,SHCHK,$(words $(SHELLCHECK_FILES)) files)shellcheck -x $(SHELLCHECK_FILES)
 
 # DESIGN's dependency rules on the sources' #include lines (which folder
 # may use which): scripts/check-layers.sh.

@@ -93,7 +93,7 @@ case "$mode" in
     packages)
         # the Debian packages stack.sh's install_prereqs would install for
         # the plugin (devstack/files/debs/accelsched)
-        get_plugin_packages
+        echo "PACKAGES: $(get_plugin_packages | tr '\n' ' ')"
         ;;
     unstack)
         run_phase unstack
