@@ -247,11 +247,12 @@ valgrind: all fixtures
 # The DevStack plugin (devstack/), phase by phase, with DevStack's own
 # function library from DEVSTACK_DIR (DevStack's usual place by default;
 # skipped, saying so, where it is absent), against the real Keystone and
-# Placement: tests/devstack/.
+# Placement; .zuul.yaml and its playbook parse and name the plugin's
+# variables (no Zuul here): tests/devstack/.
 DEVSTACK_DIR ?= /opt/stack/devstack
 devstack-tests: all python fixtures
 	@DEVSTACK_DIR=$(DEVSTACK_DIR) ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin \
-		$(PYTHON) -m unittest -v tests/devstack/test_plugin.py
+		$(PYTHON) -m unittest -v tests/devstack/test_zuul.py tests/devstack/test_plugin.py
 
 # shellcheck over the DevStack plugin (sourced files: shell=bash directives)
 # and the shell scripts (bench/bench_discovery.sh, fuzz/run.sh and

@@ -72,7 +72,9 @@ def setUpModule():
     PL = ostk.Placement(WORK, keystone=KS)
     ostk.start_all(KS, PL)
     # what nova-compute's resource tracker does at its start
-    ostk.create_compute_node_provider(PL, HOST)
+    s = ostk.PlacementSession(PL)
+    ostk.create_compute_node_provider(s, HOST)
+    s.close()
 
 
 def tearDownModule():
@@ -217,15 +219,22 @@ def placement_tree(host):
     """{name: {uuid, parent, rc, traits}} below host's provider, read with the
     test harness's own Placement client as admin."""
     s = ostk.PlacementSession(PL)
-    root = s.get('/resource_providers?name=%s' % host).json['resource_providers'][0]['uuid']
-    out = {}
-    for rp in s.get('/resource_providers?in_tree=%s' % root).json['resource_providers']:
-        if rp['uuid'] == root:
-            continue
-        inv = s.get('/resource_providers/%s/inventories' % rp['uuid']).json['inventories']
-        tr = s.get('/resource_providers/%s/traits' % rp['uuid']).json['traits']
-        out[rp['name']] = dict(uuid=rp['uuid'], parent=rp['parent_provider_uuid'],
-                               rc=sorted(inv), traits=set(tr))
+    try:
+        root = s.get('/resource_providers?name=%s' % host).json['resource_providers'][0]['uuid']
+        out = {}
+        for rp in s.get('/resource_providers?in_tree=%s' % root).json['resource_providers']:
+            if rp['uuid'] == root:
+                continue
+            # acceld may still be writing: a provider it deletes meanwhile is skipped
+            inv = s.get('/resource_providers/%s/inventories' % rp['uuid'], expect=(200, 404))
+            tr = s.get('/resource_providers/%s/traits' % rp['uuid'], expect=(200, 404))
+            if inv.status == 404 or tr.status == 404:
+                continue
+            out[rp['name']] = dict(uuid=rp['uuid'], parent=rp['parent_provider_uuid'],
+                                   rc=sorted(inv.json['inventories']),
+                                   traits=set(tr.json['traits']))
+    finally:
+        s.close()
     return root, out
 
 
