@@ -10,33 +10,35 @@ ACCELSCHED_PLUGIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=devstack/lib/accelsched
 source "$ACCELSCHED_PLUGIN_DIR/lib/accelsched"
 
-if is_service_enabled accelsched-agent; then
+if is_service_enabled accelsched-agent accelsched-scheduler; then
     if [[ "$1" == "stack" ]]; then
         # a mode this checkout cannot deploy stops stack.sh before anything
         # is installed or configured for it
         accelsched_check_mode
     fi
 
-    if [[ "$1" == "stack" && "$2" == "pre-install" ]]; then
+    if [[ "$1" == "stack" && "${2:-}" == "pre-install" ]]; then
         # files/debs/accelsched is installed by DevStack itself
         echo_summary "Installing accelsched's prerequisites"
         install_accelsched_prereqs
 
-    elif [[ "$1" == "stack" && "$2" == "install" ]]; then
+    elif [[ "$1" == "stack" && "${2:-}" == "install" ]]; then
         echo_summary "Building and installing accelsched"
         install_accelsched
 
-    elif [[ "$1" == "stack" && "$2" == "post-config" ]]; then
+    elif [[ "$1" == "stack" && "${2:-}" == "post-config" ]]; then
         echo_summary "Configuring accelsched (ACCELSCHED_MODE=$ACCELSCHED_MODE)"
         configure_accelsched
 
-    elif [[ "$1" == "stack" && "$2" == "extra" ]]; then
-        echo_summary "Starting acceld"
-        start_accelsched
+    elif [[ "$1" == "stack" && "${2:-}" == "extra" ]]; then
+        if is_service_enabled accelsched-agent; then
+            echo_summary "Starting acceld"
+            start_accelsched
+        fi
 
-    elif [[ "$1" == "stack" && "$2" == "test-config" ]]; then
+    elif [[ "$1" == "stack" && "${2:-}" == "test-config" ]]; then
         # no tempest plugin yet: the check is acceld's own sync
-        if [[ "$ACCELSCHED_SMOKE" == "True" ]]; then
+        if [[ "$ACCELSCHED_SMOKE" == "True" ]] && is_service_enabled accelsched-agent; then
             echo_summary "Checking that Placement holds this node's accelerators"
             accelsched_smoke
         fi

@@ -118,12 +118,12 @@ def read_ini(path):
 class Sandbox:
     """A folder standing for /, with local.conf's localrc."""
 
-    def __init__(self, mode='placement', **extra):
+    def __init__(self, mode='placement', lines=(), **extra):
         self.root = tempfile.mkdtemp(prefix='sandbox-', dir=WORK)
         s = self.root
         # what a Debian machine has before DevStack, so that the test sees
         # which folders the plugin makes and which it only fills
-        for d in ('dev', 'etc', 'var/lib', 'usr/local/bin', 'usr/local/sbin',
+        for d in ('dev', 'etc/systemd/system', 'var/lib', 'usr/local/bin', 'usr/local/sbin',
                   'usr/local/lib', 'usr/local/include', 'usr/local/share/man',
                   'usr/lib/python3/dist-packages'):
             os.makedirs(os.path.join(s, d))
@@ -152,6 +152,8 @@ class Sandbox:
         with open(os.path.join(s, 'localrc'), 'w') as f:
             for k, v in self.localrc.items():
                 f.write('%s=%s\n' % (k, v))
+            for line in lines:
+                f.write(line + '\n')
         self.before = walk(s)
 
     def path(self, *p):
@@ -174,12 +176,18 @@ class Sandbox:
                 mode, p.returncode, p.stdout[-6000:], p.stderr[-8000:], self.journal()))
         return p
 
+    def log(self):
+        """acceld's output (the systemd stand-in's journal), all of it."""
+        try:
+            with open(self.path('run', 'systemd', UNIT + '.log')) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ''
+
     def journal(self):
-        log = self.path('run', 'systemd', UNIT + '.log')
-        if os.path.exists(log):
-            with open(log) as f:
-                return '\n--- %s\n%s' % (log, f.read()[-6000:])
-        return ''
+        """The end of acceld's output, for failure messages."""
+        text = self.log()
+        return '\n--- acceld\n%s' % text[-6000:] if text else ''
 
     def agent_pid(self):
         try:
@@ -318,11 +326,11 @@ class TestPlugin(unittest.TestCase):
             self.assertEqual(got[name]['traits'], w['traits'], name)
         # the daemon itself synced too, not only test-config's acceld --once
         deadline = time.monotonic() + SYNC_DEADLINE
-        while 'acceld: info: placement sync:' not in sb.journal() and \
+        while 'acceld: info: placement sync:' not in sb.log() and \
                 time.monotonic() < deadline:
             time.sleep(0.5)
-        self.assertIn('acceld: info: placement sync:', sb.journal())
-        self.assertIn('started: host %s' % HOST, sb.journal())
+        self.assertIn('acceld: info: placement sync:', sb.log(), sb.journal())
+        self.assertIn('acceld: info: started: host %s' % HOST, sb.log(), sb.journal())
 
         # unstack: acceld stopped through stop_process, its unit disabled
         sb.run('unstack')
@@ -339,10 +347,32 @@ class TestPlugin(unittest.TestCase):
         # nova.conf, the systemd stand-in's state, the CLI's cache
         devstack_own = {'opt/', 'opt/stack/', 'opt/stack/accelsched', 'opt/stack/data/',
                         'etc/openstack/', 'etc/openstack/clouds.yaml',
-                        'etc/nova/', 'etc/nova/nova.conf', 'etc/systemd/',
-                        'etc/systemd/system/', 'run/', 'run/systemd/', 'home/'}
+                        'etc/nova/', 'etc/nova/nova.conf', 'run/', 'run/systemd/', 'home/'}
         left = {p for p in left if p not in devstack_own and not p.startswith(
             ('run/systemd/', 'home/'))}
+        self.assertEqual(sorted(left), [])
+
+    def test_scheduler_only_node(self):
+        """disable_service accelsched-agent (a controller without
+        accelerators): nova-scheduler's side only, no acceld."""
+        sb = Sandbox(lines=['disable_service accelsched-agent'])
+        self.addCleanup(sb.kill_leftovers)
+        p = sb.run('stack')
+        self.assertNotIn('Starting acceld', p.stdout)
+        nova = read_ini(sb.path('etc', 'nova', 'nova.conf'))
+        self.assertEqual(nova['filter_scheduler']['available_filters'][-1], FILTER)
+        self.assertIn('accelsched', nova)
+        self.assertFalse(os.path.exists(sb.path('etc', 'accelsched')))
+        self.assertIsNone(sb.agent_pid())
+        self.assertFalse(os.path.exists(sb.path('etc', 'systemd', 'system', UNIT)))
+        # the Nova plugin is installed all the same
+        self.assertTrue(os.path.isfile(sb.path('usr', 'lib', 'python3', 'dist-packages',
+                                               'accelsched', 'nova', 'weighers.py')))
+        sb.run('unstack')
+        sb.run('clean')
+        self.assertNotIn('accelsched', read_ini(sb.path('etc', 'nova', 'nova.conf')))
+        left = {p for p in walk(sb.root) - sb.before
+                if not p.startswith(('home/', 'opt/', 'etc/openstack/', 'etc/nova/'))}
         self.assertEqual(sorted(left), [])
 
     def test_packages(self):
