@@ -160,7 +160,11 @@ class Sandbox:
         return os.path.join(self.root, *p)
 
     def run(self, mode, check=True):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(('OS_', 'PYENV'))}
+        # stack.sh does not run under make: the plugin's own `make` must not
+        # inherit `make devstack-tests`'s flags and jobserver
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(('OS_', 'PYENV')) and
+               k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
         env.update({
             'PATH': '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
             'DEVSTACK_DIR': DEVSTACK_DIR, 'SANDBOX': self.root, 'ACCEL_REPO': REPO,
@@ -171,6 +175,9 @@ class Sandbox:
         os.makedirs(env['HOME'], exist_ok=True)
         p = subprocess.run(['/bin/bash', HARNESS, mode], env=env, capture_output=True,
                            text=True, stdin=subprocess.DEVNULL, timeout=1800)
+        # beside the sandbox, kept with KEEP_WORKDIR=1
+        with open('%s-%s.log' % (self.root, mode), 'w') as f:
+            f.write('--- stdout\n%s\n--- stderr\n%s' % (p.stdout, p.stderr))
         if check and p.returncode != 0:
             raise AssertionError('harness.sh %s exited %d\n--- stdout\n%s\n--- stderr\n%s%s' % (
                 mode, p.returncode, p.stdout[-6000:], p.stderr[-8000:], self.journal()))
