@@ -344,6 +344,16 @@ class TestPlugin(unittest.TestCase):
         self.assertIsNone(sb.agent_pid(), 'acceld still runs after unstack' + sb.journal())
         self.assertFalse(os.path.exists(sb.path('run', 'systemd', UNIT + '.enabled')))
 
+        # stack.sh again without clean.sh: nothing doubled in nova.conf (its
+        # filter_scheduler lines are the first run's but enabled_filters,
+        # which harness.sh writes again as lib/nova does), acceld back
+        first = read_ini(sb.path('etc', 'nova', 'nova.conf'))
+        sb.run('stack')
+        self.assertEqual(read_ini(sb.path('etc', 'nova', 'nova.conf')), first)
+        self.assertIsNotNone(sb.agent_pid(), 'acceld is not running again' + sb.journal())
+        sb.run('unstack')
+        self.assertIsNone(sb.agent_pid())
+
         # clean: nothing of the plugin's is left; nova.conf as lib/nova wrote it
         sb.run('clean')
         nova = read_ini(sb.path('etc', 'nova', 'nova.conf'))
