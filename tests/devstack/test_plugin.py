@@ -52,6 +52,33 @@ SYNC_DEADLINE = 120
 
 KS = PL = WORK = None
 
+# nova-scheduler's view of the sandbox's nova.conf, in a child interpreter
+# with the sandbox's install first on sys.path: Nova's CONF parses the
+# file, Nova's handlers resolve the filter and weigher classes by their
+# dotted paths, accelsched's [accelsched] options are read and checked.
+NOVA_CHILD = r'''
+import json, logging, sys
+import nova.conf
+from nova import objects
+from nova.scheduler import filters, weights
+from accelsched.nova import conf
+logging.basicConfig(level=logging.CRITICAL)
+objects.register_all()
+CONF = nova.conf.CONF
+CONF(["--config-file", sys.argv[1]], project="nova", default_config_files=[])
+fs = filters.HostFilterHandler().get_matching_classes(CONF.filter_scheduler.available_filters)
+ws = weights.HostWeightHandler().get_matching_classes(CONF.filter_scheduler.weight_classes)
+names = {f.__name__: f for f in fs}
+c = conf.load()
+print(json.dumps({
+    "missing": [n for n in CONF.filter_scheduler.enabled_filters if n not in names],
+    "filter_file": sys.modules[names["AcceleratorFilter"].__module__].__file__,
+    "weighers": sorted(w.__module__ + "." + w.__name__ for w in ws
+                       if w.__module__.startswith("accelsched")),
+    "nova_weighers": len([w for w in ws if w.__module__.startswith("nova.")]),
+    "state_source": list(c.state_source), "refresh_interval": c.refresh_interval}))
+'''
+
 
 def setUpModule():
     global KS, PL, WORK
@@ -283,6 +310,21 @@ class TestPlugin(unittest.TestCase):
         self.assertEqual(nova['accelsched'], {'state_source': ['placement'],
                                               'refresh_interval': ['10'],
                                               'weight_multiplier': ['1.0']})
+
+        # ... as nova-scheduler reads it, with the plugin the install put
+        site = sb.path('usr', 'lib', 'python3', 'dist-packages')
+        c = subprocess.run(['/usr/bin/python3', '-c', NOVA_CHILD,
+                            sb.path('etc', 'nova', 'nova.conf')],
+                           capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, PYTHONPATH=site))
+        self.assertEqual(c.returncode, 0, c.stderr[-4000:])
+        seen = json.loads(c.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen['missing'], [])
+        self.assertTrue(seen['filter_file'].startswith(site + '/'), seen['filter_file'])
+        self.assertEqual(seen['weighers'], [WEIGHER])
+        self.assertGreater(seen['nova_weighers'], 0)
+        self.assertEqual(seen['state_source'][0], 'placement')
+        self.assertEqual(seen['refresh_interval'], 10)
 
         # accelsched.conf: 0600, the service user's keystoneauth options
         conf_path = sb.path('etc', 'accelsched', 'accelsched.conf')
