@@ -30,7 +30,6 @@ forbidden_for() {
 	esac
 }
 
-bad=0
 check() { # folder-rule files...
 	rule=$1
 	shift

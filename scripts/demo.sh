@@ -37,6 +37,7 @@ trap cleanup EXIT
 
 say "Starting a local Keystone and Placement (Debian's packages, 127.0.0.1; ~15 s)"
 /usr/bin/python3 tests/integration/openstack.py up --dir "$DEMO/os"
+# shellcheck source=/dev/null # written by openstack.py up
 . "$DEMO/os/env.sh"
 
 conf() { # host sysfs

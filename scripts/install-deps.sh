@@ -20,6 +20,7 @@ python3-dev python3-setuptools python3-nova
 prometheus
 linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio
 dkms openssl kmod systemd man-db groff-base
+shellcheck sudo python3-yaml
 "
 
 missing=""
