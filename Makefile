@@ -85,7 +85,7 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
-	install clean format python nova-tests kmod vm-tests layers
+	install clean format python nova-tests kmod vm-tests layers package-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -366,6 +366,13 @@ PYTHON_SITE ?= /usr/lib/python3/dist-packages
 install-python: python
 	install -d $(DESTDIR)$(PYTHON_SITE)
 	cp -r $(PYBUILD)/accelsched $(PYBUILD)/accelsched.egg-info $(DESTDIR)$(PYTHON_SITE)/
+
+# The Debian packages (debian/, docs/packages.md): built from a copy of the
+# tree, lintian, installed on this machine with apt-get (root), used,
+# removed and purged; not in make check.
+package-tests: fixtures
+	ACCEL_SRC=$(CURDIR) ACCEL_FIXTURES=$(abspath $(FIXTURES)) $(PYTHON) -m unittest discover \
+		-s tests/packages -p 'test_*.py' -v
 
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c
