@@ -205,6 +205,16 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(os.stat(CONF).st_uid, pwd.getpwnam(user).pw_uid)
         p = run("/usr/sbin/acceld", "--help")
         self.assertIn("usage: acceld", p.stdout)
+        # configuring again (a reinstall, an upgrade) keeps the operator's
+        # configuration and the user
+        with open(CONF, "a") as f:
+            f.write("# the operator's edit\n")
+        uid = u.pw_uid
+        run("dpkg", "-i", self.debs[PACKAGES.index("accelsched")])
+        with open(CONF) as f:
+            self.assertTrue(f.read().endswith("# the operator's edit\n"), CONF)
+        self.assertEqual(pwd.getpwnam("accelsched").pw_uid, uid)
+        self.assertEqual(stat.S_IMODE(os.stat(CONF).st_mode), 0o600, CONF)
 
     def test_5_accelctl_list(self):
         """The installed accelctl reads a capture's tree: every accelerator
@@ -246,6 +256,8 @@ class PackageTest(unittest.TestCase):
         self.need("installed_ok")
         kernels = [os.path.basename(k) for k in glob.glob("/lib/modules/*")
                    if os.path.exists(os.path.join(k, "build", "Makefile"))]
+        self.assertTrue(kernels, "no kernel headers in /lib/modules/*/build: install "
+                        "linux-headers-amd64 (scripts/install-deps.sh)")
         status = run("dkms", "status", "accelinv/" + VERSION).stdout
         self.assertIn("accelinv/" + VERSION, status)
         for k in kernels:
