@@ -109,7 +109,7 @@ class PackageTest(unittest.TestCase):
     def purge_ours(cls):
         present = [p for p in PACKAGES if installed(p)]
         if present:
-            run("dpkg", "--purge", *present)
+            run(*APT, "purge", *present)
 
     def need(self, *attrs):
         for a in attrs:
@@ -210,7 +210,7 @@ class PackageTest(unittest.TestCase):
         with open(CONF, "a") as f:
             f.write("# the operator's edit\n")
         uid = u.pw_uid
-        run("dpkg", "-i", self.debs[PACKAGES.index("accelsched")])
+        run(*APT, "install", "--reinstall", self.debs[PACKAGES.index("accelsched")])
         with open(CONF) as f:
             self.assertTrue(f.read().endswith("# the operator's edit\n"), CONF)
         self.assertEqual(pwd.getpwnam("accelsched").pw_uid, uid)
@@ -267,16 +267,17 @@ class PackageTest(unittest.TestCase):
         type(self).kernels = kernels
 
     def test_8_remove_purge(self):
-        """dpkg -r keeps the configuration and state; dpkg -P then leaves no
+        """Removing keeps the configuration and state; purging then leaves no
         file of the packages, of DKMS, of deb-systemd-helper or of the
         maintainer scripts behind (the system user stays, as Debian keeps
         them)."""
         self.need("installed_ok")
-        run("dpkg", "--remove", *PACKAGES)
+        run(*APT, "remove", *PACKAGES)
         self.assertFalse(os.path.exists("/usr/bin/accelctl"))
         self.assertTrue(os.path.exists(CONF), "remove keeps the configuration")
         self.assertTrue(os.path.isdir(STATE), "remove keeps the state")
-        run("dpkg", "--purge", *PACKAGES)
+        # apt-get knows no more the packages that had nothing to keep
+        run(*APT, "purge", *[p for p in PACKAGES if installed(p)])
         for p in PACKAGES:
             self.assertFalse(installed(p), p)
         left = [p for p in self.paths if p not in self.before and os.path.lexists(p)]
