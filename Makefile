@@ -12,6 +12,8 @@
 #                   Nova's PCI filter and weighers, discovery against lspci,
 #                   the Placement client
 #   make install PREFIX=/usr/local DESTDIR=
+#   make package-tests  the Debian packages (debian/, docs/packages.md) built,
+#                   checked by lintian, installed, removed, purged (root)
 #
 # Dependencies come from Debian packages through scripts/install-deps.sh.
 
