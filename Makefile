@@ -305,8 +305,6 @@ DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DKMSDIR ?= $(PREFIX)/src
-UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
-SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 .PHONY: version install-bin install-lib install-dev install-data install-dkms-src
 version:
@@ -353,10 +351,6 @@ install-data:
 		install -m 0600 etc/accelsched.conf.sample $(DESTDIR)$(SYSCONFDIR)/accelsched/accelsched.conf
 	sed 's|/usr/local/bin/acceld|$(SBINDIR)/acceld|' etc/acceld.service >$(DESTDIR)$(SYSTEMDUNITDIR)/acceld.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/acceld.service
-	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR)
-	printf 'KERNEL=="accelinv", GROUP="accelsched", MODE="0640"\n' >$(DESTDIR)$(UDEVRULESDIR)/60-accelinv.rules
-	printf 'u accelsched - "accelsched node agent" /var/lib/accelsched\n' >$(DESTDIR)$(SYSUSERSDIR)/accelsched.conf
-	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/60-accelinv.rules $(DESTDIR)$(SYSUSERSDIR)/accelsched.conf
 
 install-dkms-src:
 	install -d $(DESTDIR)$(DKMSDIR)/accelinv-$(VERSION)
