@@ -290,77 +290,16 @@ bench: all fixtures
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
 
-# ---- TEMP: layout stub for packaging ------------------------------------
-# Just the install layout of issue 14 (LAYOUT.md) that debian/ packages, so
-# that the packaging branch builds on its own. The install branch implements
-# this layout for real (etc/acceld.service.in, the man pages, dkms.conf,
-# accel.pc); this block is dropped when both are merged.
-VERSION := 0.1.0
-BINDIR ?= $(PREFIX)/bin
-SBINDIR ?= $(PREFIX)/sbin
-LIBDIR ?= $(PREFIX)/lib
-INCLUDEDIR ?= $(PREFIX)/include
-MANDIR ?= $(PREFIX)/share/man
-DATADIR ?= $(PREFIX)/share
-SYSCONFDIR ?= /etc
-SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-DKMSDIR ?= $(PREFIX)/src
-
-.PHONY: version install-bin install-lib install-dev install-data install-dkms-src
-version:
-	@echo $(VERSION)
-
-install: install-bin install-lib install-dev install-python install-data install-dkms-src
-
-install-bin: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
-	install -m 0755 $(ACCELCTL) $(DESTDIR)$(BINDIR)/
-	install -m 0755 $(ACCELD) $(DESTDIR)$(SBINDIR)/
-
-install-lib: all
-	install -d $(DESTDIR)$(LIBDIR)
-	install -m 0644 $(LIB_SHARED) $(DESTDIR)$(LIBDIR)/libaccel.so.0
-	ln -sf libaccel.so.0 $(DESTDIR)$(LIBDIR)/libaccel.so
-
-install-dev: all
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/accel
-	install -m 0644 $(LIBS) $(LIB_STATIC) $(DESTDIR)$(LIBDIR)/
-	install -m 0644 include/accel/*.h $(DESTDIR)$(INCLUDEDIR)/accel/
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
-		'Name: accel' 'Description: accelsched accelerator discovery, Placement client and scheduler core' \
-		'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
-		'Libs: -L$${libdir} -laccel' 'Libs.private: -lpthread' >$(DESTDIR)$(LIBDIR)/pkgconfig/accel.pc
-	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/accel.pc
-
-STUB_MAN = .TH $(1) $(2) "" "accelsched $(VERSION)"\n.SH NAME\n$(1) \\- $(3)\n.SH DESCRIPTION\n$(4)\n
-install-data:
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/accelsched \
-		$(DESTDIR)$(SYSCONFDIR)/accelsched $(DESTDIR)$(SYSTEMDUNITDIR)
-	install -m 0644 docs/accelctl.1 $(DESTDIR)$(MANDIR)/man1/
-	printf '$(call STUB_MAN,acceld,8,accelsched node agent,See README.md.)' \
-		>$(DESTDIR)$(MANDIR)/man8/acceld.8
-	printf '$(call STUB_MAN,accelsched.conf,5,acceld configuration,See $(DATADIR)/accelsched/accelsched.conf.sample.)' \
-		>$(DESTDIR)$(MANDIR)/man5/accelsched.conf.5
-	printf 'complete -W "list show topo report schedule watch" accelctl\n' \
-		>$(DESTDIR)$(DATADIR)/bash-completion/completions/accelctl
-	chmod 0644 $(DESTDIR)$(MANDIR)/man8/acceld.8 $(DESTDIR)$(MANDIR)/man5/accelsched.conf.5 \
-		$(DESTDIR)$(DATADIR)/bash-completion/completions/accelctl
-	install -m 0644 etc/nova.conf.accelsched.sample etc/accelsched.conf.sample $(DESTDIR)$(DATADIR)/accelsched/
-	test -e $(DESTDIR)$(SYSCONFDIR)/accelsched/accelsched.conf || \
-		install -m 0600 etc/accelsched.conf.sample $(DESTDIR)$(SYSCONFDIR)/accelsched/accelsched.conf
-	sed 's|/usr/local/bin/acceld|$(SBINDIR)/acceld|' etc/acceld.service >$(DESTDIR)$(SYSTEMDUNITDIR)/acceld.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/acceld.service
-
-install-dkms-src:
-	install -d $(DESTDIR)$(DKMSDIR)/accelinv-$(VERSION)
-	install -m 0644 kmod/Kbuild kmod/Makefile kmod/accelinv.c $(DESTDIR)$(DKMSDIR)/accelinv-$(VERSION)/
-	printf '%s\n' 'PACKAGE_NAME="accelinv"' 'PACKAGE_VERSION="$(VERSION)"' \
-		'BUILT_MODULE_NAME[0]="accelinv"' 'DEST_MODULE_LOCATION[0]="/updates/dkms"' \
-		'MAKE[0]="make KDIR=$${kernel_source_dir}"' 'CLEAN="make KDIR=$${kernel_source_dir} clean"' \
-		'AUTOINSTALL="yes"' >$(DESTDIR)$(DKMSDIR)/accelinv-$(VERSION)/dkms.conf
-	chmod 0644 $(DESTDIR)$(DKMSDIR)/accelinv-$(VERSION)/dkms.conf
-# ---- end of TEMP: layout stub for packaging --------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/accel \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(ACCELCTL) $(ACCELD) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(LIBS) $(LIB_STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(LIB_SHARED) $(DESTDIR)$(PREFIX)/lib/libaccel.so.0
+	ln -sf libaccel.so.0 $(DESTDIR)$(PREFIX)/lib/libaccel.so
+	install -m 0644 include/accel/*.h $(DESTDIR)$(PREFIX)/include/accel/
+	install -m 0644 docs/accelctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(MAKE) install-python
 
 # The Nova plugin where Debian's python3-nova looks (PYTHON_SITE), with its
 # egg-info so that Nova's API finds the extra spec validators' entry point.
