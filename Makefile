@@ -18,6 +18,8 @@
 #   make install-tests  the install tree, unit, man pages and completion
 #                   (tests/install/); make dkms-test: DKMS against Debian's
 #                   kernel headers
+#   make package-tests  the Debian packages (debian/, docs/packages.md) built,
+#                   checked by lintian, installed, removed, purged (root)
 #
 # Dependencies come from Debian packages through scripts/install-deps.sh.
 
@@ -53,6 +55,9 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 CFLAGS ?= -O2 -g
+# LDFLAGS: added to the links of libaccel.so, accelctl and acceld (a package
+# build's hardening flags: debian/rules).
+LDFLAGS ?=
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wvla -Werror=implicit-function-declaration
 ACCEL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -fvisibility=hidden -fPIC -Iinclude $(PKG_CFLAGS) \
@@ -107,7 +112,7 @@ FIXTURES := $(BUILD)/fixtures
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests layers version uninstall install-bin install-lib \
-	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck
+	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck package-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -141,7 +146,7 @@ SOVERSION := 0
 $(LIB_SHARED): $(call obj,$(LIB_ALL_SRC)) abi/libaccel.map
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libaccel.so.$(SOVERSION) -Wl,-z,defs \
-		-Wl,--version-script=abi/libaccel.map $(SAN_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) \
+		-Wl,--version-script=abi/libaccel.map $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) \
 		-lpthread
 
 # P: members by their path, so that two folders' files of one name both stay
@@ -151,11 +156,11 @@ $(LIB_STATIC): $(call obj,$(LIB_ALL_SRC))
 
 $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
@@ -314,6 +319,7 @@ check: deps
 	$(MAKE) install-tests
 	$(MAKE) dkms-test
 	$(MAKE) devstack-tests
+	$(MAKE) package-tests
 	$(MAKE) nova-tests
 	$(MAKE) vm-tests
 	$(MAKE) unit-asan
@@ -464,6 +470,13 @@ install-tests: all python fixtures
 # linux-headers-*-amd64, in a private DKMS tree (tests/install/dkms_test.py).
 dkms-test:
 	ACCEL_BUILD=$(BUILD) ACCEL_VERSION=$(VERSION) KDIR=$(VM_KDIR) $(PYTHON) tests/install/dkms_test.py -v
+
+# The Debian packages (debian/, docs/packages.md): built from a copy of the
+# tree, lintian, installed on this machine with apt-get (root), used,
+# removed and purged; not in make check.
+package-tests: fixtures
+	ACCEL_SRC=$(CURDIR) ACCEL_FIXTURES=$(abspath $(FIXTURES)) $(PYTHON) -m unittest discover \
+		-s tests/packages -p 'test_*.py' -v
 
 format:
 	clang-format -i $(wildcard drivers/*.h cli/*.h tests/unit/*.h) bench/bench_run.c
