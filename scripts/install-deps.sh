@@ -18,6 +18,7 @@ python3-keystone python3-placement python3-osc-placement python3-openstackclient
 uwsgi-core uwsgi-plugin-python3 procps postgresql python3-psycopg2
 python3-dev python3-setuptools python3-nova
 linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio
+debootstrap
 "
 
 missing=""
