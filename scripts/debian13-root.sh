@@ -156,12 +156,18 @@ inside() {
 # unshare's, so killing it ends the namespace.
 #   enter ROOT OVERLAY SRC CMD...
 enter() {
-	exec unshare --mount --propagation private --pid --fork --kill-child -- \
+	exec $GUARD unshare --mount --propagation private --pid --fork --kill-child -- \
 		"$SELF" __inside "$$" "$@"
 }
 
 # ---------------------------------------------------------------------------
 # Building
+
+# While building, each step's unshare gets SIGKILL when this script dies
+# (setpriv's parent-death signal; --kill-child passes it on), so a build
+# killed with -9 leaves no debootstrap or apt-get writing into its
+# temporary directory. Empty for run: its unshare is this script's PID.
+GUARD=
 
 # seconds since $1, for the step lines
 since() { echo $(($(date +%s) - $1))s; }
@@ -270,20 +276,21 @@ build() {
 	# mount of a build lives in a namespace that died with it)
 	for old in "$CACHE"/.build-*; do
 		[ -e "$old" ] || continue
-		say "removing the interrupted build $old"
+		say "removing $old (left by an interrupted build)"
 		rm -rf --one-file-system "$old"
 	done
 	tmp=$CACHE/.build-$key
+	GUARD="setpriv --pdeathsig KILL --"
 	LOG=$CACHE/.build-$key.log
 	: >"$LOG"
 	start=$(date +%s)
 	n=0
 	STEPS=5
-	say "building Debian $SUITE with $(echo "$names" | wc -l) packages from $mirror into $final (minutes; log: $LOG)"
+	say "building Debian $SUITE with the $(echo "$names" | wc -l) packages of $PACKAGES from $mirror into $final (minutes; log: $LOG)"
 	# debootstrap mounts /proc and /sys in the target: in a namespace of
 	# its own, so an interrupted debootstrap leaves no mount behind
 	step "debootstrap --variant=minbase $SUITE" \
-		unshare --mount --propagation private --pid --fork --kill-child -- \
+		$GUARD unshare --mount --propagation private --pid --fork --kill-child -- \
 		debootstrap --variant=minbase "$SUITE" "$tmp" "$mirror"
 	configure_root
 	step "apt-get update" in_build apt-get update
@@ -292,7 +299,7 @@ build() {
 	# shellcheck disable=SC2086
 	check_packages
 	# shellcheck disable=SC2086
-	step "apt-get install ($(echo "$names" | wc -l) packages and their dependencies)" \
+	step "apt-get install ($(echo "$names" | wc -l) listed packages and their dependencies)" \
 		in_build apt-get install -y -q $names
 	step "cleaning and recording" record_root
 	mv "$tmp" "$final"
