@@ -214,7 +214,7 @@ nova-tests: python fixtures
 # smoke tests, and on the host the test that entering leaves nothing behind.
 # Needs root.
 DEBIAN13 := scripts/debian13-root.sh
-debian13-root:
+debian13-root: deps
 	@$(DEBIAN13) build >/dev/null
 
 debian13-tests: debian13-root

@@ -112,7 +112,8 @@ inside() {
 		# layer that vanishes with the namespace
 		mkdir "$mnt/upper" "$mnt/work" "$mnt/root"
 		mount -t overlay -o "lowerdir=$root,upperdir=$mnt/upper,workdir=$mnt/work" \
-			"accelsched-root-$id" "$mnt/root"
+			"accelsched-root-$id" "$mnt/root" ||
+			die "cannot mount an overlay on $root (is overlayfs available? modprobe overlay)"
 		r=$mnt/root
 	else
 		r=$root
@@ -143,6 +144,7 @@ inside() {
 		dir=/src
 	fi
 	rc=0
+	# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
 	chroot "$r" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root LANG=C.UTF-8 \
 		TERM="${TERM:-dumb}" DEBIAN_FRONTEND=noninteractive \
 		/bin/sh -c 'cd "$0" && exec "$@"' "$dir" "$@" || rc=$?
@@ -156,6 +158,7 @@ inside() {
 # unshare's, so killing it ends the namespace.
 #   enter ROOT OVERLAY SRC CMD...
 enter() {
+	# shellcheck disable=SC2086 # GUARD is a command and its arguments
 	exec $GUARD unshare --mount --propagation private --pid --fork --kill-child -- \
 		"$SELF" __inside "$$" "$@"
 }
@@ -219,6 +222,7 @@ configure_root() {
 
 # every name of the list must exist in the suite: name those that do not
 check_packages() {
+	# shellcheck disable=SC2016,SC2086 # the inner shell's $p; one name a word
 	missing=$(in_build sh -c 'for p; do
 		apt-cache show --no-all-versions "$p" >/dev/null 2>&1 || echo "$p"
 	done' sh $names)
@@ -238,7 +242,7 @@ record_root() {
 		echo "suite=$SUITE"
 		echo "mirror=$mirror"
 		echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-		echo "packages=$(echo $names)"
+		echo "packages=$(echo "$names" | tr '\n' ' ')"
 	} >"$tmp/etc/accelsched-root"
 }
 
@@ -289,6 +293,7 @@ build() {
 	say "building Debian $SUITE with the $(echo "$names" | wc -l) packages of $PACKAGES from $mirror into $final (minutes; log: $LOG)"
 	# debootstrap mounts /proc and /sys in the target: in a namespace of
 	# its own, so an interrupted debootstrap leaves no mount behind
+	# shellcheck disable=SC2086 # GUARD is a command and its arguments
 	step "debootstrap --variant=minbase $SUITE" \
 		$GUARD unshare --mount --propagation private --pid --fork --kill-child -- \
 		debootstrap --variant=minbase "$SUITE" "$tmp" "$mirror"
@@ -296,7 +301,6 @@ build() {
 	step "apt-get update" in_build apt-get update
 	n=$((n + 1))
 	say "[$n/$STEPS] checking that the $SUITE archive has every listed package"
-	# shellcheck disable=SC2086
 	check_packages
 	# shellcheck disable=SC2086
 	step "apt-get install ($(echo "$names" | wc -l) listed packages and their dependencies)" \
@@ -327,7 +331,9 @@ run() {
 clean() {
 	keep=$CACHE/debian13-$(root_key)
 	for d in "$CACHE"/debian13-*; do
-		[ -d "$d" ] && [ "$d" != "$keep" ] || continue
+		if [ ! -d "$d" ] || [ "$d" = "$keep" ]; then
+			continue
+		fi
 		say "removing $d"
 		rm -rf --one-file-system "$d"
 	done

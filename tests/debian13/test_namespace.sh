@@ -56,6 +56,7 @@ cmp -s "$tmp/before" "$tmp/after" ||
 
 # 4. SIGKILL to the command's run (unshare, whose PID run keeps) while the
 # inner command runs: nothing of it may stay
+: >"$tmp/ready"
 $ROOTSH run -- sh -c 'echo ready; exec sleep 86401' >"$tmp/ready" &
 pid=$!
 i=0
