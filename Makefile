@@ -211,7 +211,8 @@ nova-tests: python fixtures
 # after (seconds). debian13-tests runs inside it on this working tree (at
 # /src) in a private mount namespace: the C libraries and the extension are
 # built by the root's gcc for its python3 into build/debian13; then the
-# smoke tests, and on the host the test that entering leaves nothing behind.
+# smoke tests, one of Nova's own functional tests (the root can run them),
+# and on the host the test that entering leaves nothing behind.
 # Needs root.
 DEBIAN13 := scripts/debian13-root.sh
 debian13-root: deps
@@ -223,6 +224,10 @@ debian13-tests: debian13-root
 	@echo "debian13-tests: tests/debian13/test_smoke.py (in the root)"
 	@$(DEBIAN13) run -- env PYTHONPATH=/src/build/debian13/python \
 		/usr/bin/python3 -m unittest -v tests/debian13/test_smoke.py
+	@echo "debian13-tests: Nova 31's own PCI-in-Placement functional test (in the root)"
+	@$(DEBIAN13) run -- sh -c 'cd /tmp && python3 -m unittest -q \
+		nova.tests.functional.libvirt.test_pci_in_placement.PlacementPCIInventoryReportingTests.test_new_compute_init_with_pci_devs \
+		>nova-test.log 2>&1 || { tail -n 40 nova-test.log; exit 1; }'
 	@echo "debian13-tests: tests/debian13/test_namespace.sh (on the host)"
 	@tests/debian13/test_namespace.sh
 

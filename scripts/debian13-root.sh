@@ -30,7 +30,7 @@
 set -eu
 
 # Bump when the way the root is built changes, so cached roots are rebuilt.
-ROOT_VERSION=1
+ROOT_VERSION=2
 SUITE=trixie
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -234,6 +234,13 @@ check_packages() {
 
 record_root() {
 	in_build sh -c 'apt-get clean && rm -rf /var/lib/apt/lists/partial/*'
+	# Nova's functional tests read state_path/etc/nova/api-paste.ini, and
+	# state_path is the folder above the nova package, as in a source tree
+	# (nova/tests/fixtures/conf.py); Debian's file is nova-common's
+	if [ -f "$tmp/etc/nova/api-paste.ini" ]; then
+		mkdir -p "$tmp/usr/lib/python3/dist-packages/etc/nova"
+		ln -sf /etc/nova/api-paste.ini "$tmp/usr/lib/python3/dist-packages/etc/nova/api-paste.ini"
+	fi
 	rm -f "$tmp/etc/resolv.conf"
 	{
 		echo "# accelsched's Debian 13 test root (scripts/debian13-root.sh)"
@@ -301,7 +308,9 @@ build() {
 	step "apt-get update" in_build apt-get update
 	n=$((n + 1))
 	say "[$n/$STEPS] checking that the $SUITE archive has every listed package"
+	t=$(date +%s)
 	check_packages
+	say "      done in $(since "$t")"
 	# shellcheck disable=SC2086
 	step "apt-get install ($(echo "$names" | wc -l) listed packages and their dependencies)" \
 		in_build apt-get install -y -q $names
