@@ -11,6 +11,8 @@
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
 #                   Nova's PCI filter and weighers, discovery against lspci,
 #                   the Placement client
+#   make debian13-tests  in a Debian 13 root with OpenStack 2025.1 (Nova 31),
+#                   built once and cached (docs/debian13.md)
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Dependencies come from Debian packages through scripts/install-deps.sh.
