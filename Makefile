@@ -11,6 +11,8 @@
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
 #                   Nova's PCI filter and weighers, discovery against lspci,
 #                   the Placement client
+#   make debian13-tests  in a Debian 13 root with OpenStack 2025.1 (Nova 31),
+#                   built once and cached (docs/debian13.md)
 #   make install PREFIX=/usr/local DESTDIR=
 #                   tools, library, headers, Python package, man pages,
 #                   systemd unit, configuration, DKMS source (docs/deploy.md);
@@ -112,7 +114,7 @@ FIXTURES := $(BUILD)/fixtures
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests layers version uninstall install-bin install-lib \
-	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck package-tests
+	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck package-tests debian13-root debian13-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -234,6 +236,33 @@ nova-tests: python fixtures
 		$(PYTHON) -m unittest -v $$(basename $$t .py); \
 	done
 
+# A Debian 13 (trixie) root with OpenStack 2025.1 (Nova 31, Placement 13,
+# Keystone 27, Cyborg 14), for what Debian 12's Zed cannot test
+# (docs/debian13.md). debian13-root builds it once (minutes) into
+# /var/cache/accelsched, keyed by tests/debian13/packages, and reuses it
+# after (seconds). debian13-tests runs inside it on this working tree (at
+# /src) in a private mount namespace: the C libraries and the extension are
+# built by the root's gcc for its python3 into build/debian13; then the
+# smoke tests, one of Nova's own functional tests (the root can run them),
+# and on the host the test that entering leaves nothing behind.
+# Needs root.
+DEBIAN13 := scripts/debian13-root.sh
+debian13-root: deps
+	@$(DEBIAN13) build >/dev/null
+
+debian13-tests: debian13-root
+	$(call say,ROOT,make python BUILD=build/debian13)$(DEBIAN13) run -- \
+		make -s python BUILD=build/debian13 PYTHON=/usr/bin/python3 $(if $(V),V=$(V))
+	@echo "debian13-tests: tests/debian13/test_smoke.py (in the root)"
+	@$(DEBIAN13) run -- env PYTHONPATH=/src/build/debian13/python \
+		/usr/bin/python3 -m unittest -v tests/debian13/test_smoke.py
+	@echo "debian13-tests: Nova 31's own PCI-in-Placement functional test (in the root)"
+	@$(DEBIAN13) run -- sh -c 'cd /tmp && python3 -m unittest -q \
+		nova.tests.functional.libvirt.test_pci_in_placement.PlacementPCIInventoryReportingTests.test_new_compute_init_with_pci_devs \
+		>nova-test.log 2>&1 || { tail -n 40 nova-test.log; exit 1; }'
+	@echo "debian13-tests: tests/debian13/test_namespace.sh (on the host)"
+	@tests/debian13/test_namespace.sh
+
 # accelinv.ko against KDIR (default: the running kernel's build tree, else
 # Debian's newest linux-headers-*-amd64, the kernel tests/vm boots).
 kmod:
@@ -321,6 +350,7 @@ check: deps
 	$(MAKE) devstack-tests
 	$(MAKE) package-tests
 	$(MAKE) nova-tests
+	$(MAKE) debian13-tests
 	$(MAKE) vm-tests
 	$(MAKE) unit-asan
 	$(MAKE) valgrind

@@ -22,6 +22,7 @@ linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio
 dkms openssl kmod systemd man-db groff-base
 shellcheck sudo python3-yaml
 dpkg-dev debhelper dh-python dh-dkms fakeroot lintian
+debootstrap
 "
 
 missing=""
