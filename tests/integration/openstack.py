@@ -1181,7 +1181,12 @@ class PlacementSession:
         if version:
             hdrs['OpenStack-API-Version'] = 'placement %s' % version
         hdrs.update(headers or {})
-        for attempt in (0, 1):
+        # 401 once: a new token. 503 from keystonemiddleware while Keystone
+        # is slow to answer its token check (a loaded machine right after
+        # start): up to 5 more tries a second apart. This client is the
+        # tests' own, for setup and checks, never the code under test.
+        reauthed = False
+        for attempt in range(6):
             if self.token is None:
                 self.authenticate()
             h = dict(hdrs)
@@ -1199,8 +1204,13 @@ class PlacementSession:
                 if (r.headers.get('Connection') or '').lower() == 'close':
                     conn.close()
                     self._conn = None
-            if r.status == 401 and attempt == 0 and not self._fixed:
+            if r.status == 401 and not reauthed and not self._fixed:
+                reauthed = True
                 self.token = None
+                continue
+            if (r.status == 503 and attempt < 5
+                    and b'Keystone service is temporarily unavailable' in r.body):
+                time.sleep(1)
                 continue
             break
         if expect is not None:
