@@ -30,6 +30,10 @@ PKGS := libpci libdrm json-c OpenCL libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# librdkafka: acceld's Kafka producer and the mock cluster of the tests only
+# (the libraries and the Nova extension do not link it).
+RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
+RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -82,7 +86,7 @@ FIXTURES := $(BUILD)/fixtures
 .SECONDARY:
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress valgrind demo bench fixtures \
-	install clean format python nova-tests kmod vm-tests layers
+	install clean format python nova-tests kmod vm-tests layers kafka-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -168,6 +172,14 @@ integration: all fixtures
 	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_PLAIN_BIN=$(BUILD)/bin \
 		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/integration/test_placement.py
+
+# librdkafka's mock cluster on 127.0.0.1 for the Kafka tests: prints the
+# bootstrap servers, takes fault commands on stdin (tests/kafka/mockcluster.c).
+MOCKCLUSTER := $(BUILD)/tests/mockcluster
+$(MOCKCLUSTER): tests/kafka/mockcluster.c
+	@mkdir -p $(dir $@)
+	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) $(RDKAFKA_CFLAGS) -o $@ $< $(RDKAFKA_LIBS) \
+		$(SAN_LDFLAGS)
 
 # The Python package (scheduler/python): the C core as an extension module
 # and the Nova plugin, built for Debian's /usr/bin/python3 (python3-nova)
