@@ -128,9 +128,10 @@ $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(call obj,$(AGENT_SRC)): ACCEL_CFLAGS += $(RDKAFKA_CFLAGS)
 $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
 
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
