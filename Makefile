@@ -136,9 +136,13 @@ $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -MMD -MP -o $@ $< \
-		$(LIBS) \
+	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -Iagent -MMD -MP \
+		-o $@ $< $(TEST_OBJS) $(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS) $(TEST_LDFLAGS)
+
+# acceld's spool and envelope, tested from their objects
+$(BUILD)/tests/test_spool: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
+$(BUILD)/tests/test_spool: $(call obj,agent/spool.c agent/envelope.c)
 
 # The inventory writer's calls into json-c go through the test's wrappers,
 # which fail the Nth allocation.
@@ -231,9 +235,10 @@ vm-tests: all
 		discover -s tests/vm -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves (and
-# the CLI's option parsers that have no main(): cli/spec.c).
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli \
+# the CLI's option parsers that have no main(): cli/spec.c; acceld's spool:
+# agent/spool.c).
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c agent/spool.c
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli -Iagent \
 	$(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c

@@ -195,7 +195,7 @@ static void to_stream(struct agent *a, const accel_inventory *inv,
 {
 	accel_err err;
 
-	if (stream_changes(a->stream, diff, &err) || stream_inventory(a->stream, inv, &err) ||
+	if (stream_changes(a->stream, inv, diff, &err) || stream_inventory(a->stream, inv, &err) ||
 	    stream_commit(a->stream, &err))
 		accel_error("kafka: %s", err.msg);
 }

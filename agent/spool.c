@@ -18,6 +18,7 @@
 #define HEAD 12 /* magic, length, checksum */
 #define T_MSG 1
 #define T_DONE 2
+#define KEY_NULL 0xffffu /* the key's length when it has none */
 #define LOAD_MAX (1ull << 32) /* a spool file larger than this is not ours */
 
 struct entry {
@@ -169,9 +170,9 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 	if (!field_ok(m->topic, SPOOL_TOPIC_MAX) || !*m->topic)
 		return accel_err_set(err, -EINVAL, "spool: a message needs a topic of 1 to %d bytes",
 				     SPOOL_TOPIC_MAX);
-	if (m->key && !field_ok(m->key, UINT16_MAX))
+	if (m->key && !field_ok(m->key, KEY_NULL - 1))
 		return accel_err_set(err, -EINVAL, "spool: message key longer than %u bytes",
-				     UINT16_MAX);
+				     KEY_NULL - 1);
 	if (m->n_headers > SPOOL_MAX_HEADERS)
 		return accel_err_set(err, -EINVAL, "spool: more than %d headers", SPOOL_MAX_HEADERS);
 	for (size_t i = 0; i < m->n_headers; i++)
@@ -189,7 +190,10 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 	put_u(&w, m->seq, 8);
 	put_u(&w, (uint64_t)m->cls, 1);
 	put_str16(&w, m->topic);
-	put_str16(&w, m->key);
+	if (m->key)
+		put_str16(&w, m->key);
+	else
+		put_u(&w, KEY_NULL, 2);
 	put_u(&w, m->n_headers, 1);
 	for (size_t i = 0; i < m->n_headers; i++) {
 		put_str16(&w, m->headers[i].name);
@@ -276,7 +280,10 @@ static const char *parse_msg(struct rbuf *r, spool_msg *m)
 	if (!r->why && (unsigned)m->cls >= SPOOL_N_CLASSES)
 		return "an unknown message class";
 	m->topic = get_str16(r, SPOOL_TOPIC_MAX, false);
-	m->key = get_str16(r, UINT16_MAX, true);
+	if (!r->why && r->n - r->off >= 2 && r->p[r->off] == 0xff && r->p[r->off + 1] == 0xff)
+		r->off += 2; /* no key */
+	else
+		m->key = get_str16(r, KEY_NULL - 1, true);
 	n = (size_t)get_u(r, 1);
 	if (!r->why && n > SPOOL_MAX_HEADERS)
 		return "more headers than a message may have";

@@ -10,7 +10,7 @@
  *
  * all integers little-endian. A body is a message:
  *
- *   u8 1 | u64 seq | u8 class | u16 n + topic | u16 n + key |
+ *   u8 1 | u64 seq | u8 class | u16 n + topic | u16 n + key (n 0xffff: none) |
  *   u8 header count | (u16 n + name, u16 n + value) each | u32 n + value
  *
  * or the mark that message seq was delivered: u8 2 | u64 seq. Sequence

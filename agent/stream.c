@@ -152,6 +152,12 @@ static int new_producer(stream *s, accel_err *err)
 		r = set(conf, "acks", "all", err);
 	if (!r)
 		r = set(conf, "log.queue", "true", err);
+	if (!r) {
+		char ms[32];
+
+		snprintf(ms, sizeof(ms), "%d", k->message_timeout * 1000);
+		r = set(conf, "message.timeout.ms", ms, err);
+	}
 	/* the key's partition the way Java clients choose it, so that every
 	 * producer of a key agrees */
 	if (!r)
@@ -340,9 +346,10 @@ int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
 		     "accelerator.inventory.snapshot", payload, err);
 }
 
-/* {"host", "address", "device": {...}} and what the event adds */
-static int event_payload(const char *host, const char *address, const accel_device *d,
-			 json_object **out, accel_err *err)
+/* {"host", "address", "generation", "device": {...}} and what the event
+ * adds */
+static int event_payload(const char *host, uint64_t gen, const char *address,
+			 const accel_device *d, json_object **out, accel_err *err)
 {
 	json_object *p = json_object_new_object(), *dev = NULL;
 	char *text = NULL;
@@ -350,6 +357,8 @@ static int event_payload(const char *host, const char *address, const accel_devi
 
 	if (!r)
 		r = accel_json_add(p, "host", json_object_new_string(host));
+	if (!r)
+		r = accel_json_add(p, "generation", json_object_new_int64((int64_t)gen));
 	if (!r)
 		r = accel_json_add(p, "address", json_object_new_string(address));
 	if (!r)
@@ -367,9 +376,11 @@ static int event_payload(const char *host, const char *address, const accel_devi
 	return 0;
 }
 
-int stream_changes(stream *s, const accel_inventory_changes *diff, accel_err *err)
+int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_changes *diff,
+		   accel_err *err)
 {
 	const char *host = s->cfg->host;
+	uint64_t gen = accel_inventory_generation(inv);
 
 	for (size_t i = 0; i < accel_inventory_changes_n(diff); i++) {
 		const accel_inventory_change *c = accel_inventory_changes_get(diff, i);
@@ -383,7 +394,7 @@ int stream_changes(stream *s, const accel_inventory_changes *diff, accel_err *er
 		if (!c->address)
 			continue; /* the host's own members: in the inventory record */
 		snprintf(key, sizeof(key), "%s/%s", host, c->address);
-		r = event_payload(host, c->address, c->cur ? c->cur : c->old, &p, err);
+		r = event_payload(host, gen, c->address, c->cur ? c->cur : c->old, &p, err);
 		if (r)
 			return r;
 		if (c->op == '~') {
@@ -399,7 +410,7 @@ int stream_changes(stream *s, const accel_inventory_changes *diff, accel_err *er
 		if (r)
 			return r;
 		if (c->op == '~' && accel_inventory_change_has(c, "health")) {
-			r = event_payload(host, c->address, c->cur, &p, err);
+			r = event_payload(host, gen, c->address, c->cur, &p, err);
 			if (!r)
 				r = accel_json_add(p, "health",
 						   json_object_new_string(accel_health_name(c->cur->health)));

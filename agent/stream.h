@@ -9,7 +9,7 @@
  * first; stream_commit() makes the appended ones durable (one fsync for the
  * batch) and hands them to librdkafka in order; a delivery report that says
  * delivered marks it done in the spool. A report that says not delivered
- * (the brokers gone past message.timeout.ms, a refused message) stops the
+ * (the brokers gone past [kafka] message_timeout, a refused message) stops the
  * hand-over: once nothing is in flight, every undelivered message is handed
  * over again in order, after a backoff (1 s doubling to 60 s). A fatal
  * error of the idempotent producer makes a new producer, which starts over
@@ -30,7 +30,8 @@ void stream_close(stream *s);
 /* Queue (append to the spool) the host's inventory record, and one event
  * per device change of the diff (NULL: none); stream_commit sends them. */
 int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err);
-int stream_changes(stream *s, const accel_inventory_changes *diff, accel_err *err);
+int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_changes *diff,
+		   accel_err *err);
 int stream_commit(stream *s, accel_err *err);
 
 /* A descriptor that becomes readable when librdkafka has something to
