@@ -186,6 +186,15 @@ $(MOCKCLUSTER): tests/kafka/mockcluster.c
 	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) $(RDKAFKA_CFLAGS) -o $@ $< $(RDKAFKA_LIBS) \
 		$(SAN_LDFLAGS)
 
+# acceld's Kafka stream against the mock cluster, read back by kcat and
+# oslo.messaging's listener, with broker outages, kill -9 and refused
+# Produce requests (tests/kafka/; a real Placement, noauth2). The ASan+UBSan
+# build, as in make integration.
+kafka-tests: fixtures
+	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all build/asan/tests/mockcluster
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_MOCKCLUSTER=build/asan/tests/mockcluster \
+		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) -m unittest discover -s tests/kafka -p 'test_*.py' -v
+
 # The Python package (scheduler/python): the C core as an extension module
 # and the Nova plugin, built for Debian's /usr/bin/python3 (python3-nova)
 # into $(BUILD)/python with its entry points (egg-info), importable with
