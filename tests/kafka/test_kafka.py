@@ -101,6 +101,7 @@ class MockCluster:
     def stop(self):
         self.p.stdin.close()
         self.p.wait(timeout=30)
+        self.p.stdout.close()
 
 
 def kcat(bootstrap, topic):
@@ -203,6 +204,7 @@ class Daemon:
             self.p.send_signal(sig)
         rc = self.p.wait(timeout=60)
         self.t.join(timeout=10)
+        self.p.stderr.close()
         return rc
 
 
@@ -487,7 +489,7 @@ class Faults(unittest.TestCase):
         # the inventory records, the creates and every update
         self.assertEqual(len(queued), (1 + len(gens)) * (1 + len(dirs)))
         self.mc.cmd('up -1')
-        p = acceld_once(conf)
+        p = acceld_once(conf, '--create-root')
         self.assertEqual(p.returncode, 0, p.stderr[-3000:])
         self.assertIn('undelivered messages in %s: sending them first' % spool, p.stderr)
         seen = {r['headers']['ce_id'] for t in (INVENTORY, EVENTS)
