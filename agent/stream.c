@@ -30,6 +30,7 @@ struct stream {
 	uint64_t handed;       /* the last seq handed to librdkafka */
 	size_t in_flight;      /* handed, no report yet */
 	bool hold;	       /* a report said not delivered: hand nothing over */
+	bool purged;	       /* and what librdkafka still held was taken back */
 	bool fatal;	       /* the producer must be made anew */
 	int backoff_ms;	       /* the next wait before handing over again */
 	struct timespec retry_at;
@@ -155,6 +156,7 @@ static int new_producer(stream *s, accel_err *err)
 	if (!r) {
 		char ms[32];
 
+		/* 0: librdkafka retries until the brokers take it */
 		snprintf(ms, sizeof(ms), "%d", k->message_timeout * 1000);
 		r = set(conf, "message.timeout.ms", ms, err);
 	}
@@ -200,6 +202,7 @@ static int new_producer(stream *s, accel_err *err)
 	s->handed = 0;
 	s->in_flight = 0;
 	s->hold = false;
+	s->purged = false;
 	s->fatal = false;
 	return 0;
 }
@@ -464,6 +467,13 @@ void stream_poll(stream *s)
 
 	drain_pipe(s);
 	rd_kafka_poll(s->rk, 0);
+	if (s->hold && s->in_flight && !s->purged && !s->fatal) {
+		/* the messages after the one that failed must not get there
+		 * before it: take them all back, and start over in order */
+		rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		s->purged = true;
+		rd_kafka_poll(s->rk, 0);
+	}
 	if (s->fatal) {
 		accel_err err;
 
@@ -494,6 +504,7 @@ void stream_poll(stream *s)
 			return;
 		s->retry_at = (struct timespec){ 0 };
 		s->hold = false;
+		s->purged = false;
 		s->handed = 0;
 	}
 	hand_over(s);

@@ -8,10 +8,13 @@
  * every delivery report looked at. A message is appended to the spool
  * first; stream_commit() makes the appended ones durable (one fsync for the
  * batch) and hands them to librdkafka in order; a delivery report that says
- * delivered marks it done in the spool. A report that says not delivered
- * (the brokers gone past [kafka] message_timeout, a refused message) stops the
- * hand-over: once nothing is in flight, every undelivered message is handed
- * over again in order, after a backoff (1 s doubling to 60 s). A fatal
+ * delivered marks it done in the spool. librdkafka retries a message until
+ * the brokers take it (or for [kafka] message_timeout when set), in order
+ * per partition. A report that says not delivered (a refused message, the
+ * message_timeout passed) stops the hand-over and takes back what
+ * librdkafka still holds (purged), so that nothing after it gets there
+ * first; once every report is in, every undelivered message is handed over
+ * again in order, after a backoff (1 s doubling to 60 s). A fatal
  * error of the idempotent producer makes a new producer, which starts over
  * from the spool the same way. At open, what the spool holds from before
  * (a crash, a stop with the brokers away) goes first.

@@ -87,7 +87,7 @@ static const struct opt opts[] = {
 	{ "kafka", "spool_dir", T_STR, KF(spool_dir), 0, 0, false },
 	{ "kafka", "spool_max_bytes", T_INT, KF(spool_max_bytes), 1 << 16, INT_MAX, false },
 	{ "kafka", "flush_timeout", T_INT, KF(flush_timeout), 1, 3600, false },
-	{ "kafka", "message_timeout", T_INT, KF(message_timeout), 1, 86400, false },
+	{ "kafka", "message_timeout", T_INT, KF(message_timeout), 0, 86400, false },
 	{ "kafka", "security_protocol", T_STR, KF(security_protocol), 0, 0, false },
 	{ "kafka", "ssl_ca_location", T_STR, KF(ssl_ca_location), 0, 0, false },
 	{ "kafka", "ssl_certificate_location", T_STR, KF(ssl_certificate_location), 0, 0, false },
@@ -536,7 +536,6 @@ int accel_config_new(accel_config **out, accel_err *err)
 	c->placement.auth_retry_interval = 600;
 	c->kafka.spool_max_bytes = 64 << 20;
 	c->kafka.flush_timeout = 30;
-	c->kafka.message_timeout = 300;
 	c->kafka.topic_inventory = strdup("accelsched.inventory");
 	c->kafka.events_target = strdup("accelsched.events");
 	c->kafka.metrics_target = strdup("accelsched.metrics");

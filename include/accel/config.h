@@ -93,7 +93,7 @@ typedef struct accel_kafka_conf {
 	char *spool_dir;	/* default <state_dir>/kafka-spool */
 	int spool_max_bytes;	/* the spool file's bound */
 	int flush_timeout;	/* seconds acceld --once waits for the broker */
-	int message_timeout;	/* seconds librdkafka tries a message */
+	int message_timeout;	/* seconds librdkafka tries a message, 0: no end */
 	/* passed through to librdkafka as they are */
 	char *security_protocol;
 	char *ssl_ca_location;
