@@ -325,7 +325,8 @@ class Envelope(unittest.TestCase):
 
     def test_change_events(self):
         """A device's driver gone: an update event naming the field; a device
-        removed: a delete event."""
+        removed: a delete event; AER errors counted: an update naming health
+        and a health event."""
         host = 'kafka-change'
         fx = fixture_copy('esc8000a')
         conf, _ = write_conf(host, fx, self.mc.bootstrap)
@@ -338,20 +339,29 @@ class Envelope(unittest.TestCase):
             os.unlink(os.path.join(dirs[addrs[0]], 'driver'))
             os.unlink(os.path.join(fx, 'sys/bus/pci/devices', addrs[1]))
             shutil.rmtree(dirs[addrs[1]])
+            with open(os.path.join(dirs[addrs[2]], 'aer_dev_nonfatal'), 'w') as f:
+                f.write('Undefined 0\nTOTAL_ERR_NONFATAL 3\n')
             d.p.send_signal(signal.SIGHUP)
             d.wait_log(r'inventory generation 2:')
 
             def mine():
                 ev = [unwrap(r) for r in kcat(self.mc.bootstrap, EVENTS)
                       if r['key'].startswith(host + '/')]
-                return [m for m in ev if m['payload']['generation'] == 2] or None
-            ev = wait_until('the generation 2 events', mine)
+                ev = [m for m in ev if m['payload']['generation'] == 2]
+                return ev if len(ev) >= 4 else None
+            # an update, a delete, an update and a health event
+            ev = wait_until('the 4 events of generation 2', mine)
             by = {(m['event_type'], m['payload']['address']): m for m in ev}
             upd = by[('accelerator.device.update', addrs[0])]
             self.assertIn('driver', upd['payload']['changed'])
             self.assertIsNone(upd['payload']['device'].get('driver'))
             self.assertIn(('accelerator.device.delete', addrs[1]), by)
-            self.assertEqual(len(ev), 2, ev)
+            self.assertIn('health', by[('accelerator.device.update', addrs[2])]['payload']
+                          ['changed'])
+            health = by[('accelerator.device.health', addrs[2])]['payload']
+            self.assertEqual((health['previous'], health['health']), ('ok', 'degraded'))
+            self.assertEqual(health['device']['health'], 'degraded')
+            self.assertEqual(len(ev), 4, ev)
         finally:
             self.assertEqual(d.stop(), 0, d.log()[-3000:])
 
