@@ -480,7 +480,11 @@ class Faults(unittest.TestCase):
             if kafka.get('message_timeout'):
                 # librdkafka gave up on them: they come back from the spool
                 d.wait_log(r'kafka: not delivered: ')
-            self.assertGreaterEqual(len(read_spool(spool)), len(gens) * (1 + len(dirs)))
+            # all the events are in the spool (a long burst may fill it: then
+            # inventory records that a newer one supersedes go, never events)
+            queued = [h for h in read_spool(spool).values()
+                      if h['ce_type'] == 'accelerator.device.update']
+            self.assertEqual(len(queued), len(gens) * len(dirs))
             self.mc.cmd('up -1')
             self.check_burst(host, sorted(dirs), gens, order=order)
             wait_until('an empty spool', lambda: not read_spool(spool))
