@@ -31,8 +31,9 @@ struct spool {
 	int fd;
 	uint64_t max_bytes, file_bytes, live_bytes;
 	uint64_t next_seq, synced_seq;
-	struct entry *e; /* undelivered, by seq */
-	size_t n, cap;
+	struct entry *base; /* the allocation: e[0] is base[head] */
+	struct entry *e;    /* undelivered, by seq */
+	size_t n, cap, head;
 	uint64_t dropped[SPOOL_N_CLASSES];
 	spool_warn_fn warn;
 	void *arg;
@@ -400,14 +401,26 @@ static void remove_at(spool *sp, size_t i)
 {
 	sp->live_bytes -= sp->e[i].bytes;
 	spool_msg_clear(&sp->e[i].m);
-	memmove(&sp->e[i], &sp->e[i + 1], (sp->n - i - 1) * sizeof(sp->e[0]));
+	if (i == 0) {
+		/* the usual case, reports come in order: no move */
+		sp->e++;
+		sp->head++;
+	} else {
+		memmove(&sp->e[i], &sp->e[i + 1], (sp->n - i - 1) * sizeof(sp->e[0]));
+	}
 	sp->n--;
 }
 
 static int add_entry(spool *sp, spool_msg *m, uint32_t bytes)
 {
-	if (accel_grow(&sp->e, &sp->cap, sp->n + 1, sizeof(sp->e[0]), SIZE_MAX / 2))
+	if (sp->head + sp->n + 1 > sp->cap && sp->head) {
+		memmove(sp->base, sp->e, sp->n * sizeof(sp->e[0]));
+		sp->e = sp->base;
+		sp->head = 0;
+	}
+	if (accel_grow(&sp->base, &sp->cap, sp->head + sp->n, sizeof(sp->e[0]), SIZE_MAX / 2))
 		return -ENOMEM;
+	sp->e = sp->base + sp->head;
 	sp->e[sp->n].m = *m;
 	sp->e[sp->n].bytes = bytes;
 	memset(m, 0, sizeof(*m));
@@ -572,12 +585,16 @@ static void shrink(spool *sp, uint64_t need, const spool_msg *incoming)
 }
 
 /* Room for `need` more bytes in the file: compacted, and what the bound
- * cannot hold dropped. */
+ * cannot hold dropped, with a sixteenth of the bound more, so that a full
+ * spool is not rewritten at every message. */
 static int make_room(spool *sp, uint64_t need, const spool_msg *incoming, accel_err *err)
 {
+	uint64_t slack = sp->max_bytes / 16;
+
 	if (sp->file_bytes + need <= sp->max_bytes)
 		return 0;
-	shrink(sp, need, incoming);
+	if (sp->live_bytes + need > sp->max_bytes)
+		shrink(sp, need + slack < sp->max_bytes ? need + slack : need, incoming);
 	return spool_compact(sp, err);
 }
 
@@ -672,7 +689,7 @@ void spool_close(spool *sp)
 		close(sp->fd);
 	for (size_t i = 0; i < sp->n; i++)
 		spool_msg_clear(&sp->e[i].m);
-	free(sp->e);
+	free(sp->base);
 	free(sp->path);
 	free(sp->dir);
 	free(sp);

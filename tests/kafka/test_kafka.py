@@ -46,6 +46,7 @@ ROUNDS = int(os.environ.get('KAFKA_BURST_ROUNDS', '40'))
 INVENTORY = 'accelsched.inventory'
 EVENTS = 'accelsched.events.info'
 WAIT = 180  # seconds any one condition may take on a loaded machine
+EVENT_PARTITIONS = 64
 
 PL = WORK = None
 
@@ -88,7 +89,7 @@ class MockCluster:
         self.bootstrap = self.p.stdout.readline().strip()
         if not re.match(r'^127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+){2}$', self.bootstrap):
             raise AssertionError('mockcluster printed %r' % self.bootstrap)
-        for t, n in ((INVENTORY, 1), (EVENTS, 4)):
+        for t, n in ((INVENTORY, 1), (EVENTS, EVENT_PARTITIONS)):
             self.cmd('topic %s %d' % (t, n))
 
     def cmd(self, line):
@@ -450,7 +451,19 @@ class Faults(unittest.TestCase):
                  and r['headers']['ce_type'] == 'accelerator.device.update']
             ids = {r['headers']['ce_id'] for r in u}
             return u if len(ids) >= want else None
-        u = wait_until('%d update events of %s' % (want, host), updates)
+        try:
+            u = wait_until('%d update events of %s' % (want, host), updates)
+        except AssertionError:
+            # librdkafka's mock broker keeps the newest 5 MB of a partition
+            recs = kcat(self.mc.bootstrap, EVENTS)
+            lost = ({r['partition'] for r in recs}
+                    - {r['partition'] for r in recs if r['offset'] == 0})
+            if lost:
+                raise AssertionError('the mock broker dropped the oldest records of '
+                                     'partitions %s (it keeps 5 MB of each): fewer '
+                                     'KAFKA_BURST_ROUNDS or more EVENT_PARTITIONS'
+                                     % sorted(lost))
+            raise
         ids = {r['headers']['ce_id'] for r in u}
         self.assertEqual(len(ids), want)
         for a in addrs:
