@@ -55,6 +55,10 @@ PKGS := libpci libdrm json-c OpenCL libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# librdkafka: acceld's Kafka producer and the mock cluster of the tests only
+# (the libraries and the Nova extension do not link it).
+RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
+RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 # LDFLAGS: added to the links of libaccel.so, accelctl and acceld (a package
@@ -114,7 +118,7 @@ FIXTURES := $(BUILD)/fixtures
 
 .PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench fixtures \
 	install clean format python nova-tests kmod vm-tests layers version uninstall install-bin install-lib \
-	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck package-tests debian13-root debian13-tests
+	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck package-tests debian13-root debian13-tests kafka-tests
 
 all: $(LIB_COMMON) $(LIB_DRIVERS) $(LIB_PLACEMENT) $(LIB_SCHED) $(LIB_SHARED) $(LIB_STATIC) \
 	$(ACCELCTL) $(ACCELD)
@@ -160,16 +164,21 @@ $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(call obj,$(AGENT_SRC)): ACCEL_CFLAGS += $(RDKAFKA_CFLAGS)
 $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
 
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -MMD -MP -o $@ $< \
-		$(LIBS) \
+	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -Iagent -MMD -MP \
+		-o $@ $< $(TEST_OBJS) $(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS) $(TEST_LDFLAGS)
+
+# acceld's spool and envelope, tested from their objects
+$(BUILD)/tests/test_spool: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
+$(BUILD)/tests/test_spool: $(call obj,agent/spool.c agent/envelope.c)
 
 # The inventory writer's calls into json-c go through the test's wrappers,
 # which fail the Nth allocation.
@@ -204,6 +213,23 @@ integration: all fixtures
 	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_PLAIN_BIN=$(BUILD)/bin \
 		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/integration/test_placement.py
+
+# librdkafka's mock cluster on 127.0.0.1 for the Kafka tests: prints the
+# bootstrap servers, takes fault commands on stdin (tests/kafka/mockcluster.c).
+MOCKCLUSTER := $(BUILD)/tests/mockcluster
+$(MOCKCLUSTER): tests/kafka/mockcluster.c
+	@mkdir -p $(dir $@)
+	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) $(RDKAFKA_CFLAGS) -o $@ $< $(RDKAFKA_LIBS) \
+		$(SAN_LDFLAGS)
+
+# acceld's Kafka stream against the mock cluster, read back by kcat and
+# oslo.messaging's listener, with broker outages, kill -9 and refused
+# Produce requests (tests/kafka/; a real Placement, noauth2). The ASan+UBSan
+# build, as in make integration.
+kafka-tests: fixtures
+	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all build/asan/tests/mockcluster
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_MOCKCLUSTER=build/asan/tests/mockcluster \
+		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) -m unittest discover -s tests/kafka -p 'test_*.py' -v
 
 # The Python package (scheduler/python): the C core as an extension module
 # and the Nova plugin, built for Debian's /usr/bin/python3 (python3-nova)
@@ -281,9 +307,10 @@ vm-tests: all
 		discover -s tests/vm -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves (and
-# the CLI's option parsers that have no main(): cli/spec.c).
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli \
+# the CLI's option parsers that have no main(): cli/spec.c; acceld's spool:
+# agent/spool.c).
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c agent/spool.c
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli -Iagent \
 	$(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c

@@ -12,6 +12,11 @@
  * Keystone refused the credentials, once per auth_retry_interval); exits
  * cleanly on SIGTERM or SIGINT, within a second even in the middle of a
  * sync (its waits and its request in flight are cut short).
+ *
+ * With a [kafka] section, every inventory that changed also goes to Kafka
+ * (stream.h, docs/kafka.md): the host's inventory record and one event per
+ * device change, through a crash-safe spool; --once then waits up to
+ * [kafka] flush_timeout for the brokers to take them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +37,8 @@
 #include <accel/util.h>
 #include <accel/events.h>
 
+#include "stream.h"
+
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
@@ -47,6 +54,7 @@ struct agent {
 	accel_config *cfg;
 	accel_ctx *ctx;
 	accel_placement *pl;
+	stream *stream; /* NULL without [kafka] */
 	char state_file[4096];
 	bool dry_run, create_root;
 	accel_inventory *last; /* the last inventory, to see what changed */
@@ -158,15 +166,38 @@ static int setup(struct agent *a, const char *config_path)
 		snprintf(a->state_file, sizeof(a->state_file), "%s/placement-%s.json",
 			 a->cfg->state_dir, host);
 	}
+	if (a->cfg->kafka.enabled && !a->dry_run) {
+		r = stream_open(&a->stream, a->cfg, &err);
+		if (r) {
+			accel_error("kafka: %s", err.msg);
+			return r;
+		}
+		accel_info("kafka: producing to %s (%s, %s), spool %s",
+			   a->cfg->kafka.bootstrap_servers, a->cfg->kafka.topic_inventory,
+			   a->cfg->kafka.topic_events, stream_spool_path(a->stream));
+	}
 	return 0;
 }
 
 static void teardown(struct agent *a)
 {
+	stream_close(a->stream);
 	accel_placement_free(a->pl);
 	accel_ctx_free(a->ctx);
 	accel_config_free(a->cfg);
 	accel_inventory_free(a->last);
+}
+
+/* The changes and the new inventory record to Kafka. A failure here (the
+ * spool's disk full or unwritable) is logged; Placement's sync goes on. */
+static void to_stream(struct agent *a, const accel_inventory *inv,
+		      const accel_inventory_changes *diff)
+{
+	accel_err err;
+
+	if (stream_changes(a->stream, inv, diff, &err) || stream_inventory(a->stream, inv, &err) ||
+	    stream_commit(a->stream, &err))
+		accel_error("kafka: %s", err.msg);
 }
 
 /* Discover into a->last (borrowed by *out until the next discovery);
@@ -188,7 +219,8 @@ static int discover(struct agent *a, accel_inventory **out, bool *changed)
 
 		accel_warning("discovery: %s: %s", w->path, w->message);
 	}
-	if (a->last) {
+	/* the stream announces every device at the first scan (old NULL) */
+	if (a->last || a->stream) {
 		r = accel_inventory_diff(a->last, inv, &diff);
 		if (r) {
 			accel_error("discovery: comparing inventories: %s", accel_strerror(r));
@@ -209,8 +241,10 @@ static int discover(struct agent *a, accel_inventory **out, bool *changed)
 							      line, sizeof(line)));
 		}
 	}
-	accel_inventory_changes_free(diff);
 	accel_inventory_set_generation(inv, a->generation);
+	if (*changed && a->stream)
+		to_stream(a, inv, diff);
+	accel_inventory_changes_free(diff);
 	accel_inventory_free(a->last);
 	a->last = inv;
 	*out = inv;
@@ -271,6 +305,16 @@ static int run_once(struct agent *a)
 	if (r)
 		return 1;
 	r = sync_once(a, inv);
+	if (a->stream && !stop_signal) {
+		size_t left = stream_flush(a->stream, a->cfg->kafka.flush_timeout * 1000);
+
+		if (left) {
+			accel_error("kafka: %zu messages not acknowledged within %d s ([kafka] "
+				    "flush_timeout); kept in %s for the next run",
+				    left, a->cfg->kafka.flush_timeout, stream_spool_path(a->stream));
+			r = r ? r : -ETIMEDOUT;
+		}
+	}
 	if (stop_signal)
 		accel_info("signal %d: stopped", (int)stop_signal);
 	return r ? 1 : 0;
@@ -345,7 +389,7 @@ static int open_events(struct agent *a, accel_events **out)
 
 static int run_daemon(struct agent *a)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	accel_events *ev;
 	double retry_delay = 1, auth_hold = 0;
 
@@ -353,14 +397,22 @@ static int run_daemon(struct agent *a)
 		return 1;
 	pfd[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = accel_events_fd(ev), .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = a->stream ? stream_fd(a->stream) : -1, .events = POLLIN };
 	accel_info("started: host %s, rescan every %d s, uevents %s, accelinv %s", a->cfg->host,
 		   a->cfg->rescan_interval, accel_events_has_uevent(ev) ? "on" : "off",
 		   accel_events_has_kmod(ev) ? "on" : "off");
 	accel_events_rescan_now(ev); /* the first sync */
 	while (!stop_signal) {
 		unsigned why;
+		int timeout = accel_events_timeout(ev);
 
-		if (poll(pfd, 2, accel_events_timeout(ev)) < 0 && errno != EINTR) {
+		if (a->stream) {
+			int st = stream_timeout(a->stream);
+
+			if (st >= 0 && (timeout < 0 || st < timeout))
+				timeout = st;
+		}
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			accel_error("poll: %s", strerror(errno));
 			break;
 		}
@@ -372,6 +424,8 @@ static int run_daemon(struct agent *a)
 		}
 		if (stop_signal)
 			break;
+		if (a->stream)
+			stream_poll(a->stream);
 		if (hup) {
 			hup = 0;
 			accel_info("SIGHUP: rescanning");
@@ -426,6 +480,9 @@ static int run_daemon(struct agent *a)
 	}
 	if (stop_signal)
 		accel_info("signal %d: stopping", (int)stop_signal);
+	if (a->stream && stream_flush(a->stream, 500))
+		accel_info("kafka: %zu messages not delivered yet: kept in %s",
+			   stream_pending(a->stream), stream_spool_path(a->stream));
 	accel_events_free(ev);
 	accel_info("stopped");
 	return 0;

@@ -26,7 +26,7 @@
 #define SECTION_MAX 64 /* with its NUL */
 #define NAME_MAX_LEN 64
 
-enum opt_type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE };
+enum opt_type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE, T_TOPIC };
 
 struct opt {
 	const char *section;
@@ -39,6 +39,7 @@ struct opt {
 
 #define CFG(f) offsetof(accel_config, f)
 #define PL(f) (offsetof(accel_config, placement) + offsetof(accel_placement_conf, f))
+#define KF(f) (offsetof(accel_config, kafka) + offsetof(accel_kafka_conf, f))
 
 static const struct opt opts[] = {
 	{ "DEFAULT", "host", T_STR, CFG(host), 0, 0, false },
@@ -77,6 +78,24 @@ static const struct opt opts[] = {
 	{ "placement", "max_retries", T_INT, PL(max_retries), 0, 20, false },
 	{ "placement", "auth_retry_interval", T_INT, PL(auth_retry_interval), 1, 86400, false },
 	{ "placement", "trait_scheme", T_SCHEME, PL(trait_scheme), 0, 0, false },
+	{ "kafka", "bootstrap_servers", T_STR, KF(bootstrap_servers), 0, 0, false },
+	{ "kafka", "topic_inventory", T_TOPIC, KF(topic_inventory), 0, 0, false },
+	{ "kafka", "events_target", T_TOPIC, KF(events_target), 0, 0, false },
+	{ "kafka", "topic_events", T_TOPIC, KF(topic_events), 0, 0, false },
+	{ "kafka", "metrics_target", T_TOPIC, KF(metrics_target), 0, 0, false },
+	{ "kafka", "topic_metrics", T_TOPIC, KF(topic_metrics), 0, 0, false },
+	{ "kafka", "spool_dir", T_STR, KF(spool_dir), 0, 0, false },
+	{ "kafka", "spool_max_bytes", T_INT, KF(spool_max_bytes), 1 << 16, INT_MAX, false },
+	{ "kafka", "flush_timeout", T_INT, KF(flush_timeout), 1, 3600, false },
+	{ "kafka", "message_timeout", T_INT, KF(message_timeout), 0, 86400, false },
+	{ "kafka", "security_protocol", T_STR, KF(security_protocol), 0, 0, false },
+	{ "kafka", "ssl_ca_location", T_STR, KF(ssl_ca_location), 0, 0, false },
+	{ "kafka", "ssl_certificate_location", T_STR, KF(ssl_certificate_location), 0, 0, false },
+	{ "kafka", "ssl_key_location", T_STR, KF(ssl_key_location), 0, 0, false },
+	{ "kafka", "ssl_key_password", T_STR, KF(ssl_key_password), 0, 0, true },
+	{ "kafka", "sasl_mechanism", T_STR, KF(sasl_mechanism), 0, 0, false },
+	{ "kafka", "sasl_username", T_STR, KF(sasl_username), 0, 0, false },
+	{ "kafka", "sasl_password", T_STR, KF(sasl_password), 0, 0, true },
 };
 
 struct load {
@@ -129,6 +148,15 @@ static int set_value(struct load *l, const struct opt *o, const char *value)
 	char *end;
 
 	switch (o->type) {
+	case T_TOPIC:
+		/* Kafka's rule for topic names */
+		if (!*value || strlen(value) > 249 || !strcmp(value, ".") || !strcmp(value, ".."))
+			return -EINVAL;
+		for (const char *p = value; *p; p++)
+			if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+			    !(*p >= '0' && *p <= '9') && *p != '.' && *p != '_' && *p != '-')
+				return -EINVAL;
+		/* fall through */
 	case T_STR: {
 		char **slot = (char **)(base + o->off), *copy = NULL;
 
@@ -248,6 +276,8 @@ static const char *expected(const struct opt *o)
 		return "error, warning, info or debug";
 	case T_IFACE:
 		return "public, internal or admin";
+	case T_TOPIC:
+		return "a Kafka topic name: letters, digits, '.', '_' or '-', at most 249";
 	case T_STR:
 		break;
 	}
@@ -311,17 +341,15 @@ static int handler(struct load *l, unsigned line, const char *section, const cha
 			l->has_secret = true;
 		return 0;
 	}
-	/* Unknown: say so once per section, once per option. [kafka] is for
-	 * the Kafka publisher, which this build does not have yet: accepted
-	 * without a word, so one file can serve both. [scheduler] moved to
-	 * nova.conf: the warning says where. */
+	/* Unknown: say so once per section, once per option. [scheduler]
+	 * moved to nova.conf: the warning says where. */
 	if (!known_section && strcmp(l->last_section, section)) {
 		snprintf(l->last_section, sizeof(l->last_section), "%s", section);
 		if (!strcmp(section, "scheduler"))
 			warn(l, line,
 			     "[scheduler] is not read any more: the Nova plugin's options "
 			     "are in nova.conf, section [accelsched] (etc/nova.conf.accelsched.sample)");
-		else if (strcmp(section, "kafka"))
+		else
 			warn(l, line, "unknown section [%s]", section);
 	} else if (known_section) {
 		warn(l, line, "[%s] unknown option '%s'", section, name);
@@ -426,6 +454,8 @@ static int ini_read(struct load *l, const char *text, size_t len)
 			}
 			memcpy(section, buf + 1, n - 2);
 			section[n - 2] = '\0';
+			if (!strcmp(section, "kafka"))
+				l->cfg->kafka.enabled = true;
 			continue;
 		}
 		sep = strpbrk(buf, "=:");
@@ -509,12 +539,52 @@ int accel_config_new(accel_config **out, accel_err *err)
 	c->placement.timeout = 30;
 	c->placement.max_retries = 5;
 	c->placement.auth_retry_interval = 600;
+	c->kafka.spool_max_bytes = 64 << 20;
+	c->kafka.flush_timeout = 30;
+	c->kafka.topic_inventory = strdup("accelsched.inventory");
+	c->kafka.events_target = strdup("accelsched.events");
+	c->kafka.metrics_target = strdup("accelsched.metrics");
+	if (!c->kafka.topic_inventory || !c->kafka.events_target || !c->kafka.metrics_target) {
+		accel_config_free(c);
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	}
 	if (!c->host || !c->state_dir || !c->sysfs_root || !c->dev_root ||
 	    !c->placement.interface) {
 		accel_config_free(c);
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	}
 	*out = c;
+	return 0;
+}
+
+static int derive(char **slot, const char *fmt, const char *a, const char *b)
+{
+	if (*slot)
+		return 0;
+	return asprintf(slot, fmt, a, b) < 0 ? (*slot = NULL, -ENOMEM) : 0;
+}
+
+/* What [kafka] derives from other options: the events and metrics topics
+ * from their oslo.messaging target (<target>.<priority>, priority info),
+ * the spool beside the sync cache. A [kafka] section needs its brokers. */
+static int kafka_defaults(accel_config *c, const char *name, accel_err *err)
+{
+	accel_kafka_conf *k = &c->kafka;
+
+	if (derive(&k->topic_events, "%s.%s", k->events_target, "info") ||
+	    derive(&k->topic_metrics, "%s.%s", k->metrics_target, "info") ||
+	    derive(&k->spool_dir, "%s/%s", c->state_dir, "kafka-spool"))
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	if (strlen(k->topic_events) > 249 || strlen(k->topic_metrics) > 249)
+		return accel_err_set(err, -EINVAL,
+				     "%s: [kafka] events_target or metrics_target: the topic "
+				     "<target>.info would be longer than Kafka's 249 bytes",
+				     name);
+	if (k->enabled && (!k->bootstrap_servers || !*k->bootstrap_servers))
+		return accel_err_set(err, -EINVAL,
+				     "%s: [kafka] bootstrap_servers: missing (host:port,...); "
+				     "remove the [kafka] section to run without Kafka",
+				     name);
 	return 0;
 }
 
@@ -557,6 +627,11 @@ static int parse_text(accel_config **out, const char *name, const char *text, si
 	if (!c->host || !*c->host) {
 		accel_config_free(c);
 		return accel_err_set(err, -EINVAL, "%s: [DEFAULT] host: empty", name);
+	}
+	r = kafka_defaults(c, name, err);
+	if (r) {
+		accel_config_free(c);
+		return r;
 	}
 	c->path = strdup(name);
 	if (!c->path) {
@@ -742,6 +817,32 @@ int accel_config_check_placement(const accel_config *cfg, accel_err *err)
 	return 0;
 }
 
+static void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void kafka_free(accel_kafka_conf *k)
+{
+	free(k->bootstrap_servers);
+	free(k->topic_inventory);
+	free(k->events_target);
+	free(k->topic_events);
+	free(k->metrics_target);
+	free(k->topic_metrics);
+	free(k->spool_dir);
+	free(k->security_protocol);
+	free(k->ssl_ca_location);
+	free(k->ssl_certificate_location);
+	free(k->ssl_key_location);
+	free_secret(k->ssl_key_password);
+	free(k->sasl_mechanism);
+	free(k->sasl_username);
+	free_secret(k->sasl_password);
+}
+
 void accel_config_free(accel_config *c)
 {
 	accel_placement_conf *p;
@@ -779,6 +880,7 @@ void accel_config_free(accel_config *c)
 	free(p->interface);
 	free(p->endpoint_override);
 	free(p->cafile);
+	kafka_free(&c->kafka);
 	accel_warnings_free(&c->warnings);
 	free(c);
 }

@@ -13,6 +13,7 @@ libjson-c-dev libcurl4-openssl-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-14-dev
 valgrind abigail-tools
+librdkafka-dev kcat python3-oslo.messaging python3-confluent-kafka
 python3 python3-os-traits python3-os-resource-classes
 python3-keystone python3-placement python3-osc-placement python3-openstackclient
 uwsgi-core uwsgi-plugin-python3 procps postgresql python3-psycopg2

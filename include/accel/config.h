@@ -14,7 +14,7 @@
  * an error naming the file and the line.
  *
  * A file that holds a secret (password, application credential secret,
- * token) and is readable by group or others, or owned by anyone but the
+ * token, Kafka's ssl_key_password and sasl_password) and is readable by group or others, or owned by anyone but the
  * reading user or root, is refused. Unknown sections and options are
  * warnings (oslo.config would ignore them silently; an operator's typo
  * should not be).
@@ -80,6 +80,31 @@ typedef struct accel_placement_conf {
 	accel_trait_scheme trait_scheme;
 } accel_placement_conf;
 
+/* [kafka]: acceld's stream (docs/kafka.md). enabled when the file has a
+ * [kafka] section; then bootstrap_servers is required. */
+typedef struct accel_kafka_conf {
+	bool enabled;
+	char *bootstrap_servers;
+	char *topic_inventory;	/* default accelsched.inventory */
+	char *events_target;	/* oslo.messaging's target: accelsched.events */
+	char *topic_events;	/* default <events_target>.info */
+	char *metrics_target;	/* accelsched.metrics (no producer yet) */
+	char *topic_metrics;	/* default <metrics_target>.info */
+	char *spool_dir;	/* default <state_dir>/kafka-spool */
+	int spool_max_bytes;	/* the spool file's bound */
+	int flush_timeout;	/* seconds acceld --once waits for the broker */
+	int message_timeout;	/* seconds librdkafka tries a message, 0: no end */
+	/* passed through to librdkafka as they are */
+	char *security_protocol;
+	char *ssl_ca_location;
+	char *ssl_certificate_location;
+	char *ssl_key_location;
+	char *ssl_key_password; /* secret */
+	char *sasl_mechanism;
+	char *sasl_username;
+	char *sasl_password; /* secret */
+} accel_kafka_conf;
+
 typedef struct accel_config {
 	char *path;              /* the file read, NULL for defaults */
 	char *host;              /* [DEFAULT] host: the compute node's name */
@@ -90,6 +115,7 @@ typedef struct accel_config {
 	int rescan_interval;     /* seconds */
 	int debounce_ms;         /* events make one rescan after this quiet (events.h) */
 	accel_placement_conf placement;
+	accel_kafka_conf kafka;
 	accel_warnings warnings; /* unknown options and sections: path the file */
 } accel_config;
 

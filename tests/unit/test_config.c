@@ -96,6 +96,47 @@ static void test_defaults(void **state)
 	accel_config_free(c);
 }
 
+/* [kafka]: absent means no Kafka; present needs its brokers; the events
+ * and metrics topics follow their target; secrets under the file rules. */
+static void test_kafka(void **state)
+{
+	accel_config *c = parse_ok("[DEFAULT]\nstate_dir = /srv/acc\n", 0644);
+
+	(void)state;
+	assert_false(c->kafka.enabled);
+	assert_string_equal(c->kafka.topic_inventory, "accelsched.inventory");
+	assert_string_equal(c->kafka.topic_events, "accelsched.events.info");
+	assert_string_equal(c->kafka.topic_metrics, "accelsched.metrics.info");
+	assert_string_equal(c->kafka.spool_dir, "/srv/acc/kafka-spool");
+	accel_config_free(c);
+
+	c = parse_ok("[kafka]\nbootstrap_servers = k1:9092,k2:9092\nevents_target = fleet.ev\n"
+		     "metrics_target = m\ntopic_metrics = telemetry\nspool_dir = /q\n"
+		     "security_protocol = sasl_ssl\nsasl_mechanism = PLAIN\n",
+		     0644);
+	assert_true(c->kafka.enabled);
+	assert_string_equal(c->kafka.bootstrap_servers, "k1:9092,k2:9092");
+	assert_string_equal(c->kafka.topic_events, "fleet.ev.info");
+	assert_string_equal(c->kafka.topic_metrics, "telemetry");
+	assert_string_equal(c->kafka.spool_dir, "/q");
+	assert_string_equal(c->kafka.security_protocol, "sasl_ssl");
+	assert_int_equal(c->n_warnings, 0);
+	accel_config_free(c);
+
+	parse_bad("[kafka]\n", 0600, -EINVAL, "test.conf: [kafka] bootstrap_servers: missing");
+	parse_bad("[kafka]\nbootstrap_servers = k:1\ntopic_inventory = a/b\n", 0600, -EINVAL,
+		  "[kafka] topic_inventory: invalid value 'a/b' (expected a Kafka topic name");
+	parse_bad("[kafka]\nbootstrap_servers = k:1\nspool_max_bytes = 10\n", 0600, -EINVAL,
+		  "spool_max_bytes");
+	parse_bad("[kafka]\nbootstrap_servers = k:1\nsasl_password = s3cret\n", 0644, -EPERM,
+		  "holds a secret");
+	parse_bad("[kafka]\nbootstrap_servers = k:1\nssl_key_password = s3cret\n", 0640, -EPERM,
+		  "holds a secret");
+	c = parse_ok("[kafka]\nbootstrap_servers = k:1\nsasl_password = s3 #cret\n", 0600);
+	assert_string_equal(c->kafka.sasl_password, "s3 #cret");
+	accel_config_free(c);
+}
+
 static void test_bad(void **state)
 {
 	(void)state;
@@ -296,13 +337,14 @@ static void test_secrets(void **state)
 static void test_warnings(void **state)
 {
 	accel_config *c = parse_ok("[DEFAULT]\nhots = typo\n[placment]\nx = 1\ny = 2\n"
-				   "[kafka]\nbrokers = a\n",
+				   "[kafka]\nbootstrap_servers = k:9092\nbrokers = a\n",
 				   0600);
 
 	(void)state;
-	assert_int_equal(c->warnings.n, 2);
+	assert_int_equal(c->warnings.n, 3);
 	assert_non_null(strstr(c->warnings.v[0].message, "[DEFAULT] unknown option 'hots'"));
 	assert_non_null(strstr(c->warnings.v[1].message, "unknown section [placment]"));
+	assert_non_null(strstr(c->warnings.v[2].message, "[kafka] unknown option 'brokers'"));
 	accel_config_free(c);
 }
 
@@ -411,8 +453,11 @@ static void test_sample(void **state)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		size_t k = strspn(line + 1, "abcdefghijklmnopqrstuvwxyz_");
 
-		/* "#name = value" is an option at its default; prose stays */
+		/* "#name = value" is an option at its default, "#[kafka]" a
+		 * section left out; prose stays */
 		if (line[0] == '#' && k && !strncmp(line + 1 + k, " =", 2))
+			line++;
+		else if (line[0] == '#' && line[1] == '[')
 			line++;
 		used += (size_t)sprintf(out + used, "%s\n", line);
 	}
@@ -423,6 +468,10 @@ static void test_sample(void **state)
 	assert_string_equal(c->placement.auth_url, "https://keystone.example.org:5000/v3");
 	assert_int_equal(c->rescan_interval, 600);
 	assert_int_equal(c->placement.trait_scheme, ACCEL_TRAITS_ACCELSCHED);
+	assert_true(c->kafka.enabled);
+	assert_string_equal(c->kafka.topic_events, "accelsched.events.info");
+	assert_string_equal(c->kafka.spool_dir, "/var/lib/accelsched/kafka-spool");
+	assert_int_equal(c->kafka.spool_max_bytes, 64 << 20);
 	accel_config_free(c);
 	free(out);
 	free(text);
@@ -437,7 +486,7 @@ int main(void)
 		cmocka_unit_test(test_env),	 cmocka_unit_test(test_files),
 		cmocka_unit_test(test_scheduler), cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_syntax),	 cmocka_unit_test(test_owner),
-		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_sample),	 cmocka_unit_test(test_kafka),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
