@@ -120,7 +120,7 @@ static void test_kafka(void **state)
 	assert_string_equal(c->kafka.topic_metrics, "telemetry");
 	assert_string_equal(c->kafka.spool_dir, "/q");
 	assert_string_equal(c->kafka.security_protocol, "sasl_ssl");
-	assert_int_equal(c->n_warnings, 0);
+	assert_int_equal(c->warnings.n, 0);
 	accel_config_free(c);
 
 	parse_bad("[kafka]\n", 0600, -EINVAL, "test.conf: [kafka] bootstrap_servers: missing");
