@@ -164,10 +164,13 @@ $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# acceld alone produces to Kafka (librdkafka) and serves HTTP (its
+# Prometheus endpoint: libmicrohttpd)
+AGENT_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 $(call obj,$(AGENT_SRC)): ACCEL_CFLAGS += $(RDKAFKA_CFLAGS)
 $(ACCELD): $(call obj,$(AGENT_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS) $(AGENT_LIBS)
 
 # Unit tests may include a module's internal header to test it directly.
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)

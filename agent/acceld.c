@@ -37,6 +37,10 @@
 #include <accel/util.h>
 #include <accel/events.h>
 
+#include <accel/metrics.h>
+#include <accel/telemetry.h>
+
+#include "metrics_http.h"
 #include "stream.h"
 
 #define EXIT_USAGE 2
@@ -55,6 +59,11 @@ struct agent {
 	accel_ctx *ctx;
 	accel_placement *pl;
 	stream *stream; /* NULL without [kafka] */
+	accel_telemetry *tel;	  /* NULL with [telemetry] interval = 0 */
+	struct metrics_http *http; /* NULL without [metrics] listen */
+	accel_metrics *metrics;	  /* the last read, for the last inventory's devices */
+	size_t n_metrics;
+	double next_tel;	  /* when the next read is due (mono()) */
 	char state_file[4096];
 	bool dry_run, create_root;
 	accel_inventory *last; /* the last inventory, to see what changed */
@@ -176,11 +185,37 @@ static int setup(struct agent *a, const char *config_path)
 			   a->cfg->kafka.bootstrap_servers, a->cfg->kafka.topic_inventory,
 			   a->cfg->kafka.topic_events, stream_spool_path(a->stream));
 	}
+	if (a->cfg->telemetry_interval > 0) {
+		r = accel_telemetry_new(&a->tel, a->cfg->sysfs_root, a->cfg->proc_root, 0, &err);
+		if (r) {
+			accel_error("telemetry: %s", err.msg);
+			return r;
+		}
+		accel_info("telemetry: every %d s; %s", a->cfg->telemetry_interval,
+			   accel_telemetry_nvml_status(a->tel));
+	}
+	if (a->cfg->metrics_listen && *a->cfg->metrics_listen && !a->dry_run) {
+		if (!a->tel) {
+			accel_error("[metrics] listen needs [telemetry] interval > 0: there is "
+				    "nothing to serve");
+			return -EINVAL;
+		}
+		r = metrics_http_start(&a->http, a->cfg->metrics_listen, &err);
+		if (r) {
+			accel_error("%s", err.msg);
+			return r;
+		}
+		accel_info("metrics: serving http://%s/metrics (port %u)", a->cfg->metrics_listen,
+			   metrics_http_port(a->http));
+	}
 	return 0;
 }
 
 static void teardown(struct agent *a)
 {
+	metrics_http_stop(a->http);
+	accel_telemetry_free(a->tel);
+	free(a->metrics);
 	stream_close(a->stream);
 	accel_placement_free(a->pl);
 	accel_ctx_free(a->ctx);
@@ -198,6 +233,84 @@ static void to_stream(struct agent *a, const accel_inventory *inv,
 	if (stream_changes(a->stream, inv, diff, &err) || stream_inventory(a->stream, inv, &err) ||
 	    stream_commit(a->stream, &err))
 		accel_error("kafka: %s", err.msg);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void now_rfc3339(char *buf, size_t cap)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Read the telemetry of inv's devices: kept for the next inventory's
+ * utilization, served on [metrics] listen, and with [kafka] one
+ * accelerator.metrics event per device. A source that cannot be read is a
+ * warning (debug after the first time: it would say the same every
+ * interval); the read goes on. */
+static void read_telemetry(struct agent *a, const accel_inventory *inv)
+{
+	size_t n = accel_inventory_n_devices(inv);
+	accel_warnings warn = { 0 };
+	accel_metrics *m;
+	char ts[32], *text;
+	accel_err err;
+	static bool warned;
+
+	if (!a->tel)
+		return;
+	m = calloc(n ? n : 1, sizeof(*m));
+	if (!m) {
+		accel_error("telemetry: out of memory");
+		return;
+	}
+	if (accel_telemetry_read(a->tel, inv, m, &warn, &err)) {
+		accel_error("%s", err.msg);
+		free(m);
+		accel_warnings_free(&warn);
+		return;
+	}
+	for (size_t i = 0; i < warn.n; i++)
+		accel_log(warned ? ACCEL_LOG_DEBUG : ACCEL_LOG_WARNING, "telemetry: %s: %s",
+			  warn.v[i].path, warn.v[i].message);
+	warned = warned || warn.n;
+	accel_warnings_free(&warn);
+	free(a->metrics);
+	a->metrics = m;
+	a->n_metrics = n;
+	if (a->http) {
+		if (accel_metrics_to_prometheus(inv, m, n, &text) == 0)
+			metrics_http_publish(a->http, text);
+		else
+			accel_error("metrics: out of memory");
+	}
+	if (a->stream) {
+		now_rfc3339(ts, sizeof(ts));
+		if (stream_metrics(a->stream, inv, ts, m, n, &err) || stream_commit(a->stream, &err))
+			accel_error("kafka: %s", err.msg);
+	}
+}
+
+/* The last read's utilization into inv's devices (percent), by address. */
+static void fill_utilization(const struct agent *a, accel_inventory *inv)
+{
+	for (size_t i = 0; i < a->n_metrics; i++) {
+		const accel_metrics *m = &a->metrics[i];
+		accel_device *d = (accel_device *)accel_inventory_find(inv, m->address);
+
+		if (d && (m->have >> ACCEL_M_UTILIZATION & 1))
+			d->utilization = (int)(m->value[ACCEL_M_UTILIZATION] * 100 + 0.5);
+	}
 }
 
 /* Discover into a->last (borrowed by *out until the next discovery);
@@ -219,6 +332,12 @@ static int discover(struct agent *a, accel_inventory **out, bool *changed)
 
 		accel_warning("discovery: %s: %s", w->path, w->message);
 	}
+	/* the first scan: a read now, so that its inventory has utilization */
+	if (a->tel && !a->metrics) {
+		read_telemetry(a, inv);
+		a->next_tel = mono() + a->cfg->telemetry_interval;
+	}
+	fill_utilization(a, inv);
 	/* the stream announces every device at the first scan (old NULL) */
 	if (a->last || a->stream) {
 		r = accel_inventory_diff(a->last, inv, &diff);
@@ -320,13 +439,6 @@ static int run_once(struct agent *a)
 	return r ? 1 : 0;
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* What the sources say, logged; every one that calls for a rescan has
  * started or extended the object's burst already. */
@@ -412,6 +524,13 @@ static int run_daemon(struct agent *a)
 			if (st >= 0 && (timeout < 0 || st < timeout))
 				timeout = st;
 		}
+		if (a->tel && a->last) {
+			double left = a->next_tel - mono();
+			int tt = left <= 0 ? 0 : (int)(left * 1000) + 1;
+
+			if (timeout < 0 || tt < timeout)
+				timeout = tt;
+		}
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			accel_error("poll: %s", strerror(errno));
 			break;
@@ -433,6 +552,10 @@ static int run_daemon(struct agent *a)
 		}
 		if (pfd[1].revents & POLLIN)
 			accel_events_read(ev, on_event, a);
+		if (a->tel && a->last && mono() >= a->next_tel) {
+			read_telemetry(a, a->last);
+			a->next_tel = mono() + a->cfg->telemetry_interval;
+		}
 		why = accel_events_due(ev);
 		if (why) {
 			double now = mono();

@@ -349,6 +349,31 @@ int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
 		     "accelerator.inventory.snapshot", payload, err);
 }
 
+int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_at,
+		   const accel_metrics *m, size_t n, accel_err *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++) {
+		json_object *payload;
+		char key[512], *text;
+
+		if (!m[i].have)
+			continue; /* nothing known of it */
+		r = accel_metrics_event_json(inv, collected_at, &m[i], &text, err);
+		if (r)
+			break;
+		r = parse_own(text, &payload, err);
+		free(text);
+		if (r)
+			break;
+		snprintf(key, sizeof(key), "%s/%s", s->cfg->host, m[i].address);
+		r = queue(s, SPOOL_METRICS, s->cfg->kafka.topic_metrics, key, "accelerator.metrics",
+			  payload, err);
+	}
+	return r;
+}
+
 /* {"host", "address", "generation", "device": {...}} and what the event
  * adds */
 static int event_payload(const char *host, uint64_t gen, const char *address,

@@ -24,6 +24,7 @@
 
 #include <accel/config.h>
 #include <accel/inventory.h>
+#include <accel/metrics.h>
 
 typedef struct stream stream;
 
@@ -35,6 +36,11 @@ void stream_close(stream *s);
 int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err);
 int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_changes *diff,
 		   accel_err *err);
+/* Queue one accelerator.metrics event per device that has readings (key
+ * <host>/<address>, payload accel_metrics_event_json's); the spool drops
+ * these first when full. */
+int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_at,
+		   const accel_metrics *m, size_t n, accel_err *err);
 int stream_commit(stream *s, accel_err *err);
 
 /* A descriptor that becomes readable when librdkafka has something to

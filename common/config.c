@@ -96,6 +96,9 @@ static const struct opt opts[] = {
 	{ "kafka", "sasl_mechanism", T_STR, KF(sasl_mechanism), 0, 0, false },
 	{ "kafka", "sasl_username", T_STR, KF(sasl_username), 0, 0, false },
 	{ "kafka", "sasl_password", T_STR, KF(sasl_password), 0, 0, true },
+	{ "telemetry", "interval", T_INT, CFG(telemetry_interval), 0, 86400, false },
+	{ "telemetry", "proc_root", T_STR, CFG(proc_root), 0, 0, false },
+	{ "metrics", "listen", T_STR, CFG(metrics_listen), 0, 0, false },
 };
 
 struct load {
@@ -277,7 +280,7 @@ static const char *expected(const struct opt *o)
 	case T_IFACE:
 		return "public, internal or admin";
 	case T_TOPIC:
-		return "a Kafka topic name: letters, digits, '.', '_' or '-', at most 249";
+		return "a Kafka topic name: at most 249 letters, digits, '.', '_', '-'";
 	case T_STR:
 		break;
 	}
@@ -536,6 +539,7 @@ int accel_config_new(accel_config **out, accel_err *err)
 	c->log_level = ACCEL_LOG_INFO;
 	c->rescan_interval = 600;
 	c->debounce_ms = 500;
+	c->telemetry_interval = 10;
 	c->placement.timeout = 30;
 	c->placement.max_retries = 5;
 	c->placement.auth_retry_interval = 600;
@@ -855,6 +859,8 @@ void accel_config_free(accel_config *c)
 	free(c->state_dir);
 	free(c->sysfs_root);
 	free(c->dev_root);
+	free(c->proc_root);
+	free(c->metrics_listen);
 	free(p->auth_url);
 	free(p->username);
 	free(p->user_id);

@@ -28,6 +28,13 @@ static bool ignored(const char *key)
 	       !strcmp(key, "devices");
 }
 
+/* A device's utilization moves every second: the metrics stream carries
+ * it (acceld's [telemetry]); it is not a change of the device. */
+static bool device_ignored(const char *key)
+{
+	return !strcmp(key, "utilization");
+}
+
 static int parse(const accel_inventory *inv, json_object **out)
 {
 	char *text = NULL;
@@ -132,7 +139,7 @@ static int compare(accel_inventory_changes *d, const accel_inventory *old, json_
 		r = push(d, '~', c->address, o, c, &ch);
 		if (!r)
 			r = members(json_object_array_get_idx(od, oi),
-				    json_object_array_get_idx(cd, i), ch, NULL);
+				    json_object_array_get_idx(cd, i), ch, device_ignored);
 		if (r)
 			return r;
 		if (!ch->n_fields)

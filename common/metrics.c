@@ -344,6 +344,33 @@ int accel_metrics_from_json(const char *text, size_t len, char **host, accel_met
 	return 0;
 }
 
+int accel_metrics_event_json(const struct accel_inventory *inv, const char *collected_at,
+			     const accel_metrics *m, char **out, accel_err *err)
+{
+	const accel_device *d = accel_inventory_find(inv, m->address);
+	json_object *root = NULL;
+	int r;
+
+	*out = NULL;
+	r = device_json(m, &root);
+	if (!r)
+		r = add_string(root, "host", accel_inventory_host(inv));
+	if (!r && d && d->model)
+		r = add_string(root, "model", d->model);
+	if (!r && d)
+		r = add_string(root, "kind", accel_kind_name(d->kind));
+	if (!r && collected_at)
+		r = add_string(root, "collected_at", collected_at);
+	if (r) {
+		json_object_put(root);
+		return accel_err_set(err, r, "metrics: out of memory");
+	}
+	r = accel_json_text(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, out);
+	if (r)
+		return accel_err_set(err, r, "metrics: out of memory");
+	return 0;
+}
+
 /* ---- Prometheus text exposition ---- */
 
 struct buf {

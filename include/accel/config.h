@@ -116,6 +116,9 @@ typedef struct accel_config {
 	int debounce_ms;         /* events make one rescan after this quiet (events.h) */
 	accel_placement_conf placement;
 	accel_kafka_conf kafka;
+	int telemetry_interval;  /* [telemetry] interval: seconds between reads, 0 none */
+	char *proc_root;         /* [telemetry] proc_root: where /proc stands (fdinfo) */
+	char *metrics_listen;    /* [metrics] listen: the Prometheus endpoint, NULL none */
 	accel_warnings warnings; /* unknown options and sections: path the file */
 } accel_config;
 

@@ -86,13 +86,24 @@ ACCEL_EXPORT int accel_metrics_from_json(const char *text, size_t len, char **ho
 					 accel_metrics **out, size_t *n, accel_err *err);
 
 /*
+ * One device's readings as the payload of an accelerator.metrics event:
+ *   {"host": H, "address": A, "model": M, "kind": K, "collected_at": T,
+ *    "metrics": {NAME: number, ...}, "sources": {NAME: source, ...}}
+ * model and kind from inv's device of that address (omitted when it has
+ * none). *out is a malloc'd string.
+ */
+struct accel_inventory;
+ACCEL_EXPORT int accel_metrics_event_json(const struct accel_inventory *inv,
+					  const char *collected_at, const accel_metrics *m,
+					  char **out, accel_err *err);
+
+/*
  * The Prometheus text exposition (format 0.0.4) of m[i], the readings of
  * inv's device of the same address: a HELP and TYPE line per metric, then
  * one sample per device that has it, labelled host, address, model, kind
  * (and error_type for hw_errors_total), as DCGM-exporter users expect one
  * series per GPU. *out is a malloc'd string; -ENOMEM.
  */
-struct accel_inventory;
 ACCEL_EXPORT int accel_metrics_to_prometheus(const struct accel_inventory *inv,
 					     const accel_metrics *m, size_t n, char **out);
 

@@ -15,6 +15,7 @@ static void print_default(const accel_config *c, const struct opt *o)
 
 	switch (o->type) {
 	case T_STR:
+	case T_TOPIC:
 	case T_IFACE: {
 		const char *s = *(char *const *)(base + o->off);
 

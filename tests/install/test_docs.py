@@ -129,7 +129,8 @@ class Sample(unittest.TestCase):
         with open(os.path.join(TOP, "etc", "accelsched.conf.sample"), encoding="utf-8") as f:
             lines = f.readlines()
         for line in lines:
-            m = re.match(r"^\[(\w+)\]$", line.strip())
+            # "#[kafka]": a section whose line itself turns a feature on
+            m = re.match(r"^#?\[(\w+)\]$", line.strip())
             if m:
                 section = m.group(1)
                 continue

@@ -54,6 +54,10 @@ static void test_same(void **state)
 	/* when it was collected is not a change */
 	accel_inventory_set_generation(b, 9);
 	assert_int_equal(accel_inventory_set_collected_at(b, "2026-12-01T00:00:00Z"), 0);
+	/* nor a device's utilization (the metrics stream carries it) */
+	((accel_device *)accel_inventory_find(a, "0000:01:00.0"))->utilization = 3;
+	((accel_device *)accel_inventory_find(b, "0000:01:00.0"))->utilization = 97;
+	((accel_device *)accel_inventory_find(b, "0000:02:00.0"))->utilization = 40;
 	assert_int_equal(accel_inventory_diff(a, b, &d), 0);
 	assert_int_equal(accel_inventory_changes_n(d), 0);
 	assert_null(accel_inventory_changes_get(d, 0));
