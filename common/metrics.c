@@ -344,25 +344,84 @@ int accel_metrics_from_json(const char *text, size_t len, char **host, accel_met
 	return 0;
 }
 
+/* {"name", "meter", "unit", "type", "value", "source"[, "attributes"]}:
+ * meter is the name, with the error type for hw.errors
+ * (hw.errors.corrected), type Ceilometer's (gauge, cumulative). */
+static int event_item(const accel_metrics *m, int k, json_object **out)
+{
+	json_object *it = json_object_new_object(), *attrs = NULL;
+	char meter[96];
+	int r = it ? 0 : -ENOMEM;
+
+	*out = NULL;
+	if (rows[k].error_type)
+		snprintf(meter, sizeof(meter), "%s.%s", rows[k].name, rows[k].error_type);
+	else
+		snprintf(meter, sizeof(meter), "%s", rows[k].name);
+	if (!r)
+		r = add_string(it, "name", rows[k].name);
+	if (!r)
+		r = add_string(it, "meter", meter);
+	if (!r)
+		r = add_string(it, "unit", rows[k].unit);
+	if (!r)
+		r = add_string(it, "type",
+			       strcmp(rows[k].prom_type, "counter") ? "gauge" : "cumulative");
+	if (!r)
+		r = add_number(it, "value", m->value[k]);
+	if (!r)
+		r = add_string(it, "source",
+			       accel_metric_source_name((accel_metric_source)m->source[k]));
+	if (!r && rows[k].error_type) {
+		attrs = json_object_new_object();
+		r = attrs ? add_string(attrs, "error.type", rows[k].error_type) : -ENOMEM;
+		if (!r)
+			r = accel_json_add(it, "attributes", attrs);
+		else
+			json_object_put(attrs);
+	}
+	if (r) {
+		json_object_put(it);
+		return r;
+	}
+	*out = it;
+	return 0;
+}
+
 int accel_metrics_event_json(const struct accel_inventory *inv, const char *collected_at,
 			     const accel_metrics *m, char **out, accel_err *err)
 {
 	const accel_device *d = accel_inventory_find(inv, m->address);
-	json_object *root = NULL;
-	int r;
+	json_object *root = json_object_new_object(), *list = json_object_new_array();
+	int r = root && list ? 0 : -ENOMEM;
 
 	*out = NULL;
-	r = device_json(m, &root);
 	if (!r)
 		r = add_string(root, "host", accel_inventory_host(inv));
+	if (!r)
+		r = add_string(root, "address", m->address);
 	if (!r && d && d->model)
 		r = add_string(root, "model", d->model);
 	if (!r && d)
 		r = add_string(root, "kind", accel_kind_name(d->kind));
 	if (!r && collected_at)
 		r = add_string(root, "collected_at", collected_at);
+	for (int k = 0; k < ACCEL_M_MAX && !r; k++) {
+		json_object *it;
+
+		if (!(m->have >> k & 1))
+			continue;
+		r = event_item(m, k, &it);
+		if (!r)
+			r = accel_json_append(list, it);
+	}
+	if (!r) {
+		r = accel_json_add(root, "metrics", list);
+		list = NULL;
+	}
 	if (r) {
 		json_object_put(root);
+		json_object_put(list);
 		return accel_err_set(err, r, "metrics: out of memory");
 	}
 	r = accel_json_text(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, out);

@@ -88,9 +88,15 @@ ACCEL_EXPORT int accel_metrics_from_json(const char *text, size_t len, char **ho
 /*
  * One device's readings as the payload of an accelerator.metrics event:
  *   {"host": H, "address": A, "model": M, "kind": K, "collected_at": T,
- *    "metrics": {NAME: number, ...}, "sources": {NAME: source, ...}}
- * model and kind from inv's device of that address (omitted when it has
- * none). *out is a malloc'd string.
+ *    "metrics": [{"name": "hw.gpu.utilization", "meter": "hw.gpu.utilization",
+ *                 "unit": "1", "type": "gauge", "value": 0.04,
+ *                 "source": "sysfs"}, ...]}
+ * one item per reading known; hw.errors items carry "attributes":
+ * {"error.type": ...} and the meter hw.errors.corrected/.uncorrected;
+ * type is Ceilometer's (gauge, cumulative), so that a meter definition
+ * with a lookup (etc/ceilometer/accelsched-meters.yaml) makes one sample
+ * per item. model and kind from inv's device of that address. *out is a
+ * malloc'd string.
  */
 struct accel_inventory;
 ACCEL_EXPORT int accel_metrics_event_json(const struct accel_inventory *inv,
