@@ -324,6 +324,21 @@ class Envelope(unittest.TestCase):
         # all delivered: the spool is empty
         self.assertEqual(os.path.getsize(spool), 0)
 
+    def test_refusals(self):
+        """What librdkafka refuses, and a spool that cannot be made, stop
+        acceld with the reason and the file."""
+        fx = fixture_copy('esc8000a')
+        conf, _ = write_conf('kafka-bad', fx, self.mc.bootstrap, security_protocol='carrier')
+        p = acceld_once(conf)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('%s: [kafka]: librdkafka refuses security.protocol' % conf, p.stderr)
+        conf, _ = write_conf('kafka-bad', fx, self.mc.bootstrap,
+                             spool_dir='/proc/no/such/spool')
+        p = acceld_once(conf)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/proc/no/such/spool: No such file or directory (the Kafka spool's "
+                      "folder, [kafka] spool_dir)", p.stderr)
+
     def test_change_events(self):
         """A device's driver gone: an update event naming the field; a device
         removed: a delete event; AER errors counted: an update naming health
