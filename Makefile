@@ -385,6 +385,7 @@ check: deps
 	$(MAKE) unit-asan
 	$(MAKE) valgrind
 	$(MAKE) integration
+	$(MAKE) kafka-tests
 	$(MAKE) fuzz-regress
 	@echo "make check: all passed"
 

@@ -54,7 +54,8 @@ int metrics_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *
 	}
 	errno = 0;
 	port = strtoul(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || port < 1 || port > 65535 || colon[1] == '-' ||
+	/* port 0: any free one (tests; the log says which) */
+	if (errno || *end || end == colon + 1 || port > 65535 || colon[1] == '-' ||
 	    colon[1] == '+')
 		return -EINVAL;
 	if (s[0] == '[') {

@@ -9,8 +9,8 @@
 
 struct metrics_http;
 
-/* "127.0.0.1:9464", "[::1]:9464", ":9464" (every IPv4 address). -EINVAL
- * for anything else. */
+/* "127.0.0.1:9464", "[::1]:9464", ":9464" (every IPv4 address); port 0
+ * takes a free one. -EINVAL for anything else. */
 int metrics_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 
 /* Listen on `listen` (its own thread); *err names the option and why. */

@@ -137,7 +137,9 @@ def fixture_copy(name):
     return d
 
 
-def write_conf(host, fx, bootstrap, **kafka):
+def write_conf(host, fx, bootstrap, telemetry=None, **kafka):
+    """acceld's configuration; [telemetry] off unless given (its metrics
+    events would add to the counts these tests make)."""
     d = tempfile.mkdtemp(prefix='conf-', dir=WORK)
     k = {'bootstrap_servers': bootstrap, 'flush_timeout': '60'}
     k.update(kafka)
@@ -147,6 +149,8 @@ def write_conf(host, fx, bootstrap, **kafka):
             '[placement]\nauth_type = none\nendpoint_override = %s\ntoken = admin\n'
             '[kafka]\n' % (host, os.path.join(d, 'state'), fx, fx, PL.url))
     text += ''.join('%s = %s\n' % kv for kv in k.items())
+    text += '[telemetry]\n' + ''.join('%s = %s\n' % kv for kv in
+                                      (telemetry or {'interval': '0'}).items())
     path = os.path.join(d, 'accelsched.conf')
     with open(path, 'w') as f:
         f.write(text)

@@ -54,11 +54,11 @@ def free_port():
 
 
 def telemetry_conf(host, fx, bootstrap, listen):
-    conf, _spool = tk.write_conf(host, fx, bootstrap)
     proc = tempfile.mkdtemp(prefix='proc-', dir=tk.WORK)  # no DRM clients
+    conf, _spool = tk.write_conf(host, fx, bootstrap,
+                                 telemetry={'interval': '1', 'proc_root': proc})
     with open(conf, 'a') as f:
-        f.write('[telemetry]\ninterval = 1\nproc_root = %s\n[metrics]\nlisten = %s\n'
-                % (proc, listen))
+        f.write('[metrics]\nlisten = %s\n' % listen)
     return conf
 
 
@@ -160,8 +160,8 @@ class Telemetry(unittest.TestCase):
     def test_prometheus_scrapes_acceld(self):
         prom = Prometheus('127.0.0.1:%d' % self.port)
         try:
-            res = tk.wait_until('Prometheus to hold hw_gpu_utilization_ratio',
-                                lambda: prom.query('hw_gpu_utilization_ratio'), timeout=120,
+            q = 'hw_gpu_utilization_ratio{address="%s"}' % GPU
+            res = tk.wait_until('Prometheus to hold ' + q, lambda: prom.query(q), timeout=120,
                                 step=0.5)
             self.assertEqual(len(res), 1, res)
             labels = res[0]['metric']
@@ -173,6 +173,10 @@ class Telemetry(unittest.TestCase):
             errs = prom.query('hw_errors_total{address="%s"}' % GPU)
             self.assertEqual(sorted(e['metric']['error_type'] for e in errs),
                              ['corrected', 'uncorrected'])
+            # the i915 iGPU: a DRM device without clients in the (empty)
+            # proc root is idle by its fdinfo
+            igpu = prom.query('hw_gpu_utilization_ratio{address="0000:00:02.0"}')
+            self.assertEqual(igpu[0]['value'][1], '0')
             mem = prom.query('hw_gpu_memory_usage_bytes / hw_gpu_memory_limit_bytes')
             self.assertAlmostEqual(float(mem[0]['value'][1]), 1490378752 / 8573157376)
         finally:
