@@ -9,6 +9,7 @@
  *   res.passing() -> the objects that pass, in order
  *   res.weights(objs) -> raw weights of (a subsequence of) those objects
  *   res.chosen(obj), res.reason(obj)
+ *   t.acceptable(rq, host, addrs) -> would the weigher choose those devices?
  *   validate(key, value)
  *
  * Host names are mapped to the table's stable ids through a dict kept per
@@ -503,6 +504,52 @@ fail:
 	return NULL;
 }
 
+static PyObject *Table_acceptable(TableObject *self, PyObject *args)
+{
+	RequestObject *rq;
+	PyObject *seq, *list;
+	const char *host, **addrs;
+	Py_ssize_t n;
+	int r;
+
+	if (table_ready(self) || !PyArg_ParseTuple(args, "O!sO", &RequestType, &rq, &host, &seq))
+		return NULL;
+	list = PySequence_Fast(seq, "addresses: a sequence of PCI addresses (str)");
+	if (!list)
+		return NULL;
+	n = PySequence_Fast_GET_SIZE(list);
+	addrs = PyMem_Calloc((size_t)n + 1, sizeof(*addrs));
+	if (!addrs) {
+		Py_DECREF(list);
+		return PyErr_NoMemory();
+	}
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *a = PySequence_Fast_GET_ITEM(list, i);
+
+		addrs[i] = PyUnicode_Check(a) ? PyUnicode_AsUTF8(a) : NULL;
+		if (!addrs[i]) {
+			if (!PyErr_Occurred())
+				PyErr_Format(PyExc_TypeError,
+					     "addresses: item %zd is not a PCI address string", i);
+			PyMem_Free(addrs);
+			Py_DECREF(list);
+			return NULL;
+		}
+	}
+	Py_BEGIN_ALLOW_THREADS
+	r = accel_sched_acceptable(self->t, rq->rq, host, addrs, (size_t)n);
+	Py_END_ALLOW_THREADS
+	PyMem_Free(addrs);
+	Py_DECREF(list);
+	if (r == -ENOENT) {
+		PyErr_Format(PyExc_LookupError, "host %s: not in accelsched's inventories", host);
+		return NULL;
+	}
+	if (r < 0)
+		return PyErr_NoMemory();
+	return PyBool_FromLong(r);
+}
+
 static PyMethodDef Table_methods[] = {
 	{ "load_dir", (PyCFunction)Table_load_dir, METH_VARARGS,
 	  "load_dir(path) -> n: every *.json inventory of a folder; ValueError names a bad "
@@ -514,6 +561,10 @@ static PyMethodDef Table_methods[] = {
 	{ "evaluate", (PyCFunction)Table_evaluate, METH_VARARGS,
 	  "evaluate(request, hosts) -> Result: filter and weigh every host in one call; "
 	  "hosts are objects with .host (or .nodename), or names" },
+	{ "acceptable", (PyCFunction)Table_acceptable, METH_VARARGS,
+	  "acceptable(request, host, addresses) -> bool: are the host's devices among the PCI "
+	  "addresses a set the weigher would choose (its choice or a tie)? LookupError for an "
+	  "unknown host" },
 	{ NULL, NULL, 0, NULL },
 };
 
