@@ -267,7 +267,7 @@ debian13-tests: debian13-root
 		PYTHONPATH=/src/build/debian13/python:/src/tests/nova:/src/tests/debian13 \
 		python3 -m unittest test_nova_bind >nova-bind.log 2>&1 || \
 		{ grep -v "^20[0-9-]* [0-9:,]* \(INFO\|WARNING\|DEBUG\)" nova-bind.log | tail -n 60; exit 1; }; \
-		grep -E "(ok|FAIL|ERROR)$$|^Ran" nova-bind.log'
+		grep -E "^(Ran|OK)" nova-bind.log'
 	@echo "debian13-tests: tests/debian13/test_namespace.sh (on the host)"
 	@tests/debian13/test_namespace.sh
 
