@@ -895,9 +895,13 @@ static unsigned set_level(const accel_sched_request *rq, const struct sched_host
  * device constraints (healthy ones unless only degraded ones fit), sit at
  * the tightest level a chosen set can, within the p2p limit and numa, and
  * score no lower than the chosen set: the chosen set itself or a tie.
+ * With avail, devices at no address of avail[0..n_avail) count as in use
+ * (taken since the inventory said otherwise: Nova's scheduler consumes
+ * devices between the instances of one request).
  */
 int accel_sched_acceptable(accel_sched_hosts *t, const accel_sched_request *rq, const char *host,
-			   const char *const *addrs, size_t n)
+			   const char *const *addrs, size_t n, const char *const *avail,
+			   size_t n_avail)
 {
 	uint64_t healthy[SCHED_MAX_WORDS] = {0}, all[SCHED_MAX_WORDS] = {0};
 	unsigned counts[ACCEL_REJECT_MAX] = {0}, nset = 0, max;
@@ -945,6 +949,18 @@ int accel_sched_acceptable(accel_sched_hosts *t, const accel_sched_request *rq, 
 		goto out;
 	}
 	classify(rq, BIG, h, pe, healthy, all, counts);
+	if (avail)
+		for (unsigned i = 0; i < h->n_dev; i++) {
+			size_t a;
+
+			for (a = 0; a < n_avail; a++)
+				if (avail[a] && !strcasecmp(sched_addr(h, i), avail[a]))
+					break;
+			if (a == n_avail) {
+				healthy[i / 64] &= ~(1ull << (i % 64));
+				all[i / 64] &= ~(1ull << (i % 64));
+			}
+		}
 	if (!choose(rq, BIG, h, pe, healthy, &best, &why)) {
 		bool some_degraded = false;
 

@@ -26,6 +26,7 @@ from oslo_serialization import jsonutils
 
 from nova import context
 from nova import objects
+from nova.scheduler import filters as nova_filters
 from nova.tests.fixtures import libvirt as fakelibvirt
 from nova.tests.functional.libvirt import test_pci_in_placement
 
@@ -40,6 +41,28 @@ HOST = "compute1"
 RC = "CUSTOM_PCI_%s_%s" % (eightgpu.VENDOR_ID.upper(), eightgpu.PRODUCT_ID.upper())
 GPU_ALIAS = {"vendor_id": eightgpu.VENDOR_ID, "product_id": eightgpu.PRODUCT_ID,
              "device_type": "type-PCI", "name": "gpu"}
+
+
+# the PIX pairs, lowest address first: (81, 85), (82, 86), (83, 87), (84, 88)
+_PAIRS = [sorted(p) for p in sorted(eightgpu.pix_pairs(), key=min)]
+
+
+class AddressOrder(nova_filters.BaseHostFilter):
+    """Placement's order of a host's allocation candidates follows Python
+    sets of providers with random UUIDs: it changes from run to run. This
+    test filter, first in the chain of both runs, puts them in the order
+    of their devices' addresses (lowest first, a plain first fit), so that
+    what Nova claims without accelsched is known: GPUs 0 and 1, under two
+    switches."""
+    RUN_ON_REBUILD = False
+
+    def host_passes(self, host_state, spec_obj):
+        by_rp = {p["rp_uuid"]: p["address"] for p in host_state.pci_stats.pools
+                 if p.get("rp_uuid")}
+        host_state.allocation_candidates = sorted(
+            host_state.allocation_candidates,
+            key=lambda c: sorted(by_rp[rp] for rp in c["allocations"] if rp in by_rp))
+        return True
 
 
 def eight_gpus():
@@ -58,21 +81,26 @@ def eight_gpus():
 class _EightGPUServer(test_pci_in_placement.PlacementPCIReportingTests):
     PCI_ALIAS = [jsonutils.dumps(GPU_ALIAS)]
     ACCELSCHED = True
+    HEALTH = {}   # address -> "failed" / "degraded", in accelsched's inventory
+    UTILIZATION = {}  # address -> percent, in accelsched's inventory
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="accel-nova31-")
         self.addCleanup(shutil.rmtree, self.tmp)
         hosts = os.path.join(self.tmp, "hosts")
         os.makedirs(hosts)
-        eightgpu.write(os.path.join(hosts, HOST + ".json"), HOST)
+        eightgpu.write(os.path.join(hosts, HOST + ".json"), HOST, health=self.HEALTH,
+                       utilization=self.UTILIZATION)
         _shared.reset()
         self.addCleanup(_shared.reset)
         accel_conf.register_opts(CONF)
         self.flags(state_source="dir:" + hosts, refresh_interval=0, group="accelsched")
+        self.flags(available_filters=["nova.scheduler.filters.all_filters", FILTER,
+                                      __name__ + ".AddressOrder"],
+                   group="filter_scheduler")
+        self.ADDITIONAL_FILTERS = ["AddressOrder"] + self.ADDITIONAL_FILTERS
         if self.ACCELSCHED:
             # by dotted path, after Nova's PCI filter, as README says
-            self.flags(available_filters=["nova.scheduler.filters.all_filters", FILTER],
-                       group="filter_scheduler")
             self.ADDITIONAL_FILTERS = self.ADDITIONAL_FILTERS + ["AcceleratorFilter"]
             self.flags(weight_classes=["nova.scheduler.weights.all_weighers", WEIGHER],
                        group="filter_scheduler")
@@ -87,6 +115,17 @@ class _EightGPUServer(test_pci_in_placement.PlacementPCIReportingTests):
         extra = dict(specs, **{"pci_passthrough:alias": "gpu:%d" % n_gpus})
         flavor = self._create_flavor(extra_spec=extra)
         return self._create_server(flavor_id=flavor, networks=[])
+
+    def boot_many(self, specs, count, n_gpus=2):
+        """count servers in one request (min_count), all ACTIVE."""
+        extra = dict(specs, **{"pci_passthrough:alias": "gpu:%d" % n_gpus})
+        body = self._build_server(flavor_id=self._create_flavor(extra_spec=extra),
+                                  networks="none")
+        body["min_count"] = str(count)
+        self.api.post_server({"server": body})
+        servers = self.api.get_servers(detail=False)
+        self.assertEqual(len(servers), count)
+        return [self._wait_for_state_change(s, "ACTIVE") for s in servers]
 
     def attached(self, server):
         """The server's GPUs three ways, which must agree: the instance's
@@ -122,6 +161,50 @@ class AccelschedChoiceIsAttached(_EightGPUServer):
         self.assert_no_pci_healing(HOST)
 
 
+    def test_four_gpus_on_one_socket(self):
+        server = self.boot({"accelsched:count": "4", "accelsched:kind": "gpu",
+                            "accelsched:numa": "strict"}, n_gpus=4)
+        got = self.attached(server)
+        self.assertEqual(len(got), 4)
+        self.assertTrue(eightgpu.same_socket(got), got)
+        self.assert_no_pci_healing(HOST)
+
+
+class TwoServersInOneRequest(_EightGPUServer):
+    microversion = "2.37"   # networks "none"
+    # utilization ranks the pairs: the first is the one best choice, and
+    # after the first instance took it, the second is
+    UTILIZATION = {a: 10 * k for k, p in enumerate(_PAIRS) for a in p}
+
+    def test_disjoint_pix_pairs(self):
+        servers = self.boot_many({"accelsched:count": "2", "accelsched:kind": "gpu",
+                                  "accelsched:p2p": "PIX"}, 2)
+        got = [self.attached(s) for s in servers]
+        self.assertCountEqual(got, [set(_PAIRS[0]), set(_PAIRS[1])])
+        self.assertPCIDeviceCounts(HOST, total=8, free=4)
+        self.assert_no_pci_healing(HOST)
+
+
+class FailedNeverDegradedLast(_EightGPUServer):
+    # a failed GPU in the first pair, a degraded one in the next two: the
+    # last pair is the only healthy one
+    HEALTH = {_PAIRS[0][0]: "failed", _PAIRS[1][1]: "degraded", _PAIRS[2][0]: "degraded"}
+
+    def test_the_healthy_pair(self):
+        got = self.attached(self.boot({"accelsched:count": "2", "accelsched:p2p": "PIX"}))
+        self.assertEqual(got, set(_PAIRS[3]))
+
+
+class DegradedWhenNothingHealthyFits(_EightGPUServer):
+    # every pair has a failed or degraded GPU; the failed one's pair never
+    HEALTH = {_PAIRS[0][0]: "failed", _PAIRS[1][1]: "degraded", _PAIRS[2][0]: "degraded",
+              _PAIRS[3][1]: "degraded"}
+
+    def test_a_degraded_pair_not_the_failed_one(self):
+        got = self.attached(self.boot({"accelsched:count": "2", "accelsched:p2p": "PIX"}))
+        self.assertIn(got, [set(p) for p in _PAIRS[1:]])
+
+
 class NovaAloneAttachesAnotherPair(_EightGPUServer):
     ACCELSCHED = False
 
@@ -132,3 +215,15 @@ class NovaAloneAttachesAnotherPair(_EightGPUServer):
         got = self.attached(server)
         self.assertEqual(len(got), 2)
         self.assertFalse(eightgpu.same_switch(got), got)
+
+    def test_four_gpus_across_sockets(self):
+        got = self.attached(self.boot({"accelsched:count": "4", "accelsched:numa": "strict"},
+                                      n_gpus=4))
+        self.assertEqual(len(got), 4)
+        self.assertFalse(eightgpu.same_socket(got), got)
+
+    def test_the_failed_gpus_pair(self):
+        # what FailedNeverDegradedLast's host would get from Nova alone: the
+        # first candidate, which holds the GPU accelsched knows has failed
+        got = self.attached(self.boot({"accelsched:count": "2", "accelsched:p2p": "PIX"}))
+        self.assertIn(_PAIRS[0][0], got)

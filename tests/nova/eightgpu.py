@@ -42,9 +42,10 @@ def same_socket(addrs):
     return len({socket_of(i) for i in range(N_GPUS) if address(i) in addrs}) == 1
 
 
-def inventory(host, health=None, in_use=()):
+def inventory(host, health=None, in_use=(), utilization=None):
     """The accelsched inventory of the server named host; health maps an
-    address to "failed"/"degraded"; in_use lists addresses taken."""
+    address to "failed"/"degraded"; in_use lists addresses taken;
+    utilization maps an address to a percentage."""
     devs = []
     for i in range(N_GPUS):
         sw, sock = switch_of(i), socket_of(i)
@@ -56,6 +57,7 @@ def inventory(host, health=None, in_use=()):
             "memory_mb": 81920, "numa_node": sock,
             "health": (health or {}).get(addr, "ok"),
             "in_use": addr in in_use, "traits": [],
+            **({"utilization": utilization[addr]} if addr in (utilization or {}) else {}),
             "pcie": {
                 # the switch's downstream port, its upstream port, the
                 # socket's root port for that switch

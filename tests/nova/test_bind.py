@@ -1,6 +1,7 @@
 """The filter binds its choice where Nova lets it (2023.1 and later):
-host_state.allocation_candidates are pruned to those whose device
-providers are a set accelsched would choose. Here on Zed's objects, with
+host_state.allocation_candidates whose device providers are a set
+accelsched would choose come first (the scheduler claims the first), a
+host with none fails. Here on Zed's objects, with
 the candidates and the device pools' provider UUIDs set as Nova 2025.1's
 scheduler sets them (tests/debian13/test_nova_bind.py runs the same in
 Nova 2025.1 itself); and the core call behind it, Table.acceptable().
@@ -28,10 +29,15 @@ ADDRS = [eightgpu.address(i) for i in range(eightgpu.N_GPUS)]
 PIX2 = {"accelsched:count": "2", "accelsched:kind": "gpu", "accelsched:p2p": "PIX"}
 
 
-def acceptable_sets(table, specs, n, host="c1"):
+def acceptable_sets(table, specs, n, host="c1", free=None):
     rq = _core.Request(specs)
     return [set(s) for s in itertools.combinations(ADDRS, n)
-            if table.acceptable(rq, host, list(s))]
+            if table.acceptable(rq, host, list(s), free)]
+
+
+# the PIX pairs, lowest address first; utilization ranks them in that order
+PAIRS = [sorted(p) for p in sorted(eightgpu.pix_pairs(), key=min)]
+RANKED = {a: 10 * k for k, p in enumerate(PAIRS) for a in p}
 
 
 class Acceptable(unittest.TestCase):
@@ -86,6 +92,19 @@ class Acceptable(unittest.TestCase):
         self.assertCountEqual(acceptable_sets(t, PIX2, 2),
                               [set(p) for i, p in enumerate(pairs) if i != 2])
 
+    def test_a_unique_best_and_devices_taken_since(self):
+        t = self.table(utilization=RANKED)
+        self.assertEqual(acceptable_sets(t, PIX2, 2), [set(PAIRS[0])])
+        # the first pair taken by an earlier instance: the next one
+        free = [a for a in ADDRS if a not in PAIRS[0]]
+        self.assertEqual(acceptable_sets(t, PIX2, 2, free=free), [set(PAIRS[1])])
+        free.remove(PAIRS[1][1])
+        self.assertEqual(acceptable_sets(t, PIX2, 2, free=free), [set(PAIRS[2])])
+        # nothing free
+        self.assertEqual(acceptable_sets(t, PIX2, 2, free=[]), [])
+        with self.assertRaisesRegex(TypeError, "free: item 0"):
+            t.acceptable(_core.Request(PIX2), "c1", PAIRS[0], [None])
+
     def test_four_on_one_socket(self):
         t = self.table()
         got = acceptable_sets(t, {"accelsched:count": "4", "accelsched:numa": "strict"}, 4)
@@ -113,12 +132,13 @@ class FilterBinds(unittest.TestCase):
         _shared.reset()
         self.fh, _, self.filters, _ = novaenv.setup_nova([FILTER], [], extra_conf=self.conf)
 
-    def host(self, name):
+    def host(self, name, utilization=None, taken=(), providers=True):
         """A host state of the 8-GPU server, each device a pool of its own
         with its provider, as a compute with [pci] report_in_placement
         reports them; and the allocation candidates of a 2-GPU request, in
         address order (Placement's first is a cross-switch pair)."""
-        eightgpu.write(os.path.join(self.hostdir, name + ".json"), name)
+        eightgpu.write(os.path.join(self.hostdir, name + ".json"), name,
+                       utilization=utilization)
         inv = eightgpu.inventory(name)
         hs = novaenv.make_host_states([inv], 1)[0][0]
         hs.host = hs.nodename = hs.hypervisor_hostname = name
@@ -126,6 +146,11 @@ class FilterBinds(unittest.TestCase):
         pools = [{"vendor_id": eightgpu.VENDOR_ID, "product_id": eightgpu.PRODUCT_ID,
                   "numa_node": eightgpu.socket_of(i), "dev_type": "type-PCI", "count": 1,
                   "address": a, "rp_uuid": rps[a]} for i, a in enumerate(ADDRS)]
+        for p in pools:
+            # taken by an earlier instance: consumed, as Nova's scheduler does
+            p["count"] = 0 if p["address"] in taken else 1
+            if not providers:
+                del p["rp_uuid"]
         hs.pci_stats = pci_stats.PciDeviceStats(None, stats=pci_device_pool.from_pci_stats(pools))
         rc = "CUSTOM_PCI_%s_%s" % (eightgpu.VENDOR_ID.upper(), eightgpu.PRODUCT_ID.upper())
         hs.allocation_candidates = [
@@ -148,9 +173,25 @@ class FilterBinds(unittest.TestCase):
         self.assertFalse(eightgpu.same_switch(self.devices(hs, hs.allocation_candidates[0])))
         self.assertEqual(self.filtered([hs], PIX2), [hs])
         got = [self.devices(hs, c) for c in hs.allocation_candidates]
-        self.assertCountEqual(got, eightgpu.pix_pairs())
-        # what the scheduler claims: the first
-        self.assertTrue(eightgpu.same_switch(got[0]))
+        # the chosen sets first (what the scheduler claims is the first),
+        # the others kept behind them for the next instances
+        self.assertCountEqual(got[:4], eightgpu.pix_pairs())
+        self.assertEqual(len(got), 28)
+        self.assertFalse(any(eightgpu.same_switch(s) for s in got[4:]))
+
+    def test_devices_consumed_by_an_earlier_instance(self):
+        hs = self.host("c5", utilization=RANKED, taken=PAIRS[0])
+        self.assertEqual(self.filtered([hs], PIX2), [hs])
+        got = [self.devices(hs, c) for c in hs.allocation_candidates]
+        # the consumed pair is no choice any more: the next best first
+        self.assertEqual(got[0], set(PAIRS[1]))
+        self.assertNotIn(set(PAIRS[0]), got[:1])
+
+    def test_devices_not_in_placement_candidates_untouched(self):
+        hs = self.host("c6", providers=False)
+        n = len(hs.allocation_candidates)
+        self.assertEqual(self.filtered([hs], PIX2), [hs])
+        self.assertEqual(len(hs.allocation_candidates), n)
 
     def test_no_fitting_candidate_fails_the_host(self):
         hs = self.host("c2")

@@ -6,9 +6,12 @@ decided for every candidate host in one call into C.
 On Nova 2023.1 and later with PCI devices in Placement, each host also
 carries its allocation candidates (host_state.allocation_candidates), and
 the scheduler claims the first one left after the filters. The filter
-prunes them to those whose accelerator allocations are a set of devices
-it would choose (its choice, or one scoring the same), so the claim, and
-the devices nova-compute attaches, are accelsched's choice. On Zed, which
+puts first the candidates whose accelerator allocations are a set of
+devices it would choose (its choice, or one scoring the same), and fails
+a host that has none, so the claim, and the devices nova-compute
+attaches, are accelsched's choice. (It orders rather than drops the
+others because Nova filters the same lists again for the next instance
+of a multi-instance request; so it goes last in enabled_filters.) On Zed, which
 has no candidates, the choice stays the weigher's advice."""
 import logging
 
@@ -64,16 +67,21 @@ class AcceleratorFilter(filters.BaseHostFilter):
 
 
 def _providers(host_state):
-    """rp_uuid -> PCI address of the host's device providers, from the
-    PCI pools Nova's scheduler keeps per host (each pool of a device in
-    Placement names its provider and the device's, or its PF's, address)."""
-    out = {}
+    """rp_uuid -> PCI address of the host's device providers, and the
+    addresses of its free devices, from the PCI pools Nova's scheduler
+    keeps per host: with [pci] report_in_placement each device is a pool
+    of its own naming its provider and the device's (or its PF's) address,
+    and a device taken by an earlier instance of the same request has left
+    the pools (consumed in pci_stats, as Nova's PCI filter reads them)."""
+    by_rp, free = {}, []
     stats = getattr(host_state, "pci_stats", None)
     for pool in getattr(stats, "pools", None) or ():
         rp, addr = pool.get("rp_uuid"), pool.get("address")
         if rp and addr:
-            out[rp] = addr
-    return out
+            by_rp[rp] = addr
+            if pool.get("count", 0) > 0:
+                free.append(addr)
+    return by_rp, free
 
 
 def _names(host_state):
@@ -84,20 +92,32 @@ def _names(host_state):
 
 
 def _bind(table, rq, host_state):
-    """Keep the host's allocation candidates whose devices accelsched
-    would choose; False when none is left (the host then fails)."""
+    """Put first the host's allocation candidates whose devices accelsched
+    would choose; False when there is none (the host then fails, its list
+    emptied). A host
+    whose PCI devices are not in Placement (no pool names a provider)
+    keeps its candidates: they allocate no device Nova will attach."""
     cands = getattr(host_state, "allocation_candidates", None)
     if not cands:
         return True
-    by_rp = _providers(host_state)
+    by_rp, free = _providers(host_state)
+    if not by_rp:
+        return True
     for name in _names(host_state):
         try:
-            keep = [c for c in cands
-                    if table.acceptable(rq, name, [by_rp[rp] for rp in c.get("allocations", {})
-                                                   if rp in by_rp])]
+            ok = [table.acceptable(rq, name, [by_rp[rp] for rp in c.get("allocations", {})
+                                              if rp in by_rp], free)
+                  for c in cands]
         except LookupError:
             continue
-        host_state.allocation_candidates = keep
+        keep = [c for c, y in zip(cands, ok) if y]
+        # the chosen sets first: the scheduler claims the first candidate.
+        # The others stay behind them, for the next instances of the same
+        # request: Nova filters the same host states (and lists) again for
+        # each, and its PCI filter then drops the candidates holding
+        # devices an earlier instance took, before this filter picks again.
+        host_state.allocation_candidates = keep + [c for c, y in zip(cands, ok) if not y] \
+            if keep else []
         if not keep:
             LOG.debug("AcceleratorFilter: %s rejected: none of its %d allocation candidates "
                       "holds the devices accelsched chooses", name, len(cands))
