@@ -973,7 +973,8 @@ int accel_sched_acceptable(accel_sched_hosts *t, const accel_sched_request *rq, 
 	for (unsigned i = 0; i < nset; i++)
 		if (!bit(BIG, elig, set[i]))
 			goto out;
-	max = rq->p2p == ACCEL_LINK_UNKNOWN ? ACCEL_LINK_SYS : rq->p2p;
+	/* one device has no link to limit */
+	max = rq->p2p == ACCEL_LINK_UNKNOWN || nset == 1 ? ACCEL_LINK_SYS : rq->p2p;
 	if (set_level(rq, h, set, nset) > max ||
 	    set_level(rq, h, set, nset) > set_level(rq, h, best.idx, best.n))
 		goto out;
