@@ -162,8 +162,8 @@ class AccelschedChoiceIsAttached(_EightGPUServer):
 
 
     def test_four_gpus_on_one_socket(self):
-        server = self.boot({"accelsched:count": "4", "accelsched:kind": "gpu",
-                            "accelsched:numa": "strict"}, n_gpus=4)
+        # the count is the alias's (gpu:4), stated once
+        server = self.boot({"accelsched:kind": "gpu", "accelsched:numa": "strict"}, n_gpus=4)
         got = self.attached(server)
         self.assertEqual(len(got), 4)
         self.assertTrue(eightgpu.same_socket(got), got)
@@ -191,7 +191,7 @@ class FailedNeverDegradedLast(_EightGPUServer):
     HEALTH = {_PAIRS[0][0]: "failed", _PAIRS[1][1]: "degraded", _PAIRS[2][0]: "degraded"}
 
     def test_the_healthy_pair(self):
-        got = self.attached(self.boot({"accelsched:count": "2", "accelsched:p2p": "PIX"}))
+        got = self.attached(self.boot({"accelsched:p2p": "PIX"}))
         self.assertEqual(got, set(_PAIRS[3]))
 
 
@@ -201,8 +201,22 @@ class DegradedWhenNothingHealthyFits(_EightGPUServer):
               _PAIRS[3][1]: "degraded"}
 
     def test_a_degraded_pair_not_the_failed_one(self):
-        got = self.attached(self.boot({"accelsched:count": "2", "accelsched:p2p": "PIX"}))
+        got = self.attached(self.boot({"accelsched:p2p": "PIX"}))
         self.assertIn(got, [set(p) for p in _PAIRS[1:]])
+
+
+class CountStatedTwice(_EightGPUServer):
+
+    def test_a_count_other_than_the_alias_is_refused(self):
+        # accelsched:count 3 against gpu:2: no host, and the scheduler's
+        # log names both
+        flavor = self._create_flavor(extra_spec={"pci_passthrough:alias": "gpu:2",
+                                                 "accelsched:count": "3"})
+        server = self._create_server(flavor_id=flavor, networks=[], expected_state="ERROR")
+        self.assertIn("No valid host", server["fault"]["message"])
+        self.assertIn("accelsched:count: 3 devices, but pci_passthrough:alias asks for "
+                      "'gpu:2'", self.stdlog.logger.output)
+        self.assertPCIDeviceCounts(HOST, total=8, free=8)
 
 
 class NovaAloneAttachesAnotherPair(_EightGPUServer):
@@ -217,13 +231,12 @@ class NovaAloneAttachesAnotherPair(_EightGPUServer):
         self.assertFalse(eightgpu.same_switch(got), got)
 
     def test_four_gpus_across_sockets(self):
-        got = self.attached(self.boot({"accelsched:count": "4", "accelsched:numa": "strict"},
-                                      n_gpus=4))
+        got = self.attached(self.boot({"accelsched:numa": "strict"}, n_gpus=4))
         self.assertEqual(len(got), 4)
         self.assertFalse(eightgpu.same_socket(got), got)
 
     def test_the_failed_gpus_pair(self):
         # what FailedNeverDegradedLast's host would get from Nova alone: the
         # first candidate, which holds the GPU accelsched knows has failed
-        got = self.attached(self.boot({"accelsched:count": "2", "accelsched:p2p": "PIX"}))
+        got = self.attached(self.boot({"accelsched:p2p": "PIX"}))
         self.assertIn(_PAIRS[0][0], got)

@@ -113,6 +113,25 @@ class Acceptable(unittest.TestCase):
             self.assertTrue(eightgpu.same_socket(s), s)
 
 
+class StatedOnce(unittest.TestCase):
+    """A flavor asks for devices through a PCI alias: the count is the
+    alias's."""
+
+    def test_count_from_the_alias(self):
+        rq = _core.Request({"pci_passthrough:alias": "gpu:4", "accelsched:numa": "strict"})
+        self.assertEqual(rq.count, 4)
+        t = _core.Table()
+        t.update(json.dumps(eightgpu.inventory("c1")))
+        self.assertIn(set(t.evaluate(rq, ["c1"]).chosen("c1")),
+                      acceptable_sets(t, {"accelsched:count": "4",
+                                          "accelsched:numa": "strict"}, 4))
+
+    def test_a_mismatch_names_both(self):
+        with self.assertRaisesRegex(ValueError, "accelsched:count: 3 devices, but "
+                                    "pci_passthrough:alias asks for 'gpu:2'"):
+            _core.Request({"pci_passthrough:alias": "gpu:2", "accelsched:count": "3"})
+
+
 class FilterBinds(unittest.TestCase):
     """Nova's filter handler over host states carrying candidates."""
 

@@ -569,6 +569,55 @@ static void test_parse(void **state)
 		assert_false(accel_sched_request_active(rq));
 		accel_sched_request_free(rq);
 	}
+	{
+		/* devices through a PCI alias: the count is stated once, there */
+		static const struct {
+			const char *alias, *count; /* count NULL: none given */
+			int want;		   /* the count, or -1: refused */
+			const char *msg;
+		} cases[] = {
+			{"gpu:2", NULL, 2, NULL},
+			{" gpu : 4 ", NULL, 4, NULL},
+			{"gpu:2", "2", 2, NULL},
+			{"gpu:2,nic:1", "2", 2, NULL},
+			{"gpu:2", "3", -1,
+			 "accelsched:count: 3 devices, but pci_passthrough:alias asks for 'gpu:2'"},
+			{"gpu:2,nic:1", NULL, -1, "names several aliases; accelsched:count says"},
+			{"gpu", NULL, -1, "pci_passthrough:alias: 'gpu' is not NAME:COUNT"},
+			{"gpu:0", NULL, -1, "'gpu:0': the count is not a positive number"},
+			{"gpu:two", NULL, -1, "the count is not a positive number"},
+			{"gpu:20", NULL, -1, "20 devices; accelsched chooses at most 16"},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const char *k[] = {"accelsched:p2p", "pci_passthrough:alias",
+					   "accelsched:count"};
+			const char *v[] = {"PIX", cases[i].alias, cases[i].count};
+			int r = accel_sched_request_parse(k, v, cases[i].count ? 3 : 2, &rq, &err);
+
+			if (cases[i].want < 0) {
+				if (r != -EINVAL || !strstr(err.msg, cases[i].msg))
+					fail_msg("alias '%s': '%s'", cases[i].alias, err.msg);
+				continue;
+			}
+			assert_int_equal(r, 0);
+			assert_int_equal(accel_sched_request_count(rq), cases[i].want);
+			accel_sched_request_free(rq);
+		}
+	}
+	{
+		/* an alias beside an accelerator class is some other device's;
+		 * an alias without any accelsched: key is no business of ours */
+		const char *k[] = {"resources:PGPU", "pci_passthrough:alias"};
+		const char *v[] = {"4", "nic:1,nic2:3"};
+
+		assert_int_equal(accel_sched_request_parse(k, v, 2, &rq, &err), 0);
+		assert_int_equal(accel_sched_request_count(rq), 4);
+		accel_sched_request_free(rq);
+		assert_int_equal(accel_sched_request_parse(k + 1, v + 1, 1, &rq, &err), 0);
+		assert_false(accel_sched_request_active(rq));
+		accel_sched_request_free(rq);
+	}
 	assert_int_equal(accel_sched_validate("hw:cpu_policy", "whatever", &err), 0);
 	assert_int_equal(accel_sched_validate("accelsched:p2p", "PIX", &err), 0);
 }
