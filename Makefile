@@ -273,7 +273,9 @@ nova-tests: python fixtures
 # /src) in a private mount namespace: the C libraries and the extension are
 # built by the root's gcc for its python3 into build/debian13; then the
 # smoke tests, one of Nova's own functional tests (the root can run them),
-# and on the host the test that entering leaves nothing behind.
+# accelsched's choice bound through allocation candidates in Nova's own
+# functional harness (test_nova_bind.py), and on the host the test that
+# entering leaves nothing behind.
 # Needs root.
 DEBIAN13 := scripts/debian13-root.sh
 debian13-root: deps
@@ -289,6 +291,12 @@ debian13-tests: debian13-root
 	@$(DEBIAN13) run -- sh -c 'cd /tmp && python3 -m unittest -q \
 		nova.tests.functional.libvirt.test_pci_in_placement.PlacementPCIInventoryReportingTests.test_new_compute_init_with_pci_devs \
 		>nova-test.log 2>&1 || { tail -n 40 nova-test.log; exit 1; }'
+	@echo "debian13-tests: tests/debian13/test_nova_bind.py, in Nova 31's functional harness (in the root)"
+	@$(DEBIAN13) run -- sh -c 'cd /tmp && \
+		PYTHONPATH=/src/build/debian13/python:/src/tests/nova:/src/tests/debian13 \
+		python3 -m unittest test_nova_bind >nova-bind.log 2>&1 || \
+		{ grep -v "^20[0-9-]* [0-9:,]* \(INFO\|WARNING\|DEBUG\)" nova-bind.log | tail -n 60; exit 1; }; \
+		grep -E "^(Ran|OK)" nova-bind.log'
 	@echo "debian13-tests: tests/debian13/test_namespace.sh (on the host)"
 	@tests/debian13/test_namespace.sh
 

@@ -3,7 +3,8 @@
  * libFuzzer target: flavor extra specs (one KEY=VALUE per line) through the
  * request parser and the API validator; a request that parses is
  * evaluated over a small host table, and a chosen set must be within the
- * host and of the size asked.
+ * host and of the size asked, and accepted by accel_sched_acceptable
+ * (refused once one of its devices is taken).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -96,6 +97,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (res[i].n_chosen != accel_sched_request_count(rq) ||
 			     accel_sched_chosen(table, hosts[i], &res[i], addrs, NULL)))
 				abort();
+			if (accel_sched_request_active(rq)) {
+				/* the check Nova's allocation candidates go through
+				 * accepts the choice; the same set with a device
+				 * taken since does not */
+				const char *a[ACCEL_SCHED_MAX_COUNT];
+
+				for (unsigned d = 0; d < res[i].n_chosen; d++)
+					a[d] = addrs[d];
+				if (accel_sched_acceptable(table, rq, hosts[i], a, res[i].n_chosen,
+							   NULL, 0) != 1 ||
+				    accel_sched_acceptable(table, rq, hosts[i], a, res[i].n_chosen,
+							   a + 1, res[i].n_chosen - 1) != 0)
+					abort();
+			}
 		}
 		accel_sched_request_free(rq);
 	} else if (!err.msg[0]) {

@@ -858,3 +858,131 @@ int accel_sched_chosen(accel_sched_hosts *t, const char *host, const accel_sched
 	pthread_rwlock_unlock(&t->lock);
 	return r;
 }
+
+/*
+ * The locality level of a set of devices of h: the level of the tightest
+ * group holding them all (for numa=strict, a group on one known node and
+ * devices of known node); ACCEL_LINK_SYS for one device, as the weigher
+ * scores it; ACCEL_LINK_SYS + 1 when no group holds them.
+ */
+static unsigned set_level(const accel_sched_request *rq, const struct sched_host *h,
+			  const uint8_t *set, unsigned n)
+{
+	bool strict = rq->numa == ACCEL_NUMA_STRICT;
+
+	if (n == 1)
+		return ACCEL_LINK_SYS;
+	for (unsigned i = 0; strict && i < n; i++)
+		if (h->dev[set[i]].numa < 0)
+			return ACCEL_LINK_SYS + 1;
+	for (unsigned g = 0; g < h->n_groups; g++) {
+		unsigned i;
+
+		if (strict && group(BIG, h, g).numa < 0)
+			continue;
+		for (i = 0; i < n && group_has(BIG, h, g, set[i]); i++)
+			;
+		if (i == n)
+			return group(BIG, h, g).level;
+	}
+	return ACCEL_LINK_SYS + 1;
+}
+
+/*
+ * Would the weigher choose these devices? The set of h's devices among
+ * addrs (case-insensitive; other addresses are no devices of h's inventory
+ * and are left out) must hold exactly rq->count devices that meet the
+ * device constraints (healthy ones unless only degraded ones fit), sit at
+ * the tightest level a chosen set can, within the p2p limit and numa, and
+ * score no lower than the chosen set: the chosen set itself or a tie.
+ * With avail, devices at no address of avail[0..n_avail) count as in use
+ * (taken since the inventory said otherwise: Nova's scheduler consumes
+ * devices between the instances of one request).
+ */
+int accel_sched_acceptable(accel_sched_hosts *t, const accel_sched_request *rq, const char *host,
+			   const char *const *addrs, size_t n, const char *const *avail,
+			   size_t n_avail)
+{
+	uint64_t healthy[SCHED_MAX_WORDS] = {0}, all[SCHED_MAX_WORDS] = {0};
+	unsigned counts[ACCEL_REJECT_MAX] = {0}, nset = 0, max;
+	uint8_t set[ACCEL_SCHED_MAX_COUNT];
+	const uint64_t *elig = healthy;
+	accel_sched_reason why = ACCEL_REJECT_NONE;
+	const struct sched_host *h;
+	struct prof_eval *pe = NULL;
+	struct choice best;
+	double v, tol;
+	int32_t id;
+	int r = 0;
+
+	if (!rq->active)
+		return 1;
+	pthread_rwlock_rdlock(&t->lock);
+	id = sched_find_id(t, host);
+	h = id >= 0 ? t->by_id[id] : NULL;
+	if (!h) {
+		r = -ENOENT;
+		goto out;
+	}
+	for (size_t a = 0; a < n; a++)
+		for (unsigned i = 0; addrs[a] && i < h->n_dev; i++) {
+			bool dup = false;
+
+			if (strcasecmp(sched_addr(h, i), addrs[a]))
+				continue;
+			for (unsigned k = 0; k < nset; k++)
+				dup |= set[k] == i;
+			if (dup)
+				break;
+			if (nset == ACCEL_SCHED_MAX_COUNT || nset == rq->count) {
+				nset = rq->count + 1; /* too many */
+				goto out;
+			}
+			set[nset++] = (uint8_t)i;
+			break;
+		}
+	if (nset != rq->count)
+		goto out;
+	pe = eval_profiles(t, rq);
+	if (!pe) {
+		r = -ENOMEM;
+		goto out;
+	}
+	classify(rq, BIG, h, pe, healthy, all, counts);
+	if (avail)
+		for (unsigned i = 0; i < h->n_dev; i++) {
+			size_t a;
+
+			for (a = 0; a < n_avail; a++)
+				if (avail[a] && !strcasecmp(sched_addr(h, i), avail[a]))
+					break;
+			if (a == n_avail) {
+				healthy[i / 64] &= ~(1ull << (i % 64));
+				all[i / 64] &= ~(1ull << (i % 64));
+			}
+		}
+	if (!choose(rq, BIG, h, pe, healthy, &best, &why)) {
+		bool some_degraded = false;
+
+		for (unsigned w = 0; w < h->n_words; w++)
+			some_degraded |= healthy[w] != all[w];
+		if (!some_degraded || !choose(rq, BIG, h, pe, all, &best, &why))
+			goto out; /* the host does not pass */
+		elig = all;
+	}
+	for (unsigned i = 0; i < nset; i++)
+		if (!bit(BIG, elig, set[i]))
+			goto out;
+	/* one device has no link to limit */
+	max = rq->p2p == ACCEL_LINK_UNKNOWN || nset == 1 ? ACCEL_LINK_SYS : rq->p2p;
+	if (set_level(rq, h, set, nset) > max ||
+	    set_level(rq, h, set, nset) > set_level(rq, h, best.idx, best.n))
+		goto out;
+	v = score(rq, BIG, h, pe, set, nset, count(BIG, h, elig), (int)set_level(rq, h, set, nset));
+	tol = 1e-9 * (1.0 + (best.score < 0 ? -best.score : best.score));
+	r = v >= best.score - tol;
+out:
+	pthread_rwlock_unlock(&t->lock);
+	free(pe);
+	return r;
+}

@@ -229,6 +229,51 @@ static const char *group_of(const char *key, const char *prefix, char *group, si
 	return colon + 1;
 }
 
+/*
+ * Nova's flavor PCI request, "pci_passthrough:alias" = "NAME:COUNT[,...]"
+ * (nova/pci/request.py: each entry a name and a count): the entries'
+ * counts into counts[] (at most max), how many into *n; -EINVAL names a
+ * malformed entry.
+ */
+static int alias_counts(const char *v, unsigned *counts, size_t max, size_t *n, accel_err *err)
+{
+	const char *p = v;
+
+	*n = 0;
+	while (*p) {
+		const char *end = strchr(p, ','), *colon;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char num[24];
+		long long x;
+		size_t nl;
+
+		colon = memchr(p, ':', len);
+		if (!colon || colon == p)
+			return BAD(err, "pci_passthrough:alias: '%.*s' is not NAME:COUNT", (int)len,
+				   p);
+		nl = len - (size_t)(colon + 1 - p);
+		while (nl && colon[nl] == ' ')
+			nl--;
+		if (nl == 0 || nl >= sizeof(num))
+			return BAD(err, "pci_passthrough:alias: '%.*s' is not NAME:COUNT", (int)len,
+				   p);
+		memcpy(num, colon + 1, nl);
+		num[nl] = 0;
+		if (parse_uint(num + strspn(num, " "), 1000, &x) || x < 1)
+			return BAD(
+				err,
+				"pci_passthrough:alias: '%.*s': the count is not a positive number",
+				(int)len, p);
+		if (*n < max)
+			counts[*n] = (unsigned)x;
+		(*n)++;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 int accel_sched_request_parse(const char *const *keys, const char *const *values, size_t n,
 			      accel_sched_request **out, accel_err *err)
 {
@@ -322,6 +367,53 @@ int accel_sched_request_parse(const char *const *keys, const char *const *values
 		return r;
 	}
 	rq->active = any_accelsched || rq->rc;
+	/* Devices asked for through a PCI alias (Nova 2023.1+: PCI in
+	 * Placement): the count is the alias's, stated once. With an
+	 * accelerator resource class the count is that class's amount and the
+	 * alias is some other device's. */
+	if (!r && !rq->rc && any_accelsched)
+		for (size_t i = 0; i < n; i++) {
+			unsigned counts[16];
+			size_t na;
+
+			if (strcmp(keys[i], "pci_passthrough:alias"))
+				continue;
+			r = alias_counts(values[i], counts, 16, &na, err);
+			if (r)
+				break;
+			if (explicit_count) {
+				bool found = false;
+
+				for (size_t a = 0; a < na && a < 16; a++)
+					found |= counts[a] == rq->count;
+				if (!found)
+					r = BAD(err,
+						"accelsched:count: %u devices, but "
+						"pci_passthrough:alias "
+						"asks for '%s'; state the count once, in the alias "
+						"(drop "
+						"accelsched:count)",
+						rq->count, values[i]);
+			} else if (na == 1) {
+				if (counts[0] > ACCEL_SCHED_MAX_COUNT)
+					r = BAD(err,
+						"pci_passthrough:alias: '%s': %u devices; "
+						"accelsched chooses at most %d",
+						values[i], counts[0], ACCEL_SCHED_MAX_COUNT);
+				rq->count = counts[0];
+				explicit_count = true;
+			} else if (na > 1) {
+				r = BAD(err,
+					"pci_passthrough:alias: '%s' names several aliases; "
+					"accelsched:count says which count is the accelerators'",
+					values[i]);
+			}
+			break;
+		}
+	if (r) {
+		accel_sched_request_free(rq);
+		return r;
+	}
 	if (!explicit_count)
 		rq->count = rc_amount ? rc_amount : 1;
 	if (rq->count > ACCEL_SCHED_MAX_COUNT) {

@@ -123,6 +123,17 @@ ACCEL_EXPORT int accel_sched_chosen(accel_sched_hosts *t, const char *host,
 				    const accel_sched_result *res, char addrs[][ACCEL_ADDR_MAX],
 				    const char **models);
 
+/* Would the weigher choose the devices of host among addrs[0..n) (PCI
+ * addresses, any case; addresses host has no device at are left out)?
+ * 1 when they are the set it chooses for rq or one scoring the same (a
+ * tie), 0 when not, -ENOENT for an unknown host, -ENOMEM. A request
+ * asking for no accelerator accepts any set. avail, when not NULL, lists
+ * the addresses of the devices still free (avail[0..n_avail)): the others
+ * count as in use, whatever the inventory says. */
+ACCEL_EXPORT int accel_sched_acceptable(accel_sched_hosts *t, const accel_sched_request *rq,
+					const char *host, const char *const *addrs, size_t n,
+					const char *const *avail, size_t n_avail);
+
 /* The constraint's name as operators write it: "min_memory_mb", "p2p",
  * "in_use", "no_inventory", ... */
 ACCEL_EXPORT const char *accel_sched_reason_name(accel_sched_reason r);

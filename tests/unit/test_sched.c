@@ -367,6 +367,7 @@ static bool brute(const struct oracle_rq *o, const accel_inventory *inv, bool he
 static void test_exact(void **state)
 {
 	unsigned seed = 20261126, hosts = 0, passes = 0, checked_sets = 0, small = 0;
+	unsigned accepted_sets = 0;
 	accel_sched_hosts *t, *tb;
 
 	(void)state;
@@ -442,6 +443,58 @@ static void test_exact(void **state)
 				assert_true(set_ok(&o, set, res.n_chosen));
 				assert_int_equal(res.degraded, !want_healthy);
 				checked_sets++;
+				/* the check Nova's candidates go through accepts it */
+				{
+					const char *a[ACCEL_SCHED_MAX_COUNT];
+
+					for (unsigned c = 0; c < res.n_chosen; c++)
+						a[c] = addrs[c];
+					if (accel_sched_acceptable(t, rq, name, a, res.n_chosen,
+								   NULL, 0) != 1) {
+						for (size_t i = 0; i < q.n; i++)
+							fprintf(stderr, "  %s=%s\n", q.k[i],
+								q.v[i]);
+						for (unsigned i = 0; i < res.n_chosen; i++)
+							fprintf(stderr, "  chosen %s\n", a[i]);
+						for (size_t i = 0;
+						     i < accel_inventory_n_devices(inv); i++)
+							fprintf(stderr, "  dev %s\n",
+								accel_inventory_device(inv, i)
+									->address);
+						fail_msg("host %s: accel_sched_acceptable refuses "
+							 "its chosen set",
+							 name);
+					}
+				}
+			}
+			/* a random set of `count` devices: accepted only when it
+			 * meets everything, healthy whenever healthy ones suffice */
+			if (o.count <= accel_inventory_n_devices(inv)) {
+				const char *a[ACCEL_SCHED_MAX_COUNT];
+				const accel_device *set[ACCEL_SCHED_MAX_COUNT];
+				size_t nd = accel_inventory_n_devices(inv);
+				unsigned c = 0;
+				int ok;
+
+				for (size_t i = 0; i < nd && c < o.count; i++)
+					if (rnd(&seed, (unsigned)(nd - i)) < o.count - c) {
+						set[c] = accel_inventory_device(inv, i);
+						a[c] = set[c]->address;
+						c++;
+					}
+				ok = accel_sched_acceptable(t, rq, name, a, c, NULL, 0);
+				assert_true(ok == 0 || ok == 1);
+				if (ok) {
+					assert_true(res.pass);
+					for (unsigned j = 0; j < c; j++) {
+						assert_true(eligible(&o, set[j], host_t1(inv)));
+						if (want_healthy)
+							assert_int_equal(set[j]->health,
+									 ACCEL_HEALTH_OK);
+					}
+					assert_true(set_ok(&o, set, c));
+					accepted_sets++;
+				}
 			}
 			accel_sched_request_free(rq);
 		}
@@ -449,8 +502,8 @@ static void test_exact(void **state)
 	}
 	fprintf(stderr,
 		"  %u random hosts (%u in hot records), %u requests, %u passed, "
-		"%u chosen sets checked\n",
-		hosts, small, hosts * 3, passes, checked_sets);
+		"%u chosen sets checked, %u random sets accepted\n",
+		hosts, small, hosts * 3, passes, checked_sets, accepted_sets);
 	/* both outcomes occur often enough to mean something, and both
 	 * layouts were compared */
 	assert_true(passes > 1000 && passes < hosts * 3 - 1000);
@@ -513,6 +566,55 @@ static void test_parse(void **state)
 		const char *v[] = {"4", "large"};
 
 		assert_int_equal(accel_sched_request_parse(k, v, 2, &rq, &err), 0);
+		assert_false(accel_sched_request_active(rq));
+		accel_sched_request_free(rq);
+	}
+	{
+		/* devices through a PCI alias: the count is stated once, there */
+		static const struct {
+			const char *alias, *count; /* count NULL: none given */
+			int want;		   /* the count, or -1: refused */
+			const char *msg;
+		} cases[] = {
+			{"gpu:2", NULL, 2, NULL},
+			{" gpu : 4 ", NULL, 4, NULL},
+			{"gpu:2", "2", 2, NULL},
+			{"gpu:2,nic:1", "2", 2, NULL},
+			{"gpu:2", "3", -1,
+			 "accelsched:count: 3 devices, but pci_passthrough:alias asks for 'gpu:2'"},
+			{"gpu:2,nic:1", NULL, -1, "names several aliases; accelsched:count says"},
+			{"gpu", NULL, -1, "pci_passthrough:alias: 'gpu' is not NAME:COUNT"},
+			{"gpu:0", NULL, -1, "'gpu:0': the count is not a positive number"},
+			{"gpu:two", NULL, -1, "the count is not a positive number"},
+			{"gpu:20", NULL, -1, "20 devices; accelsched chooses at most 16"},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const char *k[] = {"accelsched:p2p", "pci_passthrough:alias",
+					   "accelsched:count"};
+			const char *v[] = {"PIX", cases[i].alias, cases[i].count};
+			int r = accel_sched_request_parse(k, v, cases[i].count ? 3 : 2, &rq, &err);
+
+			if (cases[i].want < 0) {
+				if (r != -EINVAL || !strstr(err.msg, cases[i].msg))
+					fail_msg("alias '%s': '%s'", cases[i].alias, err.msg);
+				continue;
+			}
+			assert_int_equal(r, 0);
+			assert_int_equal(accel_sched_request_count(rq), cases[i].want);
+			accel_sched_request_free(rq);
+		}
+	}
+	{
+		/* an alias beside an accelerator class is some other device's;
+		 * an alias without any accelsched: key is no business of ours */
+		const char *k[] = {"resources:PGPU", "pci_passthrough:alias"};
+		const char *v[] = {"4", "nic:1,nic2:3"};
+
+		assert_int_equal(accel_sched_request_parse(k, v, 2, &rq, &err), 0);
+		assert_int_equal(accel_sched_request_count(rq), 4);
+		accel_sched_request_free(rq);
+		assert_int_equal(accel_sched_request_parse(k + 1, v + 1, 1, &rq, &err), 0);
 		assert_false(accel_sched_request_active(rq));
 		accel_sched_request_free(rq);
 	}

@@ -9,6 +9,7 @@
  *   res.passing() -> the objects that pass, in order
  *   res.weights(objs) -> raw weights of (a subsequence of) those objects
  *   res.chosen(obj), res.reason(obj)
+ *   t.acceptable(rq, host, addrs, free=None) -> would the weigher choose those devices?
  *   validate(key, value)
  *
  * Host names are mapped to the table's stable ids through a dict kept per
@@ -503,6 +504,78 @@ fail:
 	return NULL;
 }
 
+/* A sequence of PCI address strings as a C array (borrowed from *fast,
+ * which the caller releases, and PyMem_Free's the array); NULL on error. */
+static const char **addr_array(PyObject *seq, const char *what, PyObject **fast, Py_ssize_t *n)
+{
+	const char **out;
+
+	*fast = PySequence_Fast(seq, what);
+	if (!*fast)
+		return NULL;
+	*n = PySequence_Fast_GET_SIZE(*fast);
+	out = PyMem_Calloc((size_t)*n + 1, sizeof(*out));
+	if (!out) {
+		Py_CLEAR(*fast);
+		PyErr_NoMemory();
+		return NULL;
+	}
+	for (Py_ssize_t i = 0; i < *n; i++) {
+		PyObject *a = PySequence_Fast_GET_ITEM(*fast, i);
+
+		out[i] = PyUnicode_Check(a) ? PyUnicode_AsUTF8(a) : NULL;
+		if (!out[i]) {
+			if (!PyErr_Occurred())
+				PyErr_Format(PyExc_TypeError, "%s: item %zd is not a PCI address string",
+					     what, i);
+			PyMem_Free(out);
+			Py_CLEAR(*fast);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static PyObject *Table_acceptable(TableObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "request", "host", "addresses", "free", NULL };
+	RequestObject *rq;
+	PyObject *seq, *free_seq = Py_None, *list = NULL, *free_list = NULL;
+	const char *host, **addrs = NULL, **avail = NULL;
+	Py_ssize_t n = 0, n_avail = 0;
+	int r;
+
+	if (table_ready(self) || !PyArg_ParseTupleAndKeywords(args, kw, "O!sO|O", kwlist,
+							      &RequestType, &rq, &host, &seq,
+							      &free_seq))
+		return NULL;
+	addrs = addr_array(seq, "addresses", &list, &n);
+	if (!addrs)
+		return NULL;
+	if (free_seq != Py_None) {
+		avail = addr_array(free_seq, "free", &free_list, &n_avail);
+		if (!avail) {
+			PyMem_Free(addrs);
+			Py_DECREF(list);
+			return NULL;
+		}
+	}
+	Py_BEGIN_ALLOW_THREADS
+	r = accel_sched_acceptable(self->t, rq->rq, host, addrs, (size_t)n, avail, (size_t)n_avail);
+	Py_END_ALLOW_THREADS
+	PyMem_Free(addrs);
+	PyMem_Free(avail);
+	Py_DECREF(list);
+	Py_XDECREF(free_list);
+	if (r == -ENOENT) {
+		PyErr_Format(PyExc_LookupError, "host %s: not in accelsched's inventories", host);
+		return NULL;
+	}
+	if (r < 0)
+		return PyErr_NoMemory();
+	return PyBool_FromLong(r);
+}
+
 static PyMethodDef Table_methods[] = {
 	{ "load_dir", (PyCFunction)Table_load_dir, METH_VARARGS,
 	  "load_dir(path) -> n: every *.json inventory of a folder; ValueError names a bad "
@@ -514,6 +587,12 @@ static PyMethodDef Table_methods[] = {
 	{ "evaluate", (PyCFunction)Table_evaluate, METH_VARARGS,
 	  "evaluate(request, hosts) -> Result: filter and weigh every host in one call; "
 	  "hosts are objects with .host (or .nodename), or names" },
+	{ "acceptable", (PyCFunction)(void (*)(void))Table_acceptable,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "acceptable(request, host, addresses, free=None) -> bool: are the host's devices among "
+	  "the PCI addresses a set the weigher would choose (its choice or a tie)? free: the "
+	  "addresses of the devices still free, the others count as in use. LookupError for an "
+	  "unknown host" },
 	{ NULL, NULL, 0, NULL },
 };
 
