@@ -24,7 +24,7 @@ dkms openssl kmod systemd man-db groff-base
 shellcheck sudo python3-yaml
 dpkg-dev debhelper dh-python dh-dkms fakeroot lintian
 debootstrap
-libmicrohttpd-dev
+libmicrohttpd-dev python3-ceilometer
 "
 
 missing=""
