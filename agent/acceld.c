@@ -243,16 +243,6 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void now_rfc3339(char *buf, size_t cap)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Read the telemetry of inv's devices: kept for the next inventory's
  * utilization, served on [metrics] listen, and with [kafka] one
  * accelerator.metrics event per device. A source that cannot be read is a
@@ -263,7 +253,7 @@ static void read_telemetry(struct agent *a, const accel_inventory *inv)
 	size_t n = accel_inventory_n_devices(inv);
 	accel_warnings warn = { 0 };
 	accel_metrics *m;
-	char ts[32], *text;
+	char ts[ACCEL_RFC3339_MAX], *text;
 	accel_err err;
 	static bool warned;
 
@@ -295,7 +285,7 @@ static void read_telemetry(struct agent *a, const accel_inventory *inv)
 			accel_error("metrics: out of memory");
 	}
 	if (a->stream) {
-		now_rfc3339(ts, sizeof(ts));
+		accel_rfc3339_now(ts);
 		if (stream_metrics(a->stream, inv, ts, m, n, &err) || stream_commit(a->stream, &err))
 			accel_error("kafka: %s", err.msg);
 	}

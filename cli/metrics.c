@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <accel/telemetry.h>
+#include <accel/util.h>
 #include "cli.h"
 
 static const char *num(const accel_metrics *m, accel_metric k, double scale, const char *fmt,
@@ -51,15 +52,6 @@ static void table(const accel_inventory *inv, const accel_metrics *m, size_t n)
 		       num(x, ACCEL_M_CLOCK_MEMORY, 1e-6, "%.0f", k, sizeof(k)), er);
 	}
 	printf("\nUTIL busy fraction; SCLK/MCLK MHz; ERRORS corrected/uncorrected; - unknown\n");
-}
-
-static void now_rfc3339(char *buf, size_t cap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int cmd_metrics(const accel_inventory *inv, const struct metrics_opts *o)
@@ -103,9 +95,9 @@ int cmd_metrics(const accel_inventory *inv, const struct metrics_opts *o)
 			fprintf(stderr, "accelctl: warning: %s: %s\n", warn.v[i].path,
 				warn.v[i].message);
 	if (!strcmp(o->format, "json")) {
-		char ts[32], *text;
+		char ts[ACCEL_RFC3339_MAX], *text;
 
-		now_rfc3339(ts, sizeof(ts));
+		accel_rfc3339_now(ts);
 		if (accel_metrics_to_json(accel_inventory_host(inv), ts, m, n, &text, &err)) {
 			fprintf(stderr, "accelctl: %s\n", err.msg);
 			goto out;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include <accel/util.h>
@@ -117,4 +118,22 @@ int accel_read_file(const char *path, size_t max, char **text, size_t *len, unsi
 	*text = buf;
 	*len = n;
 	return 0;
+}
+
+const char *accel_rfc3339_now(char buf[ACCEL_RFC3339_MAX])
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+
+		if (!*end && v >= 0)
+			now = (time_t)v;
+	}
+	gmtime_r(&now, &tm);
+	strftime(buf, ACCEL_RFC3339_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
 }

@@ -124,22 +124,9 @@ static void stage(struct scan *s, const char *name)
 
 static void set_collected_at(accel_inventory *inv)
 {
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t now = time(NULL);
-	struct tm tm;
-	char buf[32];
+	char buf[ACCEL_RFC3339_MAX];
 
-	/* reproducible output for tests and packaging */
-	if (sde && *sde) {
-		char *end;
-		long long v = strtoll(sde, &end, 10);
-
-		if (!*end && v >= 0)
-			now = (time_t)v;
-	}
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	(void)accel_inventory_set_collected_at(inv, buf);
+	(void)accel_inventory_set_collected_at(inv, accel_rfc3339_now(buf));
 }
 
 static void scan_cleanup(struct scan *s)

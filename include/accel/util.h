@@ -38,6 +38,12 @@ ACCEL_EXPORT const char *accel_text_sanitize(const char *s, size_t len, char *bu
 ACCEL_EXPORT int accel_read_file(const char *path, size_t max, char **text, size_t *len,
 				 unsigned *mode, accel_err *err);
 
+/* Now in UTC as RFC 3339, "2026-12-02T05:00:00Z", into buf (32 bytes);
+ * SOURCE_DATE_EPOCH, when set to a number, stands for now (reproducible
+ * output for tests and packaging). Returns buf. */
+#define ACCEL_RFC3339_MAX 32
+ACCEL_EXPORT const char *accel_rfc3339_now(char buf[ACCEL_RFC3339_MAX]);
+
 #ifdef __cplusplus
 }
 #endif
