@@ -211,11 +211,16 @@ integration: all fixtures
 # PYTHONPATH=$(BUILD)/python.
 PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
-	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py)
-$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(PY_SRC)
+	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py \
+	scheduler/python/accelsched/cyborg/*.py)
+# _discovery (the Cyborg driver's scan) links discovery and its libraries;
+# _core links neither (tests/nova/test_link.py)
+DISC_PKGS := libpci libdrm json-c OpenCL
+$(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(LIB_DRIVERS) $(PY_SRC)
 	$(call say,PY,$(PYBUILD))rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
 	$(if $(filter 1,$(V)),,@)cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) \
 		ACCEL_LDLIBS="$$($(PKG_CONFIG) --libs json-c)" \
+		ACCEL_DISCOVERY_LDLIBS="$$($(PKG_CONFIG) --libs $(DISC_PKGS))" \
 		$(PYTHON) setup.py -q \
 		build_py -d $(abspath $(PYBUILD)) \
 		build_ext -b $(abspath $(PYBUILD)) -t $(abspath $(BUILD)/pytmp) \
