@@ -212,8 +212,8 @@ integration: all fixtures
 PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
 	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py \
-	scheduler/python/accelsched/cyborg/*.py)
-# _discovery (the Cyborg driver's scan) links discovery and its libraries;
+	scheduler/python/accelsched/cyborg/*.py scheduler/python/accelsched/cyborg/*.c)
+# accelsched.cyborg._discovery (the Cyborg driver's scan) links discovery and its libraries;
 # _core links neither (tests/nova/test_link.py)
 DISC_PKGS := libpci libdrm json-c OpenCL
 $(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(LIB_DRIVERS) $(PY_SRC)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The accelsched Python package: the scheduler core as a CPython extension
 the Nova plugin (filter, weigher, extra spec validators), and the Cyborg
-accelerator driver with discovery as a second extension (_discovery).
+accelerator driver with discovery as a second extension (accelsched.cyborg._discovery).
 
 Built by the top-level Makefile (`make python`), which first builds the
 static libraries this links: ACCEL_LIB_DIR names their folder.
@@ -34,8 +34,8 @@ core = Extension(
 # it links libaccel-discovery.a and the libraries discovery needs (libpci,
 # libdrm, OpenCL), which the Nova scheduler's _core must not load
 discovery = Extension(
-    "accelsched._discovery",
-    sources=[os.path.join("accelsched", "_discovery.c")],
+    "accelsched.cyborg._discovery",
+    sources=[os.path.join("accelsched", "cyborg", "_discovery.c")],
     include_dirs=[os.path.join(TOP, "include")],
     extra_objects=[os.path.join(LIB, "libaccel-discovery.a"),
                    os.path.join(LIB, "libaccel-common.a")],

@@ -15,7 +15,7 @@ Cyborg's agent calls ``discover()`` every ``[agent] periodic_interval``;
 its conductor diffs the result against its database and Placement.
 
 What discover() reports, from one scan of accelsched's discovery (the C
-library, through accelsched._discovery; no subprocess, no lspci text):
+library, through accelsched.cyborg._discovery; no subprocess, no lspci text):
 
 - one ``DriverDevice`` per card: a PCI function that is not an SR-IOV VF,
   and not a display-only device. ``vendor`` is the PCI vendor id ("10de",
@@ -247,7 +247,7 @@ class AccelschedDriver(GenericDriver):
     def _scan(self):
         import os
 
-        from accelsched import _discovery
+        from accelsched.cyborg import _discovery
 
         c = self.conf.accelsched
         # the default file is optional (acceld's defaults then); a file named

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * accelsched._discovery: accelsched's discovery (libaccel-discovery) for the
+ * accelsched.cyborg._discovery: accelsched's discovery (libaccel-discovery) for the
  * Cyborg driver, apart from accelsched._core.
  *
  *   text = scan(config=None, sysfs_root=None, dev_root=None, host=None)
@@ -13,9 +13,12 @@
  * ValueError naming the file and the option; a failed scan OSError with
  * discovery's message, which names the input.
  *
- * A separate module because discovery links libpci, libdrm and OpenCL:
+ * A module of the Cyborg driver's, not of accelsched itself, because
+ * discovery links libpci, libdrm and OpenCL:
  * the Nova scheduler's extension (_core) must not (tests/nova/test_link.py),
- * and only Cyborg's agent, which runs on the compute node, needs them.
+ * and only Cyborg's agent, which runs on the compute node, needs them. Its
+ * folder has a layer rule of its own (scripts/check-layers.sh): discovery,
+ * not the Placement client nor the scheduler.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -89,7 +92,7 @@ static PyMethodDef module_methods[] = {
 };
 
 static struct PyModuleDef module = {
-	PyModuleDef_HEAD_INIT, .m_name = "accelsched._discovery",
+	PyModuleDef_HEAD_INIT, .m_name = "accelsched.cyborg._discovery",
 	.m_doc = "accelsched's accelerator discovery (C), for the Cyborg driver.",
 	.m_size = -1,
 	.m_methods = module_methods,
