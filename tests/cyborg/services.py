@@ -5,8 +5,10 @@
 and ends with the run. Keystone and Placement come from
 tests/integration/openstack.py, unchanged.
 """
+import http.server
 import json
 import os
+import threading
 import pwd
 import shutil
 import subprocess
@@ -21,6 +23,8 @@ import openstack as ostk  # noqa: E402
 
 CYBORG_USER = "cyborg"
 CYBORG_PASSWORD = "cyborg-secret"
+NOVA_USER = "nova"
+NOVA_PASSWORD = "nova-secret"
 
 
 def _wait(what, check, timeout, log=None):
@@ -62,13 +66,13 @@ class MariaDB:
             subprocess.run(["mariadb-install-db", "--user=mysql", "--datadir=" + self.dir,
                             "--skip-test-db", "--auth-root-authentication-method=socket"],
                            check=True, stdout=logf, stderr=subprocess.STDOUT)
-        logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(
+        with open(self.log, "ab") as logf:
+            self.proc = subprocess.Popen(
             ["mariadbd", "--no-defaults", "--user=mysql", "--datadir=" + self.dir,
              "--socket=" + self.sock, "--port=%d" % self.port, "--bind-address=127.0.0.1",
              "--pid-file=" + os.path.join(self.dir, "mysqld.pid"), "--skip-log-bin",
              "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0"],
-            stdout=logf, stderr=subprocess.STDOUT)
+                stdout=logf, stderr=subprocess.STDOUT)
         _wait("MariaDB", lambda: self.sql("SELECT 1") == "1", 60, self.log)
         return self
 
@@ -119,9 +123,9 @@ class RabbitMQ:
         for d in ("", "mnesia", "log", "plugins"):
             os.makedirs(os.path.join(self.dir, d), exist_ok=True)
             _chown(os.path.join(self.dir, d), "rabbitmq")
-        logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(["rabbitmq-server"], env=self.env, stdout=logf,
-                                     stderr=subprocess.STDOUT)
+        with open(self.log, "ab") as logf:
+            self.proc = subprocess.Popen(["rabbitmq-server"], env=self.env, stdout=logf,
+                                         stderr=subprocess.STDOUT)
         _wait("RabbitMQ", lambda: subprocess.run(
             ["rabbitmqctl", "-n", "rabbit@localhost", "status"], env=self.env,
             capture_output=True).returncode == 0, 120, self.log)
@@ -135,6 +139,71 @@ class RabbitMQ:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+class NovaEvents:
+    """Nova's compute API as far as Cyborg uses it: version discovery and
+    POST /os-server-external-events, whose events it records (a running
+    nova-api needs its cells, conductor and databases, a test of its own;
+    Cyborg only notifies it, after the binding is done). Every event is
+    answered 200 "completed", as Nova does for an instance on a host."""
+
+    def __init__(self):
+        self.events = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _send(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _version(self):
+                return {"id": "v2.1", "status": "CURRENT", "version": "2.96",
+                        "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
+                        "links": [{"rel": "self", "href": outer.url + "/"}]}
+
+            def do_GET(self):
+                if self.path.rstrip("/") in ("", "/v2.1"):
+                    if self.path.rstrip("/") == "":
+                        return self._send(200, {"versions": [self._version()]})
+                    return self._send(200, {"version": self._version()})
+                self._send(404, {"itemNotFound": {"code": 404, "message": self.path}})
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(n) or b"{}")
+                if self.path.rstrip("/") != "/v2.1/os-server-external-events":
+                    return self._send(404, {"itemNotFound": {"code": 404,
+                                                             "message": self.path}})
+                evs = body.get("events") or []
+                outer.events.extend(evs)
+                self._send(200, {"events": [dict(e, code=200, status="completed")
+                                            for e in evs]})
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d/v2.1" % self.server.server_address[1]
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 API_PASTE = """\
@@ -222,6 +291,8 @@ class Cyborg:
         self.keystone.create_user(CYBORG_USER, CYBORG_PASSWORD, ostk.SERVICE_PROJECT,
                                   roles=("admin", "service"))
         self.keystone.add_service_endpoint("accelerator", "cyborg", self.url + "/v2")
+        self.nova = NovaEvents().start()
+        self.keystone.add_service_endpoint("compute", "nova", self.nova.url)
         self.write_config()
         with open(os.path.join(self.work, "cyborg-dbsync.log"), "wb") as logf:
             r = subprocess.run(["cyborg-dbsync", "--config-file", self.conf, "upgrade"],
@@ -236,10 +307,10 @@ class Cyborg:
         return self
 
     def start_service(self, s):
-        logf = open(self.log(s), "ab")
-        self.procs[s] = subprocess.Popen(["cyborg-" + s, "--config-file", self.conf],
-                                         env=self._env(), stdout=logf,
-                                         stderr=subprocess.STDOUT)
+        with open(self.log(s), "ab") as logf:
+            self.procs[s] = subprocess.Popen(["cyborg-" + s, "--config-file", self.conf],
+                                             env=self._env(), stdout=logf,
+                                             stderr=subprocess.STDOUT)
 
     def stop_service(self, s):
         p = self.procs.pop(s, None)
@@ -254,6 +325,8 @@ class Cyborg:
     def stop(self):
         for s in reversed(self.SERVICES):
             self.stop_service(s)
+        if getattr(self, "nova", None):
+            self.nova.stop()
 
     def alive(self):
         dead = {s: p.returncode for s, p in self.procs.items() if p.poll() is not None}
@@ -261,10 +334,21 @@ class Cyborg:
             raise AssertionError("cyborg services ended: %s; logs: %s" % (
                 dead, ", ".join(self.log(s) for s in dead)))
 
-    def api(self, method, path, body=None, expect=(200, 201, 202, 204), version=None):
-        """Cyborg's REST API as the admin."""
+    def service_token(self):
+        """A token of Nova's service user (role service), which Cyborg
+        wants beside the user's to bind or unbind an ARQ."""
+        self.keystone.create_user(NOVA_USER, NOVA_PASSWORD, ostk.SERVICE_PROJECT,
+                                  roles=("admin", "service"))
+        return self.keystone.issue_token(NOVA_USER, NOVA_PASSWORD, ostk.SERVICE_PROJECT)
+
+    def api(self, method, path, body=None, expect=(200, 201, 202, 204), version=None,
+            service_token=None):
+        """Cyborg's REST API as the admin (and Nova's service, with
+        service_token)."""
         hdrs = {"X-Auth-Token": self.keystone.admin_token(),
                 "Content-Type": "application/json"}
+        if service_token:
+            hdrs["X-Service-Token"] = service_token
         if version:
             hdrs["OpenStack-API-Version"] = "accelerator " + version
         data = json.dumps(body).encode() if body is not None else None
