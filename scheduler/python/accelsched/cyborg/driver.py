@@ -51,15 +51,26 @@ it. A degraded unit stays schedulable and carries
 CUSTOM_ACCEL_HEALTH_DEGRADED, which a device profile can forbid
 (``trait:CUSTOM_ACCEL_HEALTH_DEGRADED=forbidden``).
 
-A vanished device (or a failed one) that Cyborg still has bound: Cyborg's
-conductor removes what the driver no longer reports -- the deployable,
-its attach handles and its resource provider -- whether or not an ARQ is
-bound to it. Placement refuses to delete a provider that has allocations
-(409), so the provider and its allocation stay until the instance
-releases them; the conductor logs the refusal. See docs/cyborg.md.
+A vanished device (or a failed one) that Cyborg still has bound. Left to
+itself, Cyborg's conductor (14.0.0, ``drv_device_make_diff``) deletes what
+a driver no longer reports, provider first: Placement refuses to delete a
+provider with allocations (409), the conductor raises
+ResourceProviderInUse, and the whole report of the host is abandoned --
+every cycle, so no other change on the host (an added, a removed, a
+failed device) reaches Cyborg or Placement until the instance goes.
+So the driver keeps what it reported last for a card that vanished or
+failed while any of its deployables' providers has usage in Placement
+(provider UUIDs are Cyborg's, uuid3 of the deployable name): it reports
+that card as a *stub* (``DriverDevice.stub``), which the conductor leaves
+as it is -- the ARQ stays bound, the allocation stays, the provider has
+no free capacity (a PCI unit's total is 1). Once the instance releases
+it, the next cycle reports the truth and Cyborg removes it. The driver
+remembers the last report in memory: after an agent restart, a card gone
+while bound is reported as gone, and Cyborg behaves as above.
 """
 import json
 import logging
+import uuid
 
 from oslo_config import cfg
 
@@ -243,6 +254,8 @@ class AccelschedDriver(GenericDriver):
             from cyborg.conf import CONF as conf
         conf.register_opts(opts, group="accelsched")
         self.conf = conf
+        self._last = {}  # cpid_info -> the DriverDevice last reported
+        self._placement = None
 
     def _scan(self):
         import os
@@ -262,9 +275,51 @@ class AccelschedDriver(GenericDriver):
     def discover(self):
         inv = self._scan()
         devs = devices_from_inventory(inv, self.conf.host, self.conf.accelsched.vgpu_types)
-        LOG.info("accelsched: %d devices, %d deployables", len(devs),
-                 sum(len(d.deployable_list) for d in devs))
+        devs = self._keep_in_use(devs)
+        LOG.info("accelsched: %d devices, %d deployables, %d kept as stubs while in use",
+                 len(devs), sum(len(d.deployable_list) for d in devs),
+                 sum(1 for d in devs if d.stub))
         return devs
+
+    def _keep_in_use(self, devs):
+        """Report a card that vanished or lost deployables since the last
+        report as it was then (a stub) while Placement has usage on one of
+        its deployables' providers."""
+        new = {d.controlpath_id.cpid_info: d for d in devs}
+        out = list(devs)
+        for cpid, old in self._last.items():
+            cur = new.get(cpid)
+            kept = {dep.name for dep in cur.deployable_list} if cur else set()
+            lost = [dep.name for dep in old.deployable_list if dep.name not in kept]
+            if not lost or not any(self._in_use(n) for n in lost):
+                continue
+            LOG.warning("accelsched: %s %s while bound; reported unchanged until released",
+                        json.loads(old.std_board_info).get("address"),
+                        "failed or changed" if cur else "vanished")
+            stub = driver_device.DriverDevice.obj_from_primitive(old.obj_to_primitive())
+            stub.stub = True
+            out = [d for d in out if d.controlpath_id.cpid_info != cpid] + [stub]
+        # what Cyborg holds now: a stub stands for its last real report
+        self._last = {d.controlpath_id.cpid_info: (self._last[d.controlpath_id.cpid_info]
+                                                   if d.stub else d) for d in out}
+        return out
+
+    def _in_use(self, deployable_name):
+        """Whether Placement has usage on the provider Cyborg made for a
+        deployable (its UUID is uuid3 of the name, conductor/manager.py)."""
+        if self._placement is None:
+            from cyborg.common import placement_client
+            self._placement = placement_client.PlacementClient()
+        rp = str(uuid.uuid3(uuid.NAMESPACE_DNS, deployable_name))
+        r = self._placement.get("/resource_providers/%s/usages" % rp)
+        if r is None or r.status_code == 404:
+            return False
+        if r.status_code != 200:
+            # unknown: keep the card rather than have Cyborg fail the report
+            LOG.warning("accelsched: usages of provider %s (%s): HTTP %d", rp,
+                        deployable_name, r.status_code)
+            return True
+        return any(v > 0 for v in (r.json().get("usages") or {}).values())
 
     def update(self, control_path, image_path):
         """Firmware updates are not accelsched's."""
