@@ -189,6 +189,38 @@ class DriverTest(unittest.TestCase):
         self.assertIn("0000:02:00.1", stats)
         self.assertEqual(stats["0000:02:00.1"]["health"], "ok")
 
+    def test_vanished_while_in_use_is_a_stub_until_released(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        root = shutil.copytree(fixture("edge-mixed"), os.path.join(tmp, "sys"), symlinks=True)
+        d = make_driver(root)
+        in_use = {"node1_0000:02:00.1"}
+        asked = []
+        d._in_use = lambda name: asked.append(name) or name in in_use
+        before = {x.controlpath_id.cpid_info: x for x in d.discover()}
+        self.assertEqual(asked, [], "nothing lost, Placement not asked")
+        link = os.path.join(root, "bus/pci/devices/0000:02:00.1")
+        os.rename(link, os.path.join(tmp, "u250"))
+        os.rename(os.path.join(root, "bus/pci/devices/0000:00:0b.0"),
+                  os.path.join(tmp, "npu"))
+        devs = d.discover()
+        self.check_objects(devs)
+        stubs = [x for x in devs if x.stub]
+        self.assertEqual(len(stubs), 1)
+        self.assertEqual(json.loads(stubs[0].std_board_info)["address"], "0000:02:00.1")
+        self.assertEqual([x.name for x in stubs[0].deployable_list],
+                         ["node1_0000:02:00.1"])
+        self.assertEqual(stubs[0].controlpath_id.cpid_info,
+                         before[stubs[0].controlpath_id.cpid_info].controlpath_id.cpid_info)
+        self.assertEqual(len(devs), 5)  # the NPU, not in use, is gone
+        # still in use at the next cycle: still a stub
+        self.assertEqual(sum(1 for x in d.discover() if x.stub), 1)
+        # released: reported as gone
+        in_use.clear()
+        devs = d.discover()
+        self.assertEqual([x for x in devs if x.stub], [])
+        self.assertEqual(len(devs), 4)
+
 
 class EntryPointTest(unittest.TestCase):
     def test_registered_for_cyborg(self):
