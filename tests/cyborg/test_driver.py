@@ -221,6 +221,43 @@ class DriverTest(unittest.TestCase):
         self.assertEqual([x for x in devs if x.stub], [])
         self.assertEqual(len(devs), 4)
 
+    def test_failed_while_in_use_is_a_stub_until_released(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        root = shutil.copytree(fixture("edge-mixed"), os.path.join(tmp, "sys"), symlinks=True)
+        d = make_driver(root)
+        in_use = {"node1_0000:09:00.0"}
+        d._in_use = lambda name: name in in_use
+        d.discover()
+        cfgfile = os.path.realpath(os.path.join(root, "bus/pci/devices/0000:09:00.0/config"))
+        size = os.path.getsize(cfgfile)
+        os.unlink(cfgfile)
+        with open(cfgfile, "wb") as f:
+            f.write(b"\xff" * size)
+        (gpu,) = [x for x in d.discover() if x.type == "GPU"]
+        self.assertTrue(gpu.stub)
+        self.assertEqual([x.name for x in gpu.deployable_list], ["node1_0000:09:00.0"])
+        in_use.clear()
+        (gpu,) = [x for x in d.discover() if x.type == "GPU"]
+        self.assertFalse(gpu.stub)
+        self.assertEqual(gpu.deployable_list, [])
+        self.assertEqual(json.loads(gpu.std_board_info)["health"], "failed")
+
+    def test_placement_unreachable_keeps_the_card(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        root = shutil.copytree(fixture("edge-mixed"), os.path.join(tmp, "sys"), symlinks=True)
+        d = make_driver(root)
+
+        class Down:
+            def get(self, url):
+                raise ConnectionError("placement down")
+
+        d._placement = Down()
+        d.discover()
+        os.rename(os.path.join(root, "bus/pci/devices/0000:02:00.1"), os.path.join(tmp, "x"))
+        self.assertEqual(sum(1 for x in d.discover() if x.stub), 1)
+
 
 class EntryPointTest(unittest.TestCase):
     def test_registered_for_cyborg(self):

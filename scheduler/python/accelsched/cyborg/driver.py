@@ -311,7 +311,11 @@ class AccelschedDriver(GenericDriver):
             from cyborg.common import placement_client
             self._placement = placement_client.PlacementClient()
         rp = str(uuid.uuid3(uuid.NAMESPACE_DNS, deployable_name))
-        r = self._placement.get("/resource_providers/%s/usages" % rp)
+        try:
+            r = self._placement.get("/resource_providers/%s/usages" % rp)
+        except Exception as e:  # Placement unreachable: keep the card this cycle
+            LOG.warning("accelsched: usages of provider %s (%s): %s", rp, deployable_name, e)
+            return True
         if r is None or r.status_code == 404:
             return False
         if r.status_code != 200:
