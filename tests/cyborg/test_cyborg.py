@@ -71,6 +71,10 @@ class CyborgTest(unittest.TestCase):
         cls.db.start()
         cls.mq.start()
         cls.s = ostk.PlacementSession(cls.pl)
+        # Placement checks each token with Keystone, which a loaded machine
+        # can keep from answering in time (503) just after the starts
+        svc._wait("Placement through Keystone", lambda: cls.s.get(
+            "/resource_providers").status == 200, 120, cls.pl.log_file)
         cls.cn = ostk.create_compute_node_provider(cls.s, HOST)["uuid"]
         db = cls.db.create_db("cyborg", svc.CYBORG_USER, svc.CYBORG_PASSWORD)
         cls.cy = svc.Cyborg(cls.work, cls.ks, db, cls.mq.url, HOST, cls.sys,

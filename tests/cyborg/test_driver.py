@@ -203,7 +203,9 @@ class DriverTest(unittest.TestCase):
         os.rename(link, os.path.join(tmp, "u250"))
         os.rename(os.path.join(root, "bus/pci/devices/0000:00:0b.0"),
                   os.path.join(tmp, "npu"))
-        devs = d.discover()
+        with self.assertLogs("accelsched.cyborg.driver", "WARNING") as logs:
+            devs = d.discover()
+        self.assertIn("0000:02:00.1 vanished while bound", logs.output[0])
         self.check_objects(devs)
         stubs = [x for x in devs if x.stub]
         self.assertEqual(len(stubs), 1)
@@ -214,7 +216,8 @@ class DriverTest(unittest.TestCase):
                          before[stubs[0].controlpath_id.cpid_info].controlpath_id.cpid_info)
         self.assertEqual(len(devs), 5)  # the NPU, not in use, is gone
         # still in use at the next cycle: still a stub
-        self.assertEqual(sum(1 for x in d.discover() if x.stub), 1)
+        with self.assertLogs("accelsched.cyborg.driver", "WARNING"):
+            self.assertEqual(sum(1 for x in d.discover() if x.stub), 1)
         # released: reported as gone
         in_use.clear()
         devs = d.discover()
@@ -234,7 +237,8 @@ class DriverTest(unittest.TestCase):
         os.unlink(cfgfile)
         with open(cfgfile, "wb") as f:
             f.write(b"\xff" * size)
-        (gpu,) = [x for x in d.discover() if x.type == "GPU"]
+        with self.assertLogs("accelsched.cyborg.driver", "WARNING"):
+            (gpu,) = [x for x in d.discover() if x.type == "GPU"]
         self.assertTrue(gpu.stub)
         self.assertEqual([x.name for x in gpu.deployable_list], ["node1_0000:09:00.0"])
         in_use.clear()
@@ -256,7 +260,9 @@ class DriverTest(unittest.TestCase):
         d._placement = Down()
         d.discover()
         os.rename(os.path.join(root, "bus/pci/devices/0000:02:00.1"), os.path.join(tmp, "x"))
-        self.assertEqual(sum(1 for x in d.discover() if x.stub), 1)
+        with self.assertLogs("accelsched.cyborg.driver", "WARNING") as logs:
+            self.assertEqual(sum(1 for x in d.discover() if x.stub), 1)
+        self.assertIn("placement down", logs.output[0])
 
 
 class EntryPointTest(unittest.TestCase):
