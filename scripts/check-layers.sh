@@ -8,6 +8,9 @@
 #     the inventory model but never discovery: no drivers/ header, private
 #     or public (discovery.h, kmod.h, uevent.h);
 #   drivers/ knows nothing of Placement or the scheduler;
+#   the Cyborg driver's extension (scheduler/python/accelsched/cyborg/) is a
+#     consumer of discovery, like agent/ and cli/, and uses neither the
+#     Placement client (Cyborg reports to Placement) nor the scheduler;
 #   no library reaches into another folder's internals ("../other/x.h").
 # Prints each violation as file:line: the include and the rule; exits 1 if
 # there is one.
@@ -26,6 +29,7 @@ forbidden_for() {
 	placement-client) echo "$DRIVERS_H $SCHED_H" ;;
 	scheduler) echo "$DRIVERS_H $PLACEMENT_H" ;;
 	drivers) echo "$PLACEMENT_H $SCHED_H" ;;
+	cyborg) echo "$PLACEMENT_H $SCHED_H" ;;
 	*) echo "" ;;
 	esac
 }
@@ -79,6 +83,7 @@ out=$(
 	for h in $COMMON_H; do check include-common "include/accel/$h.h"; done
 	check placement-client placement-client/*.c placement-client/*.h
 	check scheduler scheduler/*.c scheduler/*.h scheduler/python/accelsched/*.c
+	check cyborg scheduler/python/accelsched/cyborg/*.c
 	check drivers drivers/*.c drivers/*.h drivers/*/*.c drivers/*/*.h
 )
 if [ -n "$out" ]; then

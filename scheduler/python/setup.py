@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The accelsched Python package: the scheduler core as a CPython extension
-and the Nova plugin (filter, weigher, extra spec validators).
+the Nova plugin (filter, weigher, extra spec validators), and the Cyborg
+accelerator driver with discovery as a second extension (accelsched.cyborg._discovery).
 
 Built by the top-level Makefile (`make python`), which first builds the
 static libraries this links: ACCEL_LIB_DIR names their folder.
@@ -29,16 +30,34 @@ core = Extension(
     extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"],
 )
 
+# accelsched's discovery, for the Cyborg driver (accelsched.cyborg) only:
+# it links libaccel-discovery.a and the libraries discovery needs (libpci,
+# libdrm, OpenCL), which the Nova scheduler's _core must not load
+discovery = Extension(
+    "accelsched.cyborg._discovery",
+    sources=[os.path.join("accelsched", "cyborg", "_discovery.c")],
+    include_dirs=[os.path.join(TOP, "include")],
+    extra_objects=[os.path.join(LIB, "libaccel-discovery.a"),
+                   os.path.join(LIB, "libaccel-common.a")],
+    extra_link_args=os.environ.get("ACCEL_DISCOVERY_LDLIBS",
+                                   "-lpci -ldrm -ljson-c -lOpenCL").split() + ["-lpthread"],
+    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+)
+
 setup(
     name="accelsched",
     version="0.1.0",
     description="Topology-, memory- and health-aware accelerator scheduling for Nova",
     license="Apache-2.0",
-    packages=["accelsched", "accelsched.nova"],
-    ext_modules=[core],
+    packages=["accelsched", "accelsched.nova", "accelsched.cyborg"],
+    ext_modules=[core, discovery],
     entry_points={
         "nova.api.extra_spec_validators": [
             "accelsched = accelsched.nova.validators",
+        ],
+        # Cyborg's agent: [agent] enabled_drivers = accelsched
+        "cyborg.accelerator.driver": [
+            "accelsched = accelsched.cyborg.driver:AccelschedDriver",
         ],
         # oslo-config-generator --namespace accelsched: nova.conf [accelsched]
         "oslo.config.opts": [

@@ -27,7 +27,8 @@ import openstack as ostk  # noqa: E402
 HEADERS = ["common.h", "config.h", "discovery.h", "events.h", "inventory.h", "kmod.h", "log.h",
            "metrics.h", "model.h", "placement.h", "sched.h", "telemetry.h", "uevent.h", "util.h"]
 PYFILES = ["__init__.py", "_core" + sysconfig.get_config_var("EXT_SUFFIX"), "config.py",
-           "nova/__init__.py", "nova/_shared.py", "nova/conf.py", "nova/filters.py",
+           "cyborg/__init__.py", "cyborg/_discovery" + sysconfig.get_config_var("EXT_SUFFIX"),
+           "cyborg/driver.py", "nova/__init__.py", "nova/_shared.py", "nova/conf.py", "nova/filters.py",
            "nova/validators.py", "nova/weighers.py", "placement.py", "state.py"]
 EGG = ["PKG-INFO", "SOURCES.txt", "dependency_links.txt", "entry_points.txt", "top_level.txt"]
 SITE = "usr/lib/python3/dist-packages"
@@ -359,6 +360,8 @@ int main(int argc, char **argv)
                       "'accelsched.nova.validators')", second)
         self.assertIn("('oslo.config.opts', 'accelsched', 'accelsched.nova.conf:list_opts')",
                       second)
+        self.assertIn("('cyborg.accelerator.driver', 'accelsched', "
+                      "'accelsched.cyborg.driver:AccelschedDriver')", second)
 
 
 class InstalledAgainstPlacement(unittest.TestCase):
