@@ -5,6 +5,8 @@
 #   fuzz/corpus/NAME.seeds   optional: more seed files, one shell glob a line
 #                            relative to the top (e.g. real fixture dumps)
 #   fuzz/regressions/NAME/   every input that ever crashed it (fixed since)
+#   fuzz/corpus/NAME.runs    optional: at most this many regress runs for a
+#                            target whose every run is slow (a number)
 #
 # MODE regress (make fuzz-regress, in make check): deterministic. Every
 #   seed and regression input is run once, then FUZZ_RUNS executions
@@ -82,6 +84,11 @@ for bin in "$@"; do
 		cp "$f" "$work/corpus/$n-$(basename "$f")"
 	done <"$work/inputs"
 	if [ "$mode" = regress ]; then
+		runs=${FUZZ_RUNS:-50000}
+		if [ -f "fuzz/corpus/$name.runs" ]; then
+			cap=$(tr -dc '0-9' <"fuzz/corpus/$name.runs")
+			[ -n "$cap" ] && [ "$cap" -lt "$runs" ] && runs=$cap
+		fi
 		echo "fuzz: $name: $n inputs, then $runs runs from seed $seed"
 		# each input exactly once, in order (libFuzzer runs files given
 		# by name one by one)
