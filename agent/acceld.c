@@ -58,12 +58,13 @@ struct agent {
 	accel_config *cfg;
 	accel_ctx *ctx;
 	accel_placement *pl;
-	stream *stream; /* NULL without [kafka] */
-	accel_telemetry *tel;	  /* NULL with [telemetry] interval = 0 */
+	stream *stream;		   /* NULL without [kafka] */
+	accel_telemetry *tel;	   /* NULL with [telemetry] interval = 0 */
 	struct metrics_http *http; /* NULL without [metrics] listen */
-	accel_metrics *metrics;	  /* the last read, for the last inventory's devices */
+	accel_metrics *metrics;	   /* the last read, for the last inventory's devices */
 	size_t n_metrics;
-	double next_tel;	  /* when the next read is due (mono()) */
+	double next_tel; /* when the next read is due (mono()) */
+	bool tel_warned; /* telemetry warnings said once, then at debug level */
 	char state_file[4096];
 	bool dry_run, create_root;
 	accel_inventory *last; /* the last inventory, to see what changed */
@@ -80,7 +81,7 @@ struct agent {
  * process is doing: a signal only read in the main loop would wait for the
  * sync, retries and all, to finish. */
 static volatile sig_atomic_t stop_signal, hup;
-static int sig_pipe[2] = { -1, -1 };
+static int sig_pipe[2] = {-1, -1};
 
 static void on_signal(int signo)
 {
@@ -100,7 +101,7 @@ static void on_signal(int signo)
  * poll, a backoff's nanosleep), which then looks at the flags. */
 static int setup_signals(bool daemon)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
 		accel_error("pipe: %s", strerror(errno));
@@ -127,8 +128,7 @@ static void log_write(const char *line, void *arg)
 {
 	bool dry = *(bool *)arg;
 
-	accel_log(dry ? ACCEL_LOG_INFO : ACCEL_LOG_DEBUG, "%s%s", dry ? "would write: " : "",
-		  line);
+	accel_log(dry ? ACCEL_LOG_INFO : ACCEL_LOG_DEBUG, "%s%s", dry ? "would write: " : "", line);
 }
 
 static int setup(struct agent *a, const char *config_path)
@@ -251,11 +251,10 @@ static double mono(void)
 static void read_telemetry(struct agent *a, const accel_inventory *inv)
 {
 	size_t n = accel_inventory_n_devices(inv);
-	accel_warnings warn = { 0 };
+	accel_warnings warn = {0};
 	accel_metrics *m;
 	char ts[ACCEL_RFC3339_MAX], *text;
 	accel_err err;
-	static bool warned;
 
 	if (!a->tel)
 		return;
@@ -271,9 +270,9 @@ static void read_telemetry(struct agent *a, const accel_inventory *inv)
 		return;
 	}
 	for (size_t i = 0; i < warn.n; i++)
-		accel_log(warned ? ACCEL_LOG_DEBUG : ACCEL_LOG_WARNING, "telemetry: %s: %s",
+		accel_log(a->tel_warned ? ACCEL_LOG_DEBUG : ACCEL_LOG_WARNING, "telemetry: %s: %s",
 			  warn.v[i].path, warn.v[i].message);
-	warned = warned || warn.n;
+	a->tel_warned = a->tel_warned || warn.n;
 	accel_warnings_free(&warn);
 	free(a->metrics);
 	a->metrics = m;
@@ -286,7 +285,8 @@ static void read_telemetry(struct agent *a, const accel_inventory *inv)
 	}
 	if (a->stream) {
 		accel_rfc3339_now(ts);
-		if (stream_metrics(a->stream, inv, ts, m, n, &err) || stream_commit(a->stream, &err))
+		if (stream_metrics(a->stream, inv, ts, m, n, &err) ||
+		    stream_commit(a->stream, &err))
 			accel_error("kafka: %s", err.msg);
 	}
 }
@@ -420,7 +420,8 @@ static int run_once(struct agent *a)
 		if (left) {
 			accel_error("kafka: %zu messages not acknowledged within %d s ([kafka] "
 				    "flush_timeout); kept in %s for the next run",
-				    left, a->cfg->kafka.flush_timeout, stream_spool_path(a->stream));
+				    left, a->cfg->kafka.flush_timeout,
+				    stream_spool_path(a->stream));
 			r = r ? r : -ETIMEDOUT;
 		}
 	}
@@ -428,7 +429,6 @@ static int run_once(struct agent *a)
 		accel_info("signal %d: stopped", (int)stop_signal);
 	return r ? 1 : 0;
 }
-
 
 /* What the sources say, logged; every one that calls for a rescan has
  * started or extended the object's burst already. */
@@ -469,7 +469,7 @@ static int open_events(struct agent *a, accel_events **out)
 	};
 	char path[4096];
 	accel_events *ev;
-	accel_err err = { 0 };
+	accel_err err = {0};
 	int r;
 
 	r = accel_events_new(&ev, &o);
@@ -497,9 +497,9 @@ static int run_daemon(struct agent *a)
 
 	if (open_events(a, &ev))
 		return 1;
-	pfd[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = accel_events_fd(ev), .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = a->stream ? stream_fd(a->stream) : -1, .events = POLLIN };
+	pfd[0] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = accel_events_fd(ev), .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = a->stream ? stream_fd(a->stream) : -1, .events = POLLIN};
 	accel_info("started: host %s, rescan every %d s, uevents %s, accelinv %s", a->cfg->host,
 		   a->cfg->rescan_interval, accel_events_has_uevent(ev) ? "on" : "off",
 		   accel_events_has_kmod(ev) ? "on" : "off");
@@ -575,14 +575,16 @@ static int run_daemon(struct agent *a)
 					 * help, and might lock the account */
 					auth_hold = mono() + a->cfg->placement.auth_retry_interval;
 					accel_events_rescan_in(
-						ev, (int64_t)a->cfg->placement.auth_retry_interval * 1000);
+						ev, (int64_t)a->cfg->placement.auth_retry_interval *
+							    1000);
 					accel_info("next attempt in %d s",
 						   a->cfg->placement.auth_retry_interval);
 				} else if (r && r != -ECANCELED) {
 					/* Placement or Keystone away, or the root
 					 * not there yet: try again soon */
 					accel_events_rescan_in(ev, (int64_t)(retry_delay * 1000));
-					accel_log(a->partial_again ? ACCEL_LOG_DEBUG : ACCEL_LOG_INFO,
+					accel_log(a->partial_again ? ACCEL_LOG_DEBUG
+								   : ACCEL_LOG_INFO,
 						  "next attempt in %.0f s", retry_delay);
 					retry_delay = retry_delay * 2 > 60 ? 60 : retry_delay * 2;
 				} else {
@@ -604,14 +606,11 @@ static int run_daemon(struct agent *a)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "create-root", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'}, {"once", no_argument, NULL, 'o'},
+		{"dry-run", no_argument, NULL, 'n'},	  {"create-root", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
-	struct agent a = { 0 };
+	struct agent a = {0};
 	const char *config = ACCEL_DEFAULT_CONFIG;
 	bool once = false;
 	int c, r;

@@ -327,9 +327,10 @@ static int queue(stream *s, spool_class cls, const char *topic, const char *key,
 	return r;
 }
 
-static int parse_own(const char *text, json_object **out, accel_err *err)
+/* Our own JSON text (what: "inventory", "event", "metrics") as a payload. */
+static int parse_own(const char *text, const char *what, json_object **out, accel_err *err)
 {
-	return accel_json_parse(text, strlen(text), PAYLOAD_MAX, "inventory", out, err);
+	return accel_json_parse(text, strlen(text), PAYLOAD_MAX, what, out, err);
 }
 
 int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
@@ -341,7 +342,7 @@ int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
 	r = accel_inventory_to_json(inv, 0, &text);
 	if (r)
 		return accel_err_set(err, r, "inventory: %s", accel_strerror(r));
-	r = parse_own(text, &payload, err);
+	r = parse_own(text, "inventory", &payload, err);
 	free(text);
 	if (r)
 		return r;
@@ -363,7 +364,7 @@ int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_
 		r = accel_metrics_event_json(inv, collected_at, &m[i], &text, err);
 		if (r)
 			break;
-		r = parse_own(text, &payload, err);
+		r = parse_own(text, "metrics", &payload, err);
 		free(text);
 		if (r)
 			break;
@@ -392,7 +393,7 @@ static int event_payload(const char *host, uint64_t gen, const char *address,
 	if (!r)
 		r = accel_device_to_json(d, 0, &text);
 	if (!r)
-		r = parse_own(text, &dev, err) ? -EINVAL : 0;
+		r = parse_own(text, "event", &dev, err) ? -EINVAL : 0;
 	free(text);
 	if (!r)
 		r = accel_json_add(p, "device", dev);

@@ -487,24 +487,20 @@ static void read_errors(struct rd *rd, const char *dev, accel_metrics *m)
 
 /* ---- fdinfo ---- */
 
-/* Every DRM client of every process under the proc root, once per client
- * (dup'd and inherited fds share a client id): *out, *n. */
-struct client {
-	struct fdinfo f;
-};
-
-static bool seen(const struct client *c, size_t n, const struct fdinfo *f)
+static bool seen(const struct fdinfo *c, size_t n, const struct fdinfo *f)
 {
 	for (size_t i = 0; i < n; i++)
-		if (c[i].f.client_id == f->client_id && !strcmp(c[i].f.pdev, f->pdev))
+		if (c[i].client_id == f->client_id && !strcmp(c[i].pdev, f->pdev))
 			return true;
 	return false;
 }
 
-static int read_clients(struct rd *rd, struct client **out, size_t *n_out)
+/* Every DRM client of every process under the proc root, once per client
+ * (dup'd and inherited fds share a client id): *out, *n. */
+static int read_clients(struct rd *rd, struct fdinfo **out, size_t *n_out)
 {
 	const struct attr_root *proc = &rd->t->proc;
-	struct client *c = NULL;
+	struct fdinfo *c = NULL;
 	size_t n = 0, cap = 0, procs = 0;
 	DIR *pd;
 	int e, r = 0;
@@ -555,7 +551,7 @@ static int read_clients(struct rd *rd, struct client **out, size_t *n_out)
 				break;
 			}
 			if (!r)
-				c[n++].f = f;
+				c[n++] = f;
 		}
 		closedir(fds);
 	}
@@ -593,7 +589,7 @@ static const struct sample *find_sample(const struct fd_state *st, uint64_t clie
 /* This device's clients: memory (the sum over them) now, and utilization
  * as the busiest engine's busy time since the last read over the time
  * passed (clients present both times). */
-static int fdinfo_device(struct rd *rd, const struct client *c, size_t n, const accel_device *d,
+static int fdinfo_device(struct rd *rd, const struct fdinfo *c, size_t n, const accel_device *d,
 			 uint64_t now, accel_metrics *m)
 {
 	const char *address = d->address;
@@ -609,7 +605,7 @@ static int fdinfo_device(struct rd *rd, const struct client *c, size_t n, const 
 	if (!st)
 		return -ENOMEM;
 	for (size_t i = 0; i < n && !r; i++) {
-		const struct fdinfo *f = &c[i].f;
+		const struct fdinfo *f = &c[i];
 
 		if (strcmp(f->pdev, address))
 			continue;
@@ -672,10 +668,19 @@ int accel_telemetry_read_at(accel_telemetry *t, const accel_inventory *inv, uint
 {
 	struct rd rd = {.t = t, .warn = warn};
 	size_t n = accel_inventory_n_devices(inv), n_clients = 0;
-	struct client *clients = NULL;
-	int r;
+	struct fdinfo *clients = NULL;
+	bool drm = false;
+	int r = 0;
 
-	r = read_clients(&rd, &clients, &n_clients);
+	/* Only DRM and accel nodes have clients with fdinfo: a node of
+	 * passthrough (vfio-pci) devices walks no /proc at all. */
+	for (size_t i = 0; i < n && !drm; i++) {
+		const accel_device *d = accel_inventory_device(inv, i);
+
+		drm = d->drm.card || d->drm.render || d->accel_node;
+	}
+	if (drm)
+		r = read_clients(&rd, &clients, &n_clients);
 	if (r)
 		return accel_err_set(err, r, "telemetry: out of memory");
 	for (size_t i = 0; i < n && !r; i++) {

@@ -45,14 +45,6 @@ def tearDownModule():
     tk.tearDownModule()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def telemetry_conf(host, fx, bootstrap, listen):
     proc = tempfile.mkdtemp(prefix='proc-', dir=tk.WORK)  # no DRM clients
     conf, _spool = tk.write_conf(host, fx, bootstrap,
@@ -67,7 +59,7 @@ class Prometheus:
 
     def __init__(self, target):
         self.dir = tempfile.mkdtemp(prefix='prom-', dir=tk.WORK)
-        self.port = free_port()
+        self.port = tk.ostk.free_port()
         cfg = os.path.join(self.dir, 'prometheus.yml')
         with open(cfg, 'w') as f:
             f.write('global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n'
