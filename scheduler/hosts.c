@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/internal/sched_feed.h>
 #include <accel/model.h>
 #include <accel/util.h>
 #include "sched_int.h"
@@ -751,6 +752,16 @@ int accel_sched_hosts_names(accel_sched_hosts *t, char ***names, size_t *n)
 	*names = v;
 	*n = k;
 	return 0;
+}
+
+uint32_t accel_sched_hosts_generation(accel_sched_hosts *t)
+{
+	uint32_t g;
+
+	pthread_rwlock_rdlock(&t->lock);
+	g = t->next_gen;
+	pthread_rwlock_unlock(&t->lock);
+	return g;
 }
 
 int32_t accel_sched_host_id(accel_sched_hosts *t, const char *host)
