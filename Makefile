@@ -57,8 +57,9 @@ PKGS := libpci libdrm json-c OpenCL libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-# librdkafka: acceld's Kafka producer and the mock cluster of the tests only
-# (the libraries and the Nova extension do not link it).
+# librdkafka: acceld's Kafka producer, the scheduler's consumer
+# (accelsched._kafka) and the mock cluster of the tests only (the libraries
+# and the Nova extension accelsched._core do not link it).
 RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null)
 
@@ -243,15 +244,18 @@ kafka-tests: fixtures
 PYBUILD := $(BUILD)/python
 PY_SRC := $(wildcard scheduler/python/setup.py scheduler/python/accelsched/*.py \
 	scheduler/python/accelsched/*.c scheduler/python/accelsched/nova/*.py \
+	scheduler/python/accelsched/*.h \
 	scheduler/python/accelsched/cyborg/*.py scheduler/python/accelsched/cyborg/*.c)
 # accelsched.cyborg._discovery (the Cyborg driver's scan) links discovery and its libraries;
-# _core links neither (tests/nova/test_link.py)
+# _core links neither (tests/nova/test_link.py); accelsched._kafka (the
+# scheduler's Kafka consumer) links librdkafka alone
 DISC_PKGS := libpci libdrm json-c OpenCL
 $(PYBUILD)/.stamp: $(LIB_SCHED) $(LIB_COMMON) $(LIB_DRIVERS) $(PY_SRC)
 	$(call say,PY,$(PYBUILD))rm -rf $(PYBUILD) $(BUILD)/pytmp && mkdir -p $(PYBUILD)
 	$(if $(filter 1,$(V)),,@)cd scheduler/python && ACCEL_LIB_DIR=$(abspath $(BUILD)/lib) \
 		ACCEL_LDLIBS="$$($(PKG_CONFIG) --libs json-c)" \
 		ACCEL_DISCOVERY_LDLIBS="$$($(PKG_CONFIG) --libs $(DISC_PKGS))" \
+		ACCEL_KAFKA_CFLAGS="$(RDKAFKA_CFLAGS)" ACCEL_KAFKA_LDLIBS="$(RDKAFKA_LIBS)" \
 		$(PYTHON) setup.py -q \
 		build_py -d $(abspath $(PYBUILD)) \
 		build_ext -b $(abspath $(PYBUILD)) -t $(abspath $(BUILD)/pytmp) \

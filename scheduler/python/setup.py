@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The accelsched Python package: the scheduler core as a CPython extension
-the Nova plugin (filter, weigher, extra spec validators), and the Cyborg
-accelerator driver with discovery as a second extension (accelsched.cyborg._discovery).
+the Nova plugin (filter, weigher, extra spec validators), the scheduler's
+Kafka consumer as a second (accelsched._kafka), and the Cyborg accelerator
+driver with discovery as a third (accelsched.cyborg._discovery).
 
 Built by the top-level Makefile (`make python`), which first builds the
 static libraries this links: ACCEL_LIB_DIR names their folder.
@@ -44,13 +45,26 @@ discovery = Extension(
     extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"],
 )
 
+# the scheduler's Kafka consumer (state_source = kafka): librdkafka, which
+# loads libcrypto and libssl, in a module of its own so that _core stays
+# free of both (tests/nova/test_link.py); it links no scheduler code and
+# applies records through _core's capsule (accelsched._core._C_API)
+kafka = Extension(
+    "accelsched._kafka",
+    sources=[os.path.join("accelsched", "_kafka.c")],
+    include_dirs=[os.path.join(TOP, "include")],
+    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"]
+    + os.environ.get("ACCEL_KAFKA_CFLAGS", "").split(),
+    extra_link_args=os.environ.get("ACCEL_KAFKA_LDLIBS", "-lrdkafka").split() + ["-lpthread"],
+)
+
 setup(
     name="accelsched",
     version="0.1.0",
     description="Topology-, memory- and health-aware accelerator scheduling for Nova",
     license="Apache-2.0",
     packages=["accelsched", "accelsched.nova", "accelsched.cyborg"],
-    ext_modules=[core, discovery],
+    ext_modules=[core, discovery, kafka],
     entry_points={
         "nova.api.extra_spec_validators": [
             "accelsched = accelsched.nova.validators",

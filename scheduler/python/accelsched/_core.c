@@ -28,6 +28,8 @@
 #include <accel/sched.h>
 #include <accel/util.h>
 
+#include "capi.h"
+
 /*
  * Host ids are stable for a name, so they are remembered: `ids` maps a name
  * to its id, and `objs`, a C hash table, a host object to its id by
@@ -37,7 +39,9 @@
  * holds a reference to each object, so an address cannot be reused while
  * it is remembered; it forgets them all when it has grown to several
  * times the hosts of a request. A name the table does not know is stored
- * as -1 - gen, and asked again once the table has changed (gen).
+ * as -1 - gen, and asked again once the table has changed (gen): through
+ * this object, or behind it (a Kafka consumer's thread applying records:
+ * the C table's generation, `cgen`, moved).
  */
 struct objent {
 	PyObject *obj; /* a strong reference; NULL: empty */
@@ -54,6 +58,7 @@ typedef struct {
 	PyObject *ids; /* dict: host name -> id */
 	struct objtab objs;
 	long gen;
+	uint32_t cgen; /* accel_sched_hosts_generation when gen last moved */
 } TableObject;
 
 static size_t obj_slot(const struct objtab *ot, PyObject *obj)
@@ -363,6 +368,18 @@ static Py_ssize_t Table_len(TableObject *self)
 	return self->t ? (Py_ssize_t)accel_sched_hosts_count(self->t) : 0;
 }
 
+/* Names remembered as unknown are asked again once the C table changed,
+ * whoever changed it. */
+static void table_sync(TableObject *self)
+{
+	uint32_t g = accel_sched_hosts_generation(self->t);
+
+	if (g != self->cgen) {
+		self->cgen = g;
+		self->gen++;
+	}
+}
+
 /* A remembered id, or INT32_MIN + 1 when it must be asked again. */
 static int32_t remembered_val(TableObject *self, long x)
 {
@@ -464,6 +481,7 @@ static PyObject *Table_evaluate(TableObject *self, PyObject *args)
 	if (!objs)
 		return NULL;
 	n = PyList_GET_SIZE(objs);
+	table_sync(self);
 	/* forget the objects of old requests */
 	if (self->objs.n > 4 * (size_t)n + 4096)
 		objtab_clear(&self->objs);
@@ -1039,6 +1057,29 @@ static PyObject *mod_rc_kind(PyObject *mod, PyObject *arg)
 	return PyUnicode_FromString(accel_kind_name(k));
 }
 
+/* ---- the capsule for accelsched._kafka (capi.h) ---- */
+
+static accel_sched_hosts *capi_table_hosts(PyObject *obj)
+{
+	if (!PyObject_TypeCheck(obj, &TableType)) {
+		PyErr_Format(PyExc_TypeError, "expected an accelsched._core.Table, not %.100s",
+			     Py_TYPE(obj)->tp_name);
+		return NULL;
+	}
+	if (table_ready((TableObject *)obj))
+		return NULL;
+	return ((TableObject *)obj)->t;
+}
+
+static const struct accelsched_capi capi = {
+	.version = ACCELSCHED_CAPI_VERSION,
+	.table_hosts = capi_table_hosts,
+	.feed_new = accel_sched_feed_new,
+	.feed_free = accel_sched_feed_free,
+	.feed_record = accel_sched_feed_record,
+	.feed_stats = accel_sched_feed_stats_get,
+};
+
 static PyMethodDef module_methods[] = {
 	{ "decode_traits", mod_decode_traits, METH_O,
 	  "decode_traits(traits) -> {vendor_id, device_id, vendor, compute_capability, health} "
@@ -1065,7 +1106,7 @@ PyMODINIT_FUNC PyInit__core(void);
 
 PyMODINIT_FUNC PyInit__core(void)
 {
-	PyObject *m;
+	PyObject *m, *cap;
 
 	if (PyType_Ready(&TableType) || PyType_Ready(&RequestType) || PyType_Ready(&ResultType))
 		return NULL;
@@ -1076,6 +1117,12 @@ PyMODINIT_FUNC PyInit__core(void)
 	m = PyModule_Create(&module);
 	if (!m)
 		return NULL;
+	cap = PyCapsule_New((void *)&capi, ACCELSCHED_CAPI_NAME, NULL);
+	if (!cap || PyModule_AddObject(m, "_C_API", cap)) {
+		Py_XDECREF(cap);
+		Py_DECREF(m);
+		return NULL;
+	}
 	Py_INCREF(&TableType);
 	Py_INCREF(&RequestType);
 	if (PyModule_AddObject(m, "Table", (PyObject *)&TableType) ||
