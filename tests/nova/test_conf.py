@@ -78,6 +78,32 @@ def sections_of(path):
 
 class Options(unittest.TestCase):
 
+    def test_kafka(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "nova.conf")
+            with open(path, "w") as f:
+                f.write("[accelsched]\nstate_source = kafka\n"
+                        "kafka_bootstrap_servers = kafka-1:9092, [fd00::1]:9093\n"
+                        "kafka_metrics_topic =\n"
+                        "kafka_security_protocol = sasl_ssl\n"
+                        "kafka_ssl_ca_location = /etc/ssl/certs/ca-certificates.crt\n"
+                        "kafka_sasl_mechanism = SCRAM-SHA-512\n"
+                        "kafka_sasl_username = nova\nkafka_sasl_password = s3cret\n")
+            conf = cfg.ConfigOpts()
+            conf(["--config-file", path], project="nova", default_config_files=[])
+            c = accel_conf.load(conf)
+        self.assertEqual(c.state_source, ("kafka", "kafka-1:9092, [fd00::1]:9093"))
+        k = c.kafka
+        self.assertEqual((k.inventory_topic, k.metrics_topic, k.startup_timeout),
+                         ("accelsched.inventory", None, 30))
+        self.assertEqual(k.options, {
+            "security.protocol": "sasl_ssl",
+            "ssl.ca.location": "/etc/ssl/certs/ca-certificates.crt",
+            "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "nova",
+            "sasl.password": "s3cret"})
+        # the passwords are secrets: oslo.config masks them in its log
+        self.assertTrue(all(o.secret for o in accel_conf.OPTS if o.name.endswith("password")))
+
     def test_generator_documents_them(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "accelsched.conf.sample")
@@ -89,7 +115,7 @@ class Options(unittest.TestCase):
             # what the generator wrote is itself a good nova.conf
             self.assertEqual(load_with_nova(out)["error"],
                              "nova.conf (%s): [accelsched] state_source is not set "
-                             "(dir:PATH or placement)" % out)
+                             "(dir:PATH, placement or kafka)" % out)
         self.assertIn("[accelsched]", text)
         self.assertIn("#state_source = dir:/var/lib/accelsched/hosts", text)
         self.assertIn("#refresh_interval = 10", text)
@@ -135,8 +161,29 @@ class Options(unittest.TestCase):
                     ("[accelsched]\nstate_source = placement\nrefresh_interval = -1\n",
                      "nova.conf (%s): [accelsched]: " % path),
                     ("[accelsched]\nstate_source = hosts/\n",
-                     "state_source: 'hosts/' is not dir:PATH (an absolute path) or "
-                     "placement")):
+                     "state_source: 'hosts/' is not dir:PATH (an absolute path), "
+                     "placement or kafka"),
+                    ("[accelsched]\nstate_source = kafka\n",
+                     "nova.conf (%s): [accelsched] kafka_bootstrap_servers is not set "
+                     "(host:port[,host:port...]; state_source = kafka needs it)" % path),
+                    ("[accelsched]\nstate_source = kafka\n"
+                     "kafka_bootstrap_servers = kafka-1:9092,kafka-2\n",
+                     "nova.conf (%s): [accelsched] kafka_bootstrap_servers: "
+                     "'kafka-1:9092,kafka-2': 'kafka-2' is not host:port" % path),
+                    ("[accelsched]\nstate_source = kafka\n"
+                     "kafka_bootstrap_servers = kafka-1:99999\n",
+                     "'kafka-1:99999' is not host:port (a port of 1 to 65535)"),
+                    ("[accelsched]\nstate_source = kafka\nkafka_bootstrap_servers = k:9092\n"
+                     "kafka_inventory_topic = accel inventory\n",
+                     "[accelsched] kafka_inventory_topic: 'accel inventory': not a Kafka "
+                     "topic name"),
+                    ("[accelsched]\nstate_source = kafka\nkafka_bootstrap_servers = k:9092\n"
+                     "kafka_security_protocol = tls\n",
+                     "nova.conf (%s): [accelsched]: " % path),
+                    ("[accelsched]\nstate_source = kafka\nkafka_bootstrap_servers = k:9092\n"
+                     "kafka_sasl_mechanism = PLAIN\n",
+                     "[accelsched] kafka_sasl_mechanism: 'PLAIN': needs "
+                     "kafka_security_protocol = sasl_plaintext or sasl_ssl")):
                 with self.subTest(text=text):
                     with open(path, "w") as f:
                         f.write(text)

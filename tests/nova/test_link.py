@@ -21,22 +21,27 @@ TOP = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("ACCEL_BIN", "build/bin")
 FX = os.environ.get("ACCEL_FIXTURES", "build/fixtures")
 
-# what must not be loaded: discovery's and the Placement client's libraries
+# what must not be loaded: discovery's and the Placement client's libraries,
+# and librdkafka (the Kafka consumer is accelsched._kafka's)
 FORBIDDEN_LIBS = ("libpci", "libdrm", "libOpenCL", "libcurl", "libcrypto", "libssl",
-                  "libaccel.so")
+                  "libaccel.so", "librdkafka")
 # their symbols, had a static piece of them come along
 FORBIDDEN_UNDEF = re.compile(r"^(pci_|drm[A-Z_]|cl[A-Z][a-z]|curl_|EVP_|HMAC|SHA\d|"
-                             r"CRYPTO_|OPENSSL_|RAND_|ERR_)")
+                             r"CRYPTO_|OPENSSL_|RAND_|ERR_|rd_kafka_)")
 # code of discovery (drivers/) and of the Placement client (placement-client/)
 FORBIDDEN_DEFINED = re.compile(r"^(accel_scan|accel_ctx_new|accel_classify|accel_topology|"
                                r"scan_fail|accel_vendor_drivers|accel_placement_new|pc_\w+)$")
 
 
-def core_path():
-    spec = importlib.util.find_spec("accelsched._core")
+def module_path(name):
+    spec = importlib.util.find_spec(name)
     if spec is None or not spec.origin:
-        raise unittest.SkipTest("accelsched._core is not built (make python)")
+        raise unittest.SkipTest("%s is not built (make python)" % name)
     return spec.origin
+
+
+def core_path():
+    return module_path("accelsched._core")
 
 
 def run(*cmd):
@@ -73,6 +78,33 @@ class LinkTest(unittest.TestCase):
         p = subprocess.run([os.path.join(TOP, "scripts", "check-layers.sh")],
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+class KafkaLinkTest(unittest.TestCase):
+    """accelsched._kafka links librdkafka and none of the scheduler: it
+    applies records through _core's capsule, so there is one copy of the
+    scheduler code and one table."""
+
+    def test_loads_librdkafka(self):
+        out = run("ldd", module_path("accelsched._kafka"))
+        loaded = [l.split()[0] for l in out.splitlines() if l.strip()]
+        self.assertTrue(any(l.startswith("librdkafka") for l in loaded), out)
+
+    def test_holds_no_scheduler_code(self):
+        out = run("nm", "--defined-only", module_path("accelsched._kafka"))
+        names = [l.split()[-1] for l in out.splitlines() if len(l.split()) == 3]
+        self.assertIn("PyInit__kafka", names)  # the check can see
+        bad = sorted(n for n in names if n.startswith(("accel_", "sched_")))
+        self.assertEqual(bad, [], "accelsched._kafka holds %s" % bad)
+
+    def test_capsule(self):
+        from accelsched import _core, _kafka
+        self.assertIn("accelsched._core._C_API", repr(_core._C_API))
+        self.assertRaisesRegex(TypeError, "expected an accelsched._core.Table",
+                               _kafka.Consumer, object(), "127.0.0.1:9")
+        self.assertRaisesRegex(ValueError, "kafka option no.such.option",
+                               _kafka.Consumer, _core.Table(), "127.0.0.1:9",
+                               options={"no.such.option": "1"})
 
 
 class VocabularyTest(unittest.TestCase):

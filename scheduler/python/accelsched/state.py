@@ -9,6 +9,10 @@ malformed file is logged and skipped (the host keeps its last good state).
 
 placement: accelsched-owned resource providers read from Placement through
 Nova's own report client (accelsched.placement).
+
+kafka: acceld's Kafka stream, applied to the table by accelsched._kafka's
+thread as records come (no refresh needed); refresh() logs what that
+thread could not apply.
 """
 import logging
 import os
@@ -94,10 +98,65 @@ class DirSource(Source):
         return updated
 
 
+class KafkaSource(Source):
+    """The table kept by a Kafka consumer (accelsched._kafka.Consumer) of
+    acceld's inventory and metrics topics. Made in the process that
+    schedules (a consumer's thread does not survive a fork). At start it
+    waits up to kafka.startup_timeout seconds for the inventory topic to be
+    read to its end; refresh() drains the consumer's log: skipped records
+    (topic[partition]@offset and why) and the Kafka client's warnings."""
+
+    def __init__(self, kafka, refresh_interval=10.0, table=None, clock=time.monotonic):
+        super().__init__(refresh_interval, table, clock)
+        from accelsched import _kafka
+        self.kafka = kafka
+        try:
+            self.consumer = _kafka.Consumer(self.table, kafka.bootstrap_servers,
+                                            kafka.inventory_topic, kafka.metrics_topic,
+                                            kafka.options)
+        except ValueError as e:
+            from accelsched import config
+            raise config.ConfigError("accelsched: state_source = kafka: %s" % e) from e
+        self._applied = 0
+        t0 = clock()
+        if self.consumer.caught_up(kafka.startup_timeout):
+            LOG.info("accelsched: kafka: %s read to its end in %.1f s: %d hosts",
+                     kafka.inventory_topic, clock() - t0, len(self.table))
+        else:
+            LOG.warning("accelsched: kafka: %s not read to its end after %d s "
+                        "([accelsched] kafka_startup_timeout); scheduling with the %d hosts "
+                        "read so far, the others come as they are read",
+                        kafka.inventory_topic, kafka.startup_timeout, len(self.table))
+        self._drain()
+
+    def _drain(self):
+        for line in self.consumer.drain_log():
+            LOG.warning("accelsched: %s", line)
+
+    def refresh(self, force=False):
+        """Log what the consumer said; the number of records applied since
+        the last call (the table itself is already up to date)."""
+        with self._lock:
+            self._drain()
+            st = self.consumer.stats()
+            applied = st["inventories"] + st["metrics"] + st["tombstones"]
+            n, self._applied = applied - self._applied, applied
+            return n
+
+    def stats(self):
+        return self.consumer.stats()
+
+    def close(self):
+        self.consumer.close()
+        self._drain()
+
+
 def make_source(cfg):
     """The state source a SchedulerConfig names."""
     kind, arg = cfg.state_source
     if kind == "dir":
         return DirSource(arg, cfg.refresh_interval)
+    if kind == "kafka":
+        return KafkaSource(cfg.kafka, cfg.refresh_interval)
     from accelsched import placement
     return placement.PlacementSource(cfg.refresh_interval)
