@@ -231,10 +231,12 @@ $(MOCKCLUSTER): tests/kafka/mockcluster.c
 # acceld's Kafka stream against the mock cluster, read back by kcat and
 # oslo.messaging's listener, with broker outages, kill -9 and refused
 # Produce requests (tests/kafka/; a real Placement, noauth2). The ASan+UBSan
-# build, as in make integration.
-kafka-tests: fixtures
+# build, as in make integration; the scheduler's consumer (test_consume.py)
+# is the Python package of $(PYBUILD), in the tests' own interpreter.
+kafka-tests: fixtures python
 	$(MAKE) BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all build/asan/tests/mockcluster
 	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=build/asan/bin ACCEL_MOCKCLUSTER=build/asan/tests/mockcluster \
+		PYTHONPATH=$(abspath $(PYBUILD)) \
 		ASAN_OPTIONS=detect_leaks=1 $(PYTHON) -m unittest discover -s tests/kafka -p 'test_*.py' -v
 
 # The Python package (scheduler/python): the C core as an extension module
