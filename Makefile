@@ -9,7 +9,8 @@
 #   make demo       install dependencies, build, show this host's inventory
 #                   and a bundled real server's, with its topology
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
-#                   Nova's PCI filter and weighers, discovery against lspci,
+#                   Nova's PCI filter and weighers, a device change to the
+#                   scheduler's table through Kafka, discovery against lspci,
 #                   the Placement client
 #   make debian13-tests  in a Debian 13 root with OpenStack 2025.1 (Nova 31),
 #                   built once and cached (docs/debian13.md)
@@ -446,6 +447,9 @@ bench: all fixtures
 		$(ACCELCTL) list -q -f json --host $$n --sysfs-root $$f >$(BUILD)/bench-inv/$$n.json; done
 	PYTHONPATH=$(abspath $(PYBUILD)) $(PYTHON) bench/bench_nova.py \
 		--inventories $(BUILD)/bench-inv --lib $(LIB_SHARED)
+	$(MAKE) $(MOCKCLUSTER)
+	ACCEL_FIXTURES=$(FIXTURES) ACCEL_BIN=$(BUILD)/bin ACCEL_MOCKCLUSTER=$(MOCKCLUSTER) \
+		PYTHONPATH=$(abspath $(PYBUILD)) $(PYTHON) bench/bench_kafka_latency.py
 	$(MAKE) -C kmod KDIR=$(VM_KDIR)
 	$(PYTHON) bench/bench_vm_latency.py --bin $(BUILD)/bin --kmod $(abspath kmod/accelinv.ko)
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)

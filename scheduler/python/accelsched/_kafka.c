@@ -360,7 +360,11 @@ static int Consumer_init(ConsumerObject *self, PyObject *args, PyObject *kwds)
 	    set_conf(conf, "group.id", "accelsched-scheduler") ||
 	    set_conf(conf, "enable.auto.commit", "false") ||
 	    set_conf(conf, "enable.auto.offset.store", "false") ||
-	    set_conf(conf, "enable.partition.eof", "true"))
+	    set_conf(conf, "enable.partition.eof", "true") ||
+	    /* a broker answers a fetch as soon as a record comes; one that
+	     * waits the whole time (librdkafka's mock cluster) makes this the
+	     * stream's latency: 100 ms, not the default 500 */
+	    set_conf(conf, "fetch.wait.max.ms", "100"))
 		goto fail_conf;
 	while (options && options != Py_None && PyDict_Next(options, &pos, &key, &value)) {
 		const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
