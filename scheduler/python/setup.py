@@ -48,14 +48,18 @@ discovery = Extension(
 # the scheduler's Kafka consumer (state_source = kafka): librdkafka, which
 # loads libcrypto and libssl, in a module of its own so that _core stays
 # free of both (tests/nova/test_link.py); it links no scheduler code and
-# applies records through _core's capsule (accelsched._core._C_API)
+# applies records through _core's capsule (accelsched._core._C_API). The
+# Makefile passes ACCEL_KAFKA_LDLIBS from pkg-config: empty where librdkafka
+# is not installed, and the module is then left out (state_source = kafka
+# says so at start)
+KAFKA_LDLIBS = os.environ.get("ACCEL_KAFKA_LDLIBS", "-lrdkafka").split()
 kafka = Extension(
     "accelsched._kafka",
     sources=[os.path.join("accelsched", "_kafka.c")],
     include_dirs=[os.path.join(TOP, "include")],
     extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     + os.environ.get("ACCEL_KAFKA_CFLAGS", "").split(),
-    extra_link_args=os.environ.get("ACCEL_KAFKA_LDLIBS", "-lrdkafka").split() + ["-lpthread"],
+    extra_link_args=KAFKA_LDLIBS + ["-lpthread"],
 )
 
 setup(
@@ -64,7 +68,7 @@ setup(
     description="Topology-, memory- and health-aware accelerator scheduling for Nova",
     license="Apache-2.0",
     packages=["accelsched", "accelsched.nova", "accelsched.cyborg"],
-    ext_modules=[core, discovery, kafka],
+    ext_modules=[core, discovery] + ([kafka] if KAFKA_LDLIBS else []),
     entry_points={
         "nova.api.extra_spec_validators": [
             "accelsched = accelsched.nova.validators",

@@ -26,7 +26,8 @@ import openstack as ostk  # noqa: E402
 
 HEADERS = ["common.h", "config.h", "discovery.h", "events.h", "inventory.h", "kmod.h", "log.h",
            "metrics.h", "model.h", "placement.h", "sched.h", "telemetry.h", "uevent.h", "util.h"]
-PYFILES = ["__init__.py", "_core" + sysconfig.get_config_var("EXT_SUFFIX"), "config.py",
+PYFILES = ["__init__.py", "_core" + sysconfig.get_config_var("EXT_SUFFIX"),
+           "_kafka" + sysconfig.get_config_var("EXT_SUFFIX"), "config.py",
            "cyborg/__init__.py", "cyborg/_discovery" + sysconfig.get_config_var("EXT_SUFFIX"),
            "cyborg/driver.py", "nova/__init__.py", "nova/_shared.py", "nova/conf.py", "nova/filters.py",
            "nova/validators.py", "nova/weighers.py", "placement.py", "state.py"]

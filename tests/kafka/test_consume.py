@@ -85,7 +85,9 @@ class Consume(unittest.TestCase):
 
     def source(self, timeout=60):
         cfg = config.KafkaConfig(self.bs, tk.INVENTORY, METRICS, {}, timeout)
-        s = state.KafkaSource(cfg)
+        # as the Nova plugin makes it from nova.conf
+        s = state.make_source(config.SchedulerConfig(('kafka', self.bs), kafka=cfg))
+        self.assertIsInstance(s, state.KafkaSource)
         self.sources.append(s)
         return s
 

@@ -173,7 +173,8 @@ class PluginTest(unittest.TestCase):
     def test_broken_config_stops_the_scheduler(self):
         for value, msg in (
                 ("kafka:localhost", "nova.conf: [accelsched] state_source: 'kafka:localhost' "
-                 "is not dir:PATH (an absolute path) or placement"),
+                 "is not dir:PATH (an absolute path), placement or kafka"),
+                ("kafka", "nova.conf: [accelsched] kafka_bootstrap_servers is not set"),
                 # the README's old example: no inline comments in nova.conf
                 ("dir:/var/lib/accelsched/hosts   # or: placement",
                  "nova.conf: [accelsched] state_source: 'dir:/var/lib/accelsched/hosts   # or: "

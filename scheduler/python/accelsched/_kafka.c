@@ -330,7 +330,7 @@ static int Consumer_init(ConsumerObject *self, PyObject *args, PyObject *kwds)
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|szO", kwlist, &table, &servers, &inv,
 					 &met, &options))
 		return -1;
-	if (self->rk || self->closed) {
+	if (self->rk || self->closed || self->topic[INV]) {
 		PyErr_SetString(PyExc_TypeError, "Consumer.__init__ runs once");
 		return -1;
 	}

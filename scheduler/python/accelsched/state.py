@@ -108,14 +108,20 @@ class KafkaSource(Source):
 
     def __init__(self, kafka, refresh_interval=10.0, table=None, clock=time.monotonic):
         super().__init__(refresh_interval, table, clock)
-        from accelsched import _kafka
+        from accelsched import config
+        try:
+            from accelsched import _kafka
+        except ImportError as e:
+            raise config.ConfigError(
+                "accelsched: state_source = kafka: accelsched._kafka is not built (%s): "
+                "librdkafka was not found when the package was built; install "
+                "librdkafka-dev and build it again" % e) from e
         self.kafka = kafka
         try:
             self.consumer = _kafka.Consumer(self.table, kafka.bootstrap_servers,
                                             kafka.inventory_topic, kafka.metrics_topic,
                                             kafka.options)
         except ValueError as e:
-            from accelsched import config
             raise config.ConfigError("accelsched: state_source = kafka: %s" % e) from e
         self._applied = 0
         t0 = clock()
