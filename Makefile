@@ -184,6 +184,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 # acceld's spool and envelope, tested from their objects
 $(BUILD)/tests/test_spool: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
 $(BUILD)/tests/test_spool: $(call obj,agent/spool.c agent/envelope.c)
+# the stream's reader against what acceld's envelope writes
+$(BUILD)/tests/test_notification: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
+$(BUILD)/tests/test_notification: $(call obj,agent/spool.c agent/envelope.c)
 
 # The inventory writer's calls into json-c go through the test's wrappers,
 # which fail the Nth allocation.
