@@ -188,9 +188,9 @@ $(BUILD)/tests/test_spool: $(call obj,agent/spool.c agent/envelope.c)
 $(BUILD)/tests/test_notification: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
 $(BUILD)/tests/test_notification: $(call obj,agent/spool.c agent/envelope.c)
 
-# The inventory writer's calls into json-c go through the test's wrappers,
-# which fail the Nth allocation.
-$(BUILD)/tests/test_inventory_oom: TEST_LDFLAGS := $(foreach f,json_object_new_object \
+# The JSON writers' calls into json-c (the inventory's, the Keystone auth
+# body's) go through the test's wrappers, which fail the Nth allocation.
+$(BUILD)/tests/test_json_oom: TEST_LDFLAGS := $(foreach f,json_object_new_object \
 	json_object_new_array json_object_new_string json_object_new_int json_object_new_int64 \
 	json_object_new_boolean json_object_object_add json_object_array_add \
 	json_object_to_json_string_ext,-Wl,--wrap=$(f))
