@@ -11,14 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/internal/vocab.h>
 #include <accel/util.h>
 #include "pc.h"
 
-/* The resource classes accelsched gives devices; others on our providers
- * were put there by someone else and are kept. */
+/* The resource classes accelsched gives devices (the nova-pci scheme's
+ * CUSTOM_PCI_<V>_<P> too); others on our providers were put there by
+ * someone else and are kept. */
 static bool rc_managed(const char *rc)
 {
-	return accel_vocab_rc_kind(rc) != ACCEL_KIND_NONE;
+	return accel_vocab_rc_kind(rc) != ACCEL_KIND_NONE || accel_vocab_is_nova_pci_rc(rc);
 }
 
 static const struct pc_inv *find_inv(const struct pc_provider *p, const char *rc)

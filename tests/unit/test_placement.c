@@ -363,7 +363,18 @@ static void test_desired(void **state)
 	assert_int_equal(p->inv[0].max_unit, 3);
 	pc_tree_clear(&t);
 	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_NOVA_PCI, &t, &err), 0);
-	assert_true(pc_has_trait(pc_tree_find_name(&t, "h_0000:17:00.0"), "CUSTOM_PCI_10DE_20B5"));
+	/* as Nova 2025.1 writes its own: class CUSTOM_PCI_<V>_<P>, trait
+	 * COMPUTE_MANAGED_PCI_DEVICE, accelsched's description kept */
+	p = pc_tree_find_name(&t, "h_0000:17:00.0");
+	assert_string_equal(p->inv[0].rc, "CUSTOM_PCI_10DE_20B5");
+	assert_true(pc_has_trait(p, "COMPUTE_MANAGED_PCI_DEVICE"));
+	assert_false(pc_has_trait(p, "CUSTOM_PCI_10DE_20B5"));
+	assert_true(pc_has_trait(p, "CUSTOM_ACCEL_VENDOR_NVIDIA"));
+	assert_true(pc_has_trait(p, ACCEL_OWNER_TRAIT));
+	/* the vGPU host stays VGPU, unmarked: not a PCI device to Nova */
+	p = pc_tree_find_name(&t, "h_0000:41:00.4");
+	assert_string_equal(p->inv[0].rc, "VGPU");
+	assert_false(pc_has_trait(p, "COMPUTE_MANAGED_PCI_DEVICE"));
 	pc_tree_clear(&t);
 	accel_inventory_free(inv);
 }
