@@ -25,13 +25,18 @@
 
 /* accelsched's own namespace (accel_vocab_trait_managed): a trait in it
  * that is not wanted is stale (a health trait that no longer applies) and
- * removed. Everything else it writes (os-traits names, the Cyborg and Nova
+ * removed. So is COMPUTE_MANAGED_PCI_DEVICE, the nova-pci scheme's: on a
+ * provider of ours it is ours (only Nova's PCI in Placement sets it, on
+ * its own providers), and left behind after a switch of scheme, with the
+ * state file lost, it would stop a nova-compute whose [pci]
+ * report_in_placement is False (nova/compute/pci_placement_translator.py,
+ * ensure_tracking_was_not_enabled_before). Everything else it writes (os-traits names, the Cyborg and Nova
  * PCI schemes' names) shares prefixes with operators' traits: only the
  * exact names it wrote, kept per provider in the sync state
  * (pc_provider.written), are removed. */
 bool pc_trait_managed(const char *t)
 {
-	return accel_vocab_trait_managed(t);
+	return accel_vocab_trait_managed(t) || !strcmp(t, "COMPUTE_MANAGED_PCI_DEVICE");
 }
 
 bool pc_trait_ours(const struct pc_provider *actual, const char *t)

@@ -224,15 +224,42 @@ class Trees(Base):
 
     def test_trait_schemes(self):
         sysfs = os.path.join(FX, 'edge-mixed', 'sys')
-        for scheme, prefixes in (('cyborg', ('CUSTOM_FPGA_XILINX', 'CUSTOM_FPGA_PRODUCT_ID_')),
-                                 ('nova-pci', ('CUSTOM_PCI_',))):
-            host = 'scheme-%s' % scheme
-            self.run_ok(write_conf(host, sysfs, placement={'trait_scheme': scheme}),
-                        '--create-root')
-            _, got = tree(host)
-            fpga = got['%s_0000:02:00.1' % host]
-            for p in prefixes:
-                self.assertTrue(any(t.startswith(p) for t in fpga['traits']), (p, fpga))
+        host = 'scheme-cyborg'
+        self.run_ok(write_conf(host, sysfs, placement={'trait_scheme': 'cyborg'}),
+                    '--create-root')
+        _, got = tree(host)
+        fpga = got['%s_0000:02:00.1' % host]
+        for p in ('CUSTOM_FPGA_XILINX', 'CUSTOM_FPGA_PRODUCT_ID_'):
+            self.assertTrue(any(t.startswith(p) for t in fpga['traits']), (p, fpga))
+
+    def test_nova_pci_scheme_as_nova_writes_it(self):
+        """nova-pci: each device's provider as Nova 2025.1's PCI in
+        Placement writes one (nova/compute/pci_placement_translator.py):
+        resource class CUSTOM_PCI_<VENDOR>_<PRODUCT>, trait
+        COMPUTE_MANAGED_PCI_DEVICE, no CUSTOM_PCI_* trait; accelsched's
+        traits kept. Back to accelsched: PGPU, FPGA, ... and the trait gone."""
+        for fixture in ('edge-mixed', 'hgx-a100-vfio', 'a100-vgpu-sriov'):
+            host = 'scheme-nova-pci-%s' % fixture
+            sysfs = os.path.join(FX, fixture, 'sys')
+            inv = {d['address']: d for d in inventory(sysfs, host)['devices']}
+            for scheme in ('nova-pci', 'accelsched', 'nova-pci'):
+                with self.subTest(fixture=fixture, scheme=scheme):
+                    self.run_ok(write_conf(host, sysfs, placement={'trait_scheme': scheme}),
+                                '--create-root')
+                    _, got = tree(host)
+                    want = expected_tree(inventory(sysfs, host), host)
+                    self.assertEqual(sorted(got), sorted(want))
+                    for name, g in got.items():
+                        d = inv[name[len(host) + 1:]]
+                        nova = scheme == 'nova-pci' and d['resource_class'] != 'VGPU'
+                        rc = ('CUSTOM_PCI_%s_%s' % (d['vendor_id'], d['device_id'])).upper() \
+                            if nova else d['resource_class']
+                        self.assertEqual(list(g['inventories']), [rc], name)
+                        self.assertEqual('COMPUTE_MANAGED_PCI_DEVICE' in g['traits'], nova,
+                                         (name, g['traits']))
+                        self.assertFalse([t for t in g['traits'] if t.startswith('CUSTOM_PCI_')],
+                                         (name, g['traits']))
+                        self.assertTrue(set(d['traits']) | {OWNER} <= g['traits'], name)
 
     def test_vgpu_and_sriov(self):
         host = 'vgpu-host'
@@ -592,10 +619,16 @@ class OperatorData(Base):
                     cyb = set(t for t in gen if re.match(
                         r'CUSTOM_(GPU|FPGA|NPU|ACCEL)_(PRODUCT_ID_|XILINX|INTEL|HABANA|HUAWEI)',
                         t))
-                    pci = set(t for t in gen if t.startswith('CUSTOM_PCI_'))
+                    pci = 'COMPUTE_MANAGED_PCI_DEVICE' in g['traits']
                     # this scheme's names, and none of the others'
                     self.assertEqual(bool(cyb), scheme == 'cyborg', (scheme, name, gen))
-                    self.assertEqual(bool(pci), scheme == 'nova-pci', (scheme, name, gen))
+                    self.assertEqual(pci, scheme == 'nova-pci', (scheme, name, g['traits']))
+                    # Nova's CUSTOM_PCI_<V>_<P> is a class: never a trait
+                    self.assertEqual(gen & {t for t in gen if re.match(
+                        r'CUSTOM_PCI_[0-9A-F]{4}_[0-9A-F]{4}$', t)}, set(), (scheme, name))
+                    self.assertEqual(any(re.match(r'CUSTOM_PCI_[0-9A-F]{4}_[0-9A-F]{4}$', rc)
+                                         for rc in g['inventories']),
+                                     scheme == 'nova-pci', (scheme, name, g['inventories']))
                 rt = set(session().get('/resource_providers/%s/traits' % root).json['traits'])
                 self.assertTrue({'CUSTOM_GPU_TEAM_A_ONLY', 'HW_CPU_X86_AVX2'} <= rt, rt)
         # a stale trait of our own namespace still goes

@@ -417,6 +417,62 @@ static size_t count(const struct pc_plan *p, enum pc_op_kind k)
 	return n;
 }
 
+/* accelsched -> nova-pci -> accelsched on one provider, no written record
+ * (a lost state file): the class changes both ways, and
+ * COMPUTE_MANAGED_PCI_DEVICE goes with the scheme (left behind it would
+ * stop a nova-compute without report_in_placement). */
+static void test_scheme_switch(void **state)
+{
+	accel_inventory *inv = sample();
+	struct pc_tree from = { 0 }, to = { 0 }, actual = { 0 }, extra = { 0 };
+	static const accel_trait_scheme steps[][2] = {
+		{ ACCEL_TRAITS_ACCELSCHED, ACCEL_TRAITS_NOVA_PCI },
+		{ ACCEL_TRAITS_NOVA_PCI, ACCEL_TRAITS_ACCELSCHED },
+	};
+	struct pc_plan plan;
+	accel_err err;
+
+	(void)state;
+	for (size_t s = 0; s < 2; s++) {
+		struct pc_provider *a, *w;
+		char **t;
+		size_t nt;
+
+		assert_int_equal(pc_desired_tree(inv, "h", ROOT, steps[s][0], &from, &err), 0);
+		assert_int_equal(pc_desired_tree(inv, "h", ROOT, steps[s][1], &to, &err), 0);
+		add_root(&actual);
+		assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+		for (size_t i = 0; i < from.n; i++) {
+			a = actual_like(&actual, &from.p[i], 2);
+			a->allocs_known = true;
+		}
+		assert_int_equal(pc_plan(&to, &actual, "h", &extra, &plan, &err), 0);
+		a = pc_tree_find_name(&actual, "h_0000:17:00.0");
+		w = pc_tree_find_name(&to, "h_0000:17:00.0");
+		assert_true(pc_has_trait(a, "COMPUTE_MANAGED_PCI_DEVICE") == (s == 0 ? false : true));
+		/* the inventory's class and the traits are written */
+		assert_true(count(&plan, PC_OP_INVENTORIES) >= 1);
+		assert_true(count(&plan, PC_OP_TRAITS) >= 1);
+		assert_string_equal(w->inv[0].rc, s == 0 ? "CUSTOM_PCI_10DE_20B5" : "PGPU");
+		assert_int_equal(w->n_inv, 1); /* the old class is ours: not merged back */
+		assert_int_equal(pc_merge_traits(w, a, &t, &nt), 0);
+		{
+			bool managed = false;
+
+			for (size_t k = 0; k < nt; k++)
+				managed = managed || !strcmp(t[k], "COMPUTE_MANAGED_PCI_DEVICE");
+			assert_true(managed == (s == 0));
+		}
+		accel_strv_free(t, nt);
+		pc_plan_clear(&plan);
+		pc_tree_clear(&from);
+		pc_tree_clear(&to);
+		pc_tree_clear(&actual);
+		pc_tree_clear(&extra);
+	}
+	accel_inventory_free(inv);
+}
+
 static void test_plan(void **state)
 {
 	accel_inventory *inv = sample();
@@ -940,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_token),
 		cmocka_unit_test(test_time),	 cmocka_unit_test(test_desired),
 		cmocka_unit_test(test_plan),	 cmocka_unit_test(test_vanished),
+		cmocka_unit_test(test_scheme_switch),
 		cmocka_unit_test(test_state),	 cmocka_unit_test(test_operator_traits),
 		cmocka_unit_test(test_inuse),	 cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_state_save_link),
