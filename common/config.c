@@ -285,8 +285,7 @@ static const char *expected(const struct opt *o)
 	case T_SCHEME:
 		return "accelsched, cyborg or nova-pci";
 	case T_OWNER:
-		return "accelsched (acceld writes the device providers) or nova (nova-compute "
-		       "does, [pci] report_in_placement)";
+		return "accelsched or nova";
 	case T_LEVEL:
 		return "error, warning, info or debug";
 	case T_IFACE:

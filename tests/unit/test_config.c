@@ -157,7 +157,7 @@ static void test_bad(void **state)
 	parse_bad("[placement]\nplacement_owner = Nova\n", 0600, -EINVAL,
 		  "test.conf: line 2: [placement] placement_owner: invalid value 'Nova'");
 	parse_bad("[placement]\nplacement_owner = nova-compute\n", 0600, -EINVAL,
-		  "accelsched (acceld writes the device providers) or nova");
+		  "expected accelsched or nova");
 	parse_bad("[placement]\nplacement_owner =\n", 0600, -EINVAL, "placement_owner");
 	parse_bad("[placement]\nplacement_owner = nova # ours\n", 0600, -EINVAL,
 		  "placement_owner");
