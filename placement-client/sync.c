@@ -997,8 +997,12 @@ static int sync_round(struct sync *s, const accel_inventory *inv, bool *again, a
 		accel_err_set(err, r, "out of memory");
 		goto out;
 	}
-	r = pc_desired_tree(inv, cfg->host, st->root_uuid, cfg->placement.trait_scheme, &want,
-			    err);
+	/* placement_owner = nova: nova-compute writes the device providers;
+	 * ours go (an allocated one stays, reserved, until it is free) */
+	want.owner = cfg->placement.placement_owner;
+	if (want.owner != ACCEL_OWNER_NOVA)
+		r = pc_desired_tree(inv, cfg->host, st->root_uuid, cfg->placement.trait_scheme,
+				    &want, err);
 	if (r)
 		goto out;
 	/* The plan points into `actual`, and creating providers adds to it:
