@@ -155,14 +155,19 @@ void pc_plan_clear(struct pc_plan *p)
 }
 
 /* Ours: it carries our trait, or it has the UUID we derive from its name
- * (we created it and were stopped before tagging it). */
-#define ours pc_provider_ours
+ * (we created it and were stopped before tagging it) and Nova has not
+ * taken it over. */
 bool pc_provider_ours(const struct pc_provider *a)
 {
 	char u[PC_UUID_LEN];
 
 	if (a->owned)
 		return true;
+	/* Nova's now: nova-compute ([pci] report_in_placement) takes over a
+	 * provider of the name it wants (an address without hex letters is
+	 * the same in upper case) and puts its own traits on it */
+	if (pc_has_trait(a, "COMPUTE_MANAGED_PCI_DEVICE"))
+		return false;
 	pc_uuid5(a->name, u);
 	return !strcmp(u, a->uuid);
 }
@@ -183,7 +188,7 @@ static const struct pc_provider *twin(const struct pc_tree *actual, const char *
 		const struct pc_provider *a = &actual->p[i];
 
 		if (a->name && !strcmp(a->parent, parent) && strcmp(a->name, name) &&
-		    !strcasecmp(a->name, name) && !ours(a))
+		    !strcasecmp(a->name, name) && !pc_provider_ours(a))
 			return a;
 	}
 	return NULL;
@@ -282,7 +287,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 
 		if (!a->parent[0] || !is_candidate(a, want, host))
 			continue;
-		if (!a->traits_known || (ours(a) && !a->inv_known))
+		if (!a->traits_known || (pc_provider_ours(a) && !a->inv_known))
 			r = add_read(&out->reads, &out->n_reads, a->uuid);
 	}
 	if (r)
@@ -327,7 +332,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 	for (size_t i = 0; i < actual->n && !r; i++) {
 		struct pc_provider *a = &actual->p[i], *w;
 
-		if (!a->parent[0] || !ours(a) || wanted(want, a->name) ||
+		if (!a->parent[0] || !pc_provider_ours(a) || wanted(want, a->name) ||
 		    !is_candidate(a, want, host))
 			continue;
 		if (!a->allocs_known) {
@@ -383,13 +388,15 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 				r = add_op(out, PC_OP_INVENTORIES, w, NULL);
 			continue;
 		}
-		if (!ours(a) || strcmp(a->parent, w->parent)) {
+		if (!pc_provider_ours(a) || strcmp(a->parent, w->parent)) {
+			bool theirs = !pc_provider_ours(a);
+
 			snprintf(msg, sizeof(msg),
-				 !ours(a) ? "%s: provider %s has this name but is not accelsched's "
-					     "(no " ACCEL_OWNER_TRAIT "): another service reports this "
-					     "device (Nova's PCI in Placement?); left alone"
-					   : "%s: provider %s is ours but not below this host's root "
-					     "provider; left alone",
+				 theirs ? "%s: provider %s has this name but is not accelsched's "
+					  "(no " ACCEL_OWNER_TRAIT "): another service reports this "
+					  "device (Nova's PCI in Placement?); left alone"
+					: "%s: provider %s is ours but not below this host's root "
+					  "provider; left alone",
 				 w->name, a->uuid);
 			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
 			continue;
@@ -428,7 +435,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 	for (size_t i = 0; i < actual->n && !r; i++) {
 		struct pc_provider *a = &actual->p[i];
 
-		if (!a->parent[0] || !ours(a) || wanted(want, a->name) ||
+		if (!a->parent[0] || !pc_provider_ours(a) || wanted(want, a->name) ||
 		    !is_candidate(a, want, host) || !a->allocs_known || a->n_allocations != 0)
 			continue;
 		r = add_op(out, PC_OP_DELETE, NULL, a);

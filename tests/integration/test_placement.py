@@ -584,6 +584,139 @@ def add_traits(rp, *names):
         'traits': sorted(set(cur['traits']) | set(names))}, expect=200)
 
 
+class NovaOwner(Base):
+    """[placement] placement_owner = nova: nova-compute's PCI in Placement
+    (2025.1) reports the devices; acceld writes no device provider, never
+    a second one beside Nova's whatever the case of its address, and
+    removes the ones it wrote before (an allocated one stays, reserved)."""
+
+    def nova_providers(self, host, root, devices, upper=True):
+        """Child providers as Nova 2025.1's translator makes them:
+        "<host>_<ADDRESS>" (upper-cased), a random UUID, the device_spec's
+        class (accelctl nova-config's: accelsched's), its traits plus
+        COMPUTE_MANAGED_PCI_DEVICE."""
+        s = session()
+        made = {}
+        for d in devices:
+            name = '%s_%s' % (host, d['address'].upper() if upper else d['address'])
+            old = s.get('/resource_providers?name=%s' % name).json['resource_providers']
+            if old:
+                # a provider of that name in its tree (accelsched's, for
+                # an address without hex letters): Nova's ProviderTree
+                # takes it and sets its own inventory and traits
+                u, gen = old[0]['uuid'], old[0]['generation']
+            else:
+                u = str(uuid.uuid4())
+                gen = s.post('/resource_providers', {'uuid': u, 'name': name,
+                                                     'parent_provider_uuid': root},
+                             version='1.20', expect=200).json['generation']
+            gen = s.put('/resource_providers/%s/inventories' % u, {
+                'resource_provider_generation': gen,
+                'inventories': {d['resource_class']: {'total': 1, 'max_unit': 1}}},
+                expect=200).json['resource_provider_generation']
+            for t in d['traits']:  # Nova makes the custom traits it needs
+                if t.startswith('CUSTOM_'):
+                    s.put('/traits/%s' % t, expect=(201, 204))
+            s.put('/resource_providers/%s/traits' % u, {
+                'resource_provider_generation': gen,
+                'traits': sorted(set(d['traits']) | {'COMPUTE_MANAGED_PCI_DEVICE'})},
+                expect=200)
+            made[name] = u
+        return made
+
+    def nova_state(self, host, names):
+        _, got = tree(host)
+        return {n: got[n] for n in names}
+
+    def test_nova_owns_the_devices(self):
+        host = 'nova-owned'
+        sysfs = os.path.join(FX, 'hgx-a100-vfio', 'sys')
+        root = ostk.create_compute_node_provider(session(), host)['uuid']
+        devs = inventory(sysfs, host)['devices']
+        self.assertTrue(any(re.search('[a-f]', d['address']) for d in devs))
+        # Nova's names: upper case; one in lower case too (the same name as
+        # accelsched's), which Nova does not make but another tool might
+        nova = self.nova_providers(host, root, devs[1:])
+        nova.update(self.nova_providers(host, root, devs[:1], upper=False))
+        before = self.nova_state(host, nova)
+        conf = write_conf(host, sysfs, placement={'placement_owner': 'nova'})
+        n0 = PL.request_count()
+        self.run_ok(conf)
+        writes = [r for r in PL.requests(since=n0) if r.method != 'GET']
+        self.assertEqual(writes, [])
+        _, got = tree(host)
+        self.assertEqual(sorted(got), sorted(nova))
+        self.assertEqual(self.nova_state(host, nova), before)
+        # and the default owner on the same host: still no second provider
+        # for any device, each named in the error
+        conf = write_conf(host, sysfs)
+        n0 = PL.request_count()
+        p = acceld(conf, '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
+        _, got = tree(host)
+        self.assertEqual(sorted(got), sorted(nova))
+        self.assertEqual(self.nova_state(host, nova), before)
+        for d in devs:
+            a = d['address']
+            if a.upper() != a and d is not devs[0]:
+                self.assertIn("'%s_%s' already reports this device (Nova's PCI in Placement)"
+                              % (host, a.upper()), p.stderr)
+            else:  # the same name
+                name = '%s_%s' % (host, a)
+                self.assertIn('%s: provider %s has this name but is not accelsched' % (
+                    name, nova[name]), p.stderr)
+
+    def test_switch_from_accelsched_to_nova(self):
+        host = 'owner-switch'
+        sysfs = os.path.join(FX, 'hgx-a100-vfio', 'sys')
+        state = os.path.join(WORK, 'owner-switch-state')
+        conf = {o: write_conf(host, sysfs, placement={'placement_owner': o},
+                              default={'state_dir': state})
+                for o in ('accelsched', 'nova')}
+        self.run_ok(conf['accelsched'], '--create-root')
+        root, ours = tree(host)
+        devs = inventory(sysfs, host)['devices']
+        self.assertEqual(len(ours), len(devs))
+        # both kinds of address: Nova's names differ from ours, or not
+        same = [d for d in devs if d['address'].upper() == d['address']]
+        self.assertTrue(same and len(same) < len(devs))
+        busy = '%s_%s' % (host, [d for d in devs if d not in same][0]['address'])
+        consumer = str(uuid.uuid4())
+        ostk.make_allocation(session(), consumer, ours[busy]['uuid'], {'PGPU': 1})
+        # the operator pastes accelctl nova-config into nova.conf: Nova
+        # reports each device under its own name, taking over ours of the
+        # same name (its traits replace ours)
+        nova = self.nova_providers(host, root, devs)
+        for d in same:
+            name = '%s_%s' % (host, d['address'])
+            self.assertEqual(nova[name], ours[name]['uuid'])
+        before = self.nova_state(host, nova)
+        p = acceld(conf['nova'], '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        said = [l for l in p.stderr.splitlines() if 'placement_owner = nova' in l]
+        self.assertEqual(len(said), 1, p.stderr[-3000:])
+        self.assertIn(busy, said[0])
+        self.assertIn(ours[busy]['uuid'], said[0])
+        self.assertIn('allocated to 1 consumer(s)', said[0])
+        _, got = tree(host)
+        # ours gone but the allocated one, reserved in full and marked
+        self.assertEqual(sorted(got), sorted(set(nova) | {busy}))
+        b = got[busy]['inventories']['PGPU']
+        self.assertEqual(b['reserved'], b['total'])
+        self.assertIn('CUSTOM_ACCEL_UNAVAILABLE', got[busy]['traits'])
+        self.assertEqual(self.nova_state(host, nova), before)
+        # free: it goes too, and then nothing more is written
+        ostk.delete_allocation(session(), consumer)
+        self.run_ok(conf['nova'])
+        _, got = tree(host)
+        self.assertEqual(sorted(got), sorted(nova))
+        n0 = PL.request_count()
+        self.run_ok(conf['nova'])
+        self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
+        self.assertEqual(self.nova_state(host, nova), before)
+
+
 class OperatorData(Base):
     """What operators put on accelsched's providers is theirs (issue 9)."""
 

@@ -613,20 +613,42 @@ static void test_nova_owner(void **state)
 		a->n_allocations = !strcmp(a->name, "h_0000:17:00.0");
 	}
 	nova_like(&actual, "h_0000:18:00.0", nova_uuid);
+	/* one of ours that nova-compute took over (the same name: an address
+	 * without hex letters): our UUID, Nova's traits only */
+	{
+		struct pc_provider *a = pc_tree_find_name(&actual, "h_0000:41:00.0");
+
+		assert_non_null(a);
+		a->owned = false;
+		accel_strv_free(a->traits, a->n_traits);
+		a->traits = NULL;
+		a->n_traits = 0;
+		accel_strv_add(&a->traits, &a->n_traits, "COMPUTE_MANAGED_PCI_DEVICE");
+		assert_false(pc_provider_ours(a));
+		accel_strv_free(a->traits, a->n_traits);
+		a->traits = NULL;
+		a->n_traits = 0;
+		assert_true(pc_provider_ours(a)); /* ours, interrupted before its traits */
+		accel_strv_add(&a->traits, &a->n_traits, "COMPUTE_MANAGED_PCI_DEVICE");
+	}
 	want.owner = ACCEL_OWNER_NOVA;
 	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
 	for (size_t i = 0; i < before.n; i++) {
 		const char *n = before.p[i].name;
 
 		assert_false(op_on(&plan, PC_OP_CREATE, n));
-		assert_true(op_on(&plan, PC_OP_DELETE, n) == !!strcmp(n, "h_0000:17:00.0"));
+		assert_true(op_on(&plan, PC_OP_DELETE, n) ==
+			    (strcmp(n, "h_0000:17:00.0") && strcmp(n, "h_0000:41:00.0")));
 	}
 	assert_true(op_on(&plan, PC_OP_INVENTORIES, "h_0000:17:00.0"));
 	assert_int_equal(plan.n_clashes, 1);
 	assert_true(clash_says(&plan, "h_0000:17:00.0", "placement_owner = nova"));
 	assert_true(clash_says(&plan, "h_0000:17:00.0", "allocated to 1 consumer(s)"));
-	for (size_t i = 0; i < plan.n; i++)
+	for (size_t i = 0; i < plan.n; i++) {
 		assert_true(!plan.ops[i].actual || strcmp(plan.ops[i].actual->uuid, nova_uuid));
+		assert_true(!plan.ops[i].actual ||
+			    strcmp(plan.ops[i].actual->name, "h_0000:41:00.0"));
+	}
 	pc_plan_clear(&plan);
 	/* the same empty tree under accelsched: deleted as vanished, no clash */
 	want.owner = ACCEL_OWNER_ACCELSCHED;
