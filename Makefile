@@ -282,7 +282,8 @@ nova-tests: python fixtures
 # smoke tests, one of Nova's own functional tests (the root can run them),
 # accelsched's choice bound through allocation candidates in Nova's own
 # functional harness (test_nova_bind.py), accelctl nova-config's output
-# through Nova's own parsers and Placement translator (test_nova_config.py),
+# through Nova's own parsers and Placement translator (test_nova_config.py)
+# and in Nova's functional harness, reported and booted (test_nova_config_boot.py),
 # and on the host the test that
 # entering leaves nothing behind.
 # Needs root.
@@ -318,6 +319,12 @@ debian13-tests: debian13-root all fixtures
 	done
 	@$(DEBIAN13) run -- env ACCEL_NOVA_CONFIG_DIR=/src/$(BUILD)/nova-config \
 		/usr/bin/python3 -m unittest -v tests/debian13/test_nova_config.py
+	@echo "debian13-tests: tests/debian13/test_nova_config_boot.py, nova-config's lines in Nova 31's functional harness (in the root)"
+	@$(DEBIAN13) run -- sh -c 'cd /tmp && ACCEL_NOVA_CONFIG_DIR=/src/$(BUILD)/nova-config \
+		PYTHONPATH=/src/tests/debian13 python3 -m unittest test_nova_config_boot \
+		>nova-config-boot.log 2>&1 || \
+		{ grep -v "^20[0-9-]* [0-9:,]* \(INFO\|WARNING\|DEBUG\)" nova-config-boot.log | tail -n 60; exit 1; }; \
+		grep -E "^(Ran|OK)" nova-config-boot.log'
 	@echo "debian13-tests: tests/debian13/test_namespace.sh (on the host)"
 	@tests/debian13/test_namespace.sh
 
