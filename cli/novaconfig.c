@@ -38,7 +38,7 @@ struct spec {
 	const accel_device *d;
 	const char *dev_type; /* type-PCI, type-PF, type-VF */
 	char rc[64];
-	size_t alias;	      /* index into aliases */
+	size_t alias; /* index into aliases */
 };
 
 struct alias {
@@ -181,8 +181,7 @@ static int add_skip(struct plan *p, const accel_device *d, const char *why)
 	return 0;
 }
 
-static int make_plan(const accel_inventory *inv, const struct nova_config_opts *o,
-		     struct plan *p)
+static int make_plan(const accel_inventory *inv, const struct nova_config_opts *o, struct plan *p)
 {
 	size_t n = accel_inventory_n_devices(inv);
 	int r = 0;

@@ -30,10 +30,10 @@
  * its own providers), and left behind after a switch of scheme, with the
  * state file lost, it would stop a nova-compute whose [pci]
  * report_in_placement is False (nova/compute/pci_placement_translator.py,
- * ensure_tracking_was_not_enabled_before). Everything else it writes (os-traits names, the Cyborg and Nova
- * PCI schemes' names) shares prefixes with operators' traits: only the
- * exact names it wrote, kept per provider in the sync state
- * (pc_provider.written), are removed. */
+ * ensure_tracking_was_not_enabled_before). Everything else it writes
+ * (os-traits names, the Cyborg scheme's names) shares prefixes with
+ * operators' traits: only the exact names it wrote, kept per provider in
+ * the sync state (pc_provider.written), are removed. */
 bool pc_trait_managed(const char *t)
 {
 	return accel_vocab_trait_managed(t) || !strcmp(t, "COMPUTE_MANAGED_PCI_DEVICE");
