@@ -381,9 +381,12 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-c
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(call say,CLANG,$<)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+	$(call say,CLANG,$<)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+# the target's own header dependencies in $@.d, like every object's (a
+# header change rebuilds what includes it)
 $(BUILD)/fuzz/%: fuzz/%.c $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_OBJ_SRC))
-	$(call say,FUZZLD,$@)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+	$(call say,FUZZLD,$@)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -fsanitize=fuzzer -o $@ \
+		$(filter %.c %.o,$^) $(PKG_LIBS)
 FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 # make check's: every seed and past crash input of every target, then
@@ -616,4 +619,4 @@ clean:
 	-$(MAKE) -C kmod clean >/dev/null 2>&1
 	-$(MAKE) -C tests/vm/failalloc clean >/dev/null 2>&1
 
--include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz -name '*.d' 2>/dev/null)
