@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ struct entry {
 
 struct spool {
 	char *dir, *path;
-	int fd;
+	int fd, lock_fd;
 	uint64_t max_bytes, file_bytes, live_bytes;
 	uint64_t next_seq, synced_seq;
 	struct entry *base; /* the allocation: e[0] is base[head] */
@@ -180,6 +181,8 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 		if (!field_ok(m->headers[i].name, 255) || !*m->headers[i].name ||
 		    !field_ok(m->headers[i].value, UINT16_MAX))
 			return accel_err_set(err, -EINVAL, "spool: header %zu: bad name or value", i);
+	if (!m->value && m->value_len)
+		return accel_err_set(err, -EINVAL, "spool: a NULL value of %zu bytes", m->value_len);
 	if (m->value_len > SPOOL_RECORD_MAX - 1024)
 		return accel_err_set(err, -E2BIG,
 				     "spool: a message of %zu bytes: more than a record holds (%u)",
@@ -200,8 +203,12 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 		put_str16(&w, m->headers[i].name);
 		put_str16(&w, m->headers[i].value);
 	}
-	put_u(&w, m->value_len, 4);
-	put(&w, m->value, m->value_len);
+	if (m->value) {
+		put_u(&w, m->value_len, 4);
+		put(&w, m->value, m->value_len);
+	} else {
+		put_u(&w, SPOOL_VALUE_NULL, 4); /* a tombstone */
+	}
 	if (finish(&w, out, n))
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	return 0;
@@ -296,6 +303,12 @@ static const char *parse_msg(struct rbuf *r, spool_msg *m)
 	n = (size_t)get_u(r, 4);
 	if (r->why)
 		return r->why;
+	if (n == SPOOL_VALUE_NULL) {
+		/* NULL: nothing follows */
+		if (r->off != r->n)
+			return "bytes after a NULL value";
+		return NULL;
+	}
 	if (n != r->n - r->off)
 		return "the value's length is not what the record holds";
 	m->value = malloc(n ? n : 1);
@@ -610,7 +623,7 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 
 	if (!sp)
 		return accel_err_set(err, -ENOMEM, "out of memory");
-	sp->fd = -1;
+	sp->fd = sp->lock_fd = -1;
 	sp->max_bytes = max_bytes;
 	sp->next_seq = 1;
 	sp->warn = warn;
@@ -625,6 +638,29 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 				  dir, strerror(errno));
 		spool_close(sp);
 		return r;
+	}
+	/* the lock on a file of its own: compaction replaces the spool's */
+	{
+		char lock[4200];
+
+		snprintf(lock, sizeof(lock), "%s/%s", dir, SPOOL_LOCK_FILE);
+		sp->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (sp->lock_fd < 0) {
+			r = accel_err_set(err, -errno, "%s: %s", lock, strerror(errno));
+			spool_close(sp);
+			return r;
+		}
+		if (flock(sp->lock_fd, LOCK_EX | LOCK_NB)) {
+			r = errno == EWOULDBLOCK
+				    ? accel_err_set(err, -EBUSY,
+						    "%s: in use by another process (an acceld "
+						    "running with this [kafka] spool_dir?): stop "
+						    "it first",
+						    sp->path)
+				    : accel_err_set(err, -errno, "%s: %s", lock, strerror(errno));
+			spool_close(sp);
+			return r;
+		}
 	}
 	sp->fd = open(sp->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sp->fd < 0 || fstat(sp->fd, &st)) {
@@ -687,6 +723,8 @@ void spool_close(spool *sp)
 		return;
 	if (sp->fd >= 0)
 		close(sp->fd);
+	if (sp->lock_fd >= 0)
+		close(sp->lock_fd);
 	for (size_t i = 0; i < sp->n; i++)
 		spool_msg_clear(&sp->e[i].m);
 	free(sp->base);

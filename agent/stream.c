@@ -36,6 +36,8 @@ struct stream {
 	struct timespec retry_at;
 	char last_error[256];  /* said once until it changes or delivery resumes */
 	uint64_t delivered, failed_reports;
+	int32_t last_partition; /* of the last message delivered */
+	int64_t last_offset;
 };
 
 static double now_ms(const struct timespec *t)
@@ -70,6 +72,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 		s->in_flight--;
 	if (!msg->err) {
 		s->delivered++;
+		s->last_partition = msg->partition;
+		s->last_offset = msg->offset;
 		if (s->last_error[0]) {
 			accel_info("kafka: delivering again (%s)", rd_kafka_name(s->rk));
 			s->last_error[0] = '\0';
@@ -282,6 +286,8 @@ int stream_open(stream **out, const accel_config *cfg, accel_err *err)
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	s->cfg = cfg;
 	s->pipe[0] = s->pipe[1] = -1;
+	s->last_partition = -1;
+	s->last_offset = -1;
 	if (pipe2(s->pipe, O_CLOEXEC | O_NONBLOCK)) {
 		r = accel_err_set(err, -errno, "pipe: %s", strerror(errno));
 		free(s);
@@ -348,6 +354,29 @@ int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
 		return r;
 	return queue(s, SPOOL_INVENTORY, s->cfg->kafka.topic_inventory, s->cfg->host,
 		     "accelerator.inventory.snapshot", payload, err);
+}
+
+int stream_tombstone(stream *s, accel_err *err)
+{
+	spool_msg m = { .cls = SPOOL_INVENTORY };
+	size_t n = spool_n(s->sp);
+	const spool_msg *last = n ? spool_get(s->sp, n - 1) : NULL;
+
+	/* the last one queued already (a --retire that did not get through):
+	 * not twice */
+	if (last && !last->value && last->key && !strcmp(last->key, s->cfg->host) &&
+	    !strcmp(last->topic, s->cfg->kafka.topic_inventory))
+		return 0;
+
+	m.topic = strdup(s->cfg->kafka.topic_inventory);
+	m.key = strdup(s->cfg->host);
+	if (!m.topic || !m.key) {
+		spool_msg_clear(&m);
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	}
+	/* value NULL: the spool writes it as a NULL value, librdkafka sends
+	 * it as one */
+	return spool_append(s->sp, &m, err);
 }
 
 int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_at,
@@ -536,7 +565,7 @@ void stream_poll(stream *s)
 	hand_over(s);
 }
 
-size_t stream_flush(stream *s, int timeout_ms)
+size_t stream_flush(stream *s, int timeout_ms, const volatile sig_atomic_t *cancel)
 {
 	struct timespec start, t;
 
@@ -549,7 +578,7 @@ size_t stream_flush(stream *s, int timeout_ms)
 			return 0;
 		mono(&t);
 		left = timeout_ms - (int)(now_ms(&t) - now_ms(&start));
-		if (left <= 0)
+		if (left <= 0 || (cancel && *cancel))
 			return spool_n(s->sp);
 		rd_kafka_poll(s->rk, left < 100 ? left : 100);
 	}
@@ -558,6 +587,17 @@ size_t stream_flush(stream *s, int timeout_ms)
 size_t stream_pending(const stream *s)
 {
 	return spool_n(s->sp);
+}
+
+const char *stream_last_error(const stream *s)
+{
+	return s->last_error;
+}
+
+void stream_last_delivered(const stream *s, int32_t *partition, int64_t *offset)
+{
+	*partition = s->last_partition;
+	*offset = s->last_offset;
 }
 
 const char *stream_spool_path(const stream *s)

@@ -289,6 +289,52 @@ static void test_bound(void **state)
 	free(dir);
 }
 
+/* A NULL value (a tombstone): written, read back NULL after a reopen and
+ * a compaction, distinct from an empty value; one process at a time. */
+static void test_tombstone(void **state)
+{
+	char *dir = tree_tmpdir();
+	const char *sd = tree_path("%s/spool", dir);
+	spool *sp = open_ok(sd, 1 << 20), *other = NULL;
+	spool_msg m = { 0 };
+	accel_err err;
+
+	(void)state;
+	append_ok(sp, SPOOL_INVENTORY, "h", "snapshot");
+	m.cls = SPOOL_INVENTORY;
+	m.topic = strdup("t");
+	m.key = strdup("h");
+	assert_int_equal(spool_append(sp, &m, &err), 0);
+	append_ok(sp, SPOOL_EVENTS, "h/x", "");
+	sync_ok(sp);
+	assert_null(spool_get(sp, 1)->value);
+	/* a second opener is refused, naming the file */
+	assert_int_equal(spool_open(&other, sd, 1 << 20, on_warn, NULL, &err), -EBUSY);
+	if (!strstr(err.msg, spool_path(sp)) || !strstr(err.msg, "in use by another process"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(spool_done(sp, 1, &err), 0);
+	spool_close(sp);
+
+	sp = open_ok(sd, 1 << 20);
+	assert_int_equal(n_warned, 0);
+	assert_int_equal(spool_n(sp), 2);
+	assert_null(spool_get(sp, 0)->value);
+	assert_int_equal(spool_get(sp, 0)->value_len, 0);
+	assert_string_equal(spool_get(sp, 0)->key, "h");
+	/* the empty value stays an empty value */
+	assert_non_null(spool_get(sp, 1)->value);
+	assert_int_equal(spool_get(sp, 1)->value_len, 0);
+	/* a NULL value with a length is not a message */
+	memset(&m, 0, sizeof(m));
+	m.topic = strdup("t");
+	m.value_len = 3;
+	assert_int_equal(spool_append(sp, &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "NULL value"));
+	spool_close(sp);
+	tree_rm(dir);
+	free(dir);
+}
+
 /* ---- the parser on malformed records ---- */
 
 static uint32_t crc32c(const uint8_t *p, size_t n)
@@ -376,6 +422,23 @@ static void test_parse_bad(void **state)
 	b[10] = 200; /* topic past the end */
 	parse_bad(b, sizeof(b), "runs past the record's end");
 	parse_bad(ok, 5, "runs past the record's end");
+	/* a NULL value (length 0xffffffff) with bytes after it */
+	{
+		static const uint8_t tomb[] = { 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 't', 1, 0, 'h',
+						0, 0xff, 0xff, 0xff, 0xff };
+		uint8_t t2[sizeof(tomb) + 1];
+
+		len = record(buf, tomb, sizeof(tomb));
+		msgs = 0;
+		assert_int_equal(spool_parse(buf, len, count_msg, NULL, &msgs, &good, why,
+					     sizeof(why)),
+				 0);
+		assert_int_equal(good, len);
+		assert_int_equal(msgs, 1);
+		memcpy(t2, tomb, sizeof(tomb));
+		t2[sizeof(tomb)] = 'v';
+		parse_bad(t2, sizeof(t2), "bytes after a NULL value");
+	}
 	/* a done mark of the wrong length */
 	parse_bad((const uint8_t[]){ 2, 1, 0, 0 }, 4, "a done mark of the wrong length");
 	/* the sequence going back */
@@ -489,7 +552,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_torn),
 		cmocka_unit_test(test_bound),	  cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_envelope),
+		cmocka_unit_test(test_envelope), cmocka_unit_test(test_tombstone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
