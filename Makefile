@@ -10,7 +10,8 @@
 #                   and a bundled real server's, with its topology
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
 #                   Nova's PCI filter and weighers, discovery against lspci,
-#                   the Placement client
+#                   the Placement client, acceld's Kafka producer and spool
+#                   replay against kcat -P
 #   make debian13-tests  in a Debian 13 root with OpenStack 2025.1 (Nova 31),
 #                   built once and cached (docs/debian13.md)
 #   make cyborg-tests  the Cyborg driver, in a running Cyborg 2025.1 in that
@@ -426,7 +427,17 @@ demo: deps
 	$(MAKE) all fixtures
 	@ACCELCTL=$(ACCELCTL) FIXTURES=$(FIXTURES) scripts/demo.sh
 
+# acceld's Kafka producer path (agent/stream.c and the spool, as acceld
+# links them) driven by bench/bench_kafka.py against the mock cluster
+BENCH_KAFKA := $(BUILD)/bin/bench-kafka
+STREAM_SRC := agent/stream.c agent/spool.c agent/envelope.c
+$(BUILD)/obj/bench/bench_kafka.o: ACCEL_CFLAGS += $(RDKAFKA_CFLAGS) -Iagent
+$(BENCH_KAFKA): $(call obj,bench/bench_kafka.c $(STREAM_SRC)) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
+
 BENCH_HOSTS ?= 200
+BENCH_KAFKA_EVENTS ?= 20000
 bench: all fixtures
 	$(CC) -std=gnu11 -O2 -Wall -o $(BUILD)/bin/bench-run bench/bench_run.c
 	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -o $(BUILD)/bin/bench-sched bench/bench_sched.c $(LIBS) \
@@ -444,6 +455,8 @@ bench: all fixtures
 	$(PYTHON) bench/bench_vm_latency.py --bin $(BUILD)/bin --kmod $(abspath kmod/accelinv.ko)
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
+	$(MAKE) $(BENCH_KAFKA) $(MOCKCLUSTER)
+	@$(PYTHON) bench/bench_kafka.py $(BUILD)/bin $(FIXTURES) $(MOCKCLUSTER) --events $(BENCH_KAFKA_EVENTS)
 
 # ---- make install (docs/deploy.md) ----
 # One target per part, for packaging: install-bin (the tools), install-lib
