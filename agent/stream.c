@@ -26,6 +26,7 @@ struct stream {
 	spool *sp;
 	rd_kafka_t *rk;
 	rd_kafka_queue_t *mainq;
+	rd_kafka_topic_t *topics[3]; /* held from the start: see new_producer */
 	int pipe[2];
 	uint64_t handed;       /* the last seq handed to librdkafka */
 	size_t in_flight;      /* handed, no report yet */
@@ -203,6 +204,18 @@ static int new_producer(stream *s, accel_err *err)
 	rd_kafka_set_log_queue(s->rk, NULL);
 	s->mainq = rd_kafka_queue_get_main(s->rk);
 	rd_kafka_queue_io_event_enable(s->mainq, s->pipe[1], "1", 1);
+	/* Our topics known before the first connection, so that its first
+	 * metadata request asks for their partitions: a topic first named by
+	 * a message after that request went waits for librdkafka's next scan
+	 * of unknown topics, a second later (the first delivery of every
+	 * start a second late). */
+	{
+		const char *names[3] = { k->topic_inventory, k->topic_events, k->topic_metrics };
+
+		for (size_t i = 0; i < 3; i++)
+			if (names[i] && *names[i])
+				s->topics[i] = rd_kafka_topic_new(s->rk, names[i], NULL);
+	}
 	s->handed = 0;
 	s->in_flight = 0;
 	s->hold = false;
@@ -228,6 +241,11 @@ static void free_producer(stream *s)
 	rd_kafka_poll(s->rk, 0);
 	rd_kafka_queue_destroy(s->mainq);
 	s->mainq = NULL;
+	for (size_t i = 0; i < 3; i++)
+		if (s->topics[i]) {
+			rd_kafka_topic_destroy(s->topics[i]);
+			s->topics[i] = NULL;
+		}
 	rd_kafka_destroy(s->rk);
 	s->rk = NULL;
 }
