@@ -113,11 +113,12 @@ int spool_done(spool *sp, uint64_t seq, accel_err *err);
 /* Rewrite the file with the undelivered messages only. */
 int spool_compact(spool *sp, accel_err *err);
 
-/* The undelivered, synced messages in order: i from 0 to spool_n() - 1. */
-size_t spool_n(const spool *sp);
-const spool_msg *spool_get(const spool *sp, size_t i);
+/* The undelivered, synced messages in order: i from 0 to spool_n() - 1
+ * (not const: they drop from their array what was delivered since). */
+size_t spool_n(spool *sp);
+const spool_msg *spool_get(spool *sp, size_t i);
 /* Index of the first undelivered message after seq (spool_n when none). */
-size_t spool_after(const spool *sp, uint64_t seq);
+size_t spool_after(spool *sp, uint64_t seq);
 uint64_t spool_dropped(const spool *sp, spool_class c);
 uint64_t spool_file_bytes(const spool *sp);
 const char *spool_path(const spool *sp);
