@@ -11,14 +11,12 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <accel/internal/json.h>
 #include <accel/log.h>
 
 #include "envelope.h"
 #include "spool.h"
 #include "stream.h"
 
-#define PAYLOAD_MAX (8u << 20)
 #define BACKOFF_MAX_MS 60000
 
 struct stream {
@@ -339,39 +337,32 @@ void stream_close(stream *s)
 	free(s);
 }
 
+/* Queue a message around payload, JSON text of our own making (taken:
+ * freed in every case). */
 static int queue(stream *s, spool_class cls, const char *topic, const char *key,
-		 const char *event_type, json_object *payload, accel_err *err)
+		 const char *event_type, char *payload, accel_err *err)
 {
 	spool_msg m;
 	int r;
 
-	r = envelope_build(&m, cls, topic, key, s->cfg->host, event_type, payload, NULL, err);
+	r = envelope_build_text(&m, cls, topic, key, s->cfg->host, event_type, payload,
+				strlen(payload), NULL, err);
+	free(payload);
 	if (!r)
 		r = spool_append(s->sp, &m, err);
 	return r;
 }
 
-/* Our own JSON text (what: "inventory", "event", "metrics") as a payload. */
-static int parse_own(const char *text, const char *what, json_object **out, accel_err *err)
-{
-	return accel_json_parse(text, strlen(text), PAYLOAD_MAX, what, out, err);
-}
-
 int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
 {
-	json_object *payload;
 	char *text;
 	int r;
 
 	r = accel_inventory_to_json(inv, 0, &text);
 	if (r)
 		return accel_err_set(err, r, "inventory: %s", accel_strerror(r));
-	r = parse_own(text, "inventory", &payload, err);
-	free(text);
-	if (r)
-		return r;
 	return queue(s, SPOOL_INVENTORY, s->cfg->kafka.topic_inventory, s->cfg->host,
-		     "accelerator.inventory.snapshot", payload, err);
+		     "accelerator.inventory.snapshot", text, err);
 }
 
 int stream_tombstone(stream *s, accel_err *err)
@@ -403,7 +394,6 @@ int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_
 	int r = 0;
 
 	for (size_t i = 0; i < n && !r; i++) {
-		json_object *payload;
 		char key[512], *text;
 
 		if (!m[i].have)
@@ -411,44 +401,93 @@ int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_
 		r = accel_metrics_event_json(inv, collected_at, &m[i], &text, err);
 		if (r)
 			break;
-		r = parse_own(text, "metrics", &payload, err);
-		free(text);
-		if (r)
-			break;
 		snprintf(key, sizeof(key), "%s/%s", s->cfg->host, m[i].address);
 		r = queue(s, SPOOL_METRICS, s->cfg->kafka.topic_metrics, key, "accelerator.metrics",
-			  payload, err);
+			  text, err);
 	}
 	return r;
 }
 
-/* {"host", "address", "generation", "device": {...}} and what the event
- * adds */
-static int event_payload(const char *host, uint64_t gen, const char *address,
-			 const accel_device *d, json_object **out, accel_err *err)
-{
-	json_object *p = json_object_new_object(), *dev = NULL;
-	char *text = NULL;
-	int r = p ? 0 : -ENOMEM;
+/* An event's payload, as text: {"host", "generation", "address",
+ * "device": {...}} and what the event adds: "changed" (the change's
+ * fields) or "health" and "previous" (NULL: none). */
+struct text {
+	char *p;
+	size_t n, cap;
+	int r;
+};
 
-	if (!r)
-		r = accel_json_add(p, "host", json_object_new_string(host));
-	if (!r)
-		r = accel_json_add(p, "generation", json_object_new_int64((int64_t)gen));
-	if (!r)
-		r = accel_json_add(p, "address", json_object_new_string(address));
-	if (!r)
-		r = accel_device_to_json(d, 0, &text);
-	if (!r)
-		r = parse_own(text, "event", &dev, err) ? -EINVAL : 0;
-	free(text);
-	if (!r)
-		r = accel_json_add(p, "device", dev);
-	if (r) {
-		json_object_put(p);
-		return r == -EINVAL ? r : accel_err_set(err, r, "event: %s", accel_strerror(r));
+static void put(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+	char *np;
+
+	if (t->r)
+		return;
+	if (t->n + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 2048;
+
+		while (cap < t->n + n + 1)
+			cap *= 2;
+		np = realloc(t->p, cap);
+		if (!np) {
+			t->r = -ENOMEM;
+			return;
+		}
+		t->p = np;
+		t->cap = cap;
 	}
-	*out = p;
+	memcpy(t->p + t->n, s, n + 1);
+	t->n += n;
+}
+
+static void put_str(struct text *t, const char *s)
+{
+	if (!t->r)
+		t->r = envelope_json_string(&t->p, &t->n, &t->cap, s);
+}
+
+static int event_payload(const char *host, uint64_t gen, const char *address,
+			 const accel_device *d, const accel_inventory_change *changed,
+			 const char *health, const char *previous, char **out, accel_err *err)
+{
+	struct text t = { 0 };
+	char num[32], *dev = NULL;
+
+	snprintf(num, sizeof(num), "%" PRIu64, gen);
+	put(&t, "{\"host\":");
+	put_str(&t, host);
+	put(&t, ",\"generation\":");
+	put(&t, num);
+	put(&t, ",\"address\":");
+	put_str(&t, address);
+	put(&t, ",\"device\":");
+	if (!t.r)
+		t.r = accel_device_to_json(d, 0, &dev);
+	if (!t.r)
+		put(&t, dev);
+	free(dev);
+	if (changed) {
+		put(&t, ",\"changed\":[");
+		for (size_t i = 0; i < changed->n_fields; i++) {
+			if (i)
+				put(&t, ",");
+			put_str(&t, changed->fields[i]);
+		}
+		put(&t, "]");
+	}
+	if (health) {
+		put(&t, ",\"health\":");
+		put_str(&t, health);
+		put(&t, ",\"previous\":");
+		put_str(&t, previous);
+	}
+	put(&t, "}");
+	if (t.r) {
+		free(t.p);
+		return accel_err_set(err, t.r, "event: %s", accel_strerror(t.r));
+	}
+	*out = t.p;
 	return 0;
 }
 
@@ -463,40 +502,25 @@ int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_
 		const char *type = c->op == '+'	  ? "accelerator.device.create"
 				   : c->op == '-' ? "accelerator.device.delete"
 						  : "accelerator.device.update";
-		json_object *p, *fields;
-		char key[512];
+		char key[512], *p;
 		int r;
 
 		if (!c->address)
 			continue; /* the host's own members: in the inventory record */
 		snprintf(key, sizeof(key), "%s/%s", host, c->address);
-		r = event_payload(host, gen, c->address, c->cur ? c->cur : c->old, &p, err);
-		if (r)
-			return r;
-		if (c->op == '~') {
-			r = accel_json_strv(c->fields, c->n_fields, &fields);
-			if (!r)
-				r = accel_json_add(p, "changed", fields);
-			if (r) {
-				json_object_put(p);
-				return accel_err_set(err, r, "out of memory");
-			}
-		}
-		r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key, type, p, err);
+		r = event_payload(host, gen, c->address, c->cur ? c->cur : c->old,
+				  c->op == '~' ? c : NULL, NULL, NULL, &p, err);
+		if (!r)
+			r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key, type, p, err);
 		if (r)
 			return r;
 		if (c->op == '~' && accel_inventory_change_has(c, "health")) {
-			r = event_payload(host, gen, c->address, c->cur, &p, err);
+			r = event_payload(host, gen, c->address, c->cur, NULL,
+					  accel_health_name(c->cur->health),
+					  accel_health_name(c->old->health), &p, err);
 			if (!r)
-				r = accel_json_add(p, "health",
-						   json_object_new_string(accel_health_name(c->cur->health)));
-			if (!r)
-				r = accel_json_add(p, "previous",
-						   json_object_new_string(accel_health_name(c->old->health)));
-			if (r)
-				return r == -EINVAL ? r : accel_err_set(err, r, "out of memory");
-			r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key,
-				  "accelerator.device.health", p, err);
+				r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key,
+					  "accelerator.device.health", p, err);
 			if (r)
 				return r;
 		}

@@ -533,6 +533,9 @@ static void test_envelope(void **state)
 
 	(void)state;
 	json_object_object_add(payload, "host", json_object_new_string("c-1"));
+	/* what the envelope's own escaping must carry through unchanged */
+	json_object_object_add(payload, "odd",
+			       json_object_new_string("q\"b\\s/\n\t\r\b\f\x01\x1f\xc3\xa9"));
 	assert_int_equal(envelope_build(&m, SPOOL_EVENTS, "accelsched.events.info",
 					"c-1/0000:17:00.0", "c-1", "accelerator.device.create",
 					payload, &t, &err),
@@ -557,6 +560,8 @@ static void test_envelope(void **state)
 	assert_string_equal(json_object_get_string(member(msg, "timestamp")),
 			    "2025-12-02 08:00:00.123456");
 	assert_string_equal(json_object_get_string(member(member(msg, "payload"), "host")), "c-1");
+	assert_string_equal(json_object_get_string(member(member(msg, "payload"), "odd")),
+			    "q\"b\\s/\n\t\r\b\f\x01\x1f\xc3\xa9");
 	assert_true(json_object_is_type(member(msg, "_context"), json_type_object));
 	assert_int_equal(json_object_object_length(member(msg, "_context")), 0);
 	/* CloudEvents binary mode */
