@@ -182,6 +182,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 		-o $@ $< $(TEST_OBJS) $(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS) $(TEST_LDFLAGS)
 
+# accelctl events' payload summary, tested from its object
+$(BUILD)/tests/test_event_summary: TEST_OBJS := $(call obj,cli/event_summary.c)
+$(BUILD)/tests/test_event_summary: $(call obj,cli/event_summary.c)
+$(BUILD)/tests/test_event_summary: ACCEL_CFLAGS += -Icli
+
 # acceld's spool and envelope, tested from their objects
 $(BUILD)/tests/test_spool: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
 $(BUILD)/tests/test_spool: $(call obj,agent/spool.c agent/envelope.c)
@@ -343,9 +348,10 @@ vm-tests: all
 		discover -s tests/vm -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves (and
-# the CLI's option parsers that have no main(): cli/spec.c; acceld's spool:
-# agent/spool.c).
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c agent/spool.c
+# the CLI's parsers that have no main(): cli/spec.c, cli/event_summary.c;
+# acceld's spool: agent/spool.c).
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c cli/event_summary.c \
+	agent/spool.c
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli -Iagent \
 	$(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
