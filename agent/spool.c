@@ -765,9 +765,19 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 		      sp->path, why, good, len - good, sp->n);
 	sp->synced_seq = sp->n ? sp->e[sp->n - 1].m.seq : 0;
 	/* the file as it should be: what was read whole and undelivered,
-	 * within the bound (which may be lower than when it was written) */
+	 * within the bound (which may be lower than when it was written);
+	 * rewritten only when it is not that already (done marks, a torn
+	 * tail, messages dropped): a spool left by an outage is all live, and
+	 * rewriting it would cost its size again, and an fdatasync */
 	shrink(sp, 0, NULL);
-	r = len ? spool_compact(sp, err) : 0;
+	if (len && (good < len || sp->live_bytes != len)) {
+		r = spool_compact(sp, err);
+	} else if (lseek(sp->fd, 0, SEEK_END) < 0) {
+		r = accel_err_set(err, -errno, "%s: %s", sp->path, strerror(errno));
+	} else {
+		sp->file_bytes = len;
+		r = 0;
+	}
 	if (r) {
 		spool_close(sp);
 		return r;

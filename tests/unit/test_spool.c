@@ -89,6 +89,13 @@ static const char *values(spool *sp)
 	return buf;
 }
 
+static ino_t file_ino(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
 static long file_size(const char *path)
 {
 	struct stat st;
@@ -102,6 +109,8 @@ static void test_roundtrip(void **state)
 	const char *sd = tree_path("%s/spool", dir);
 	spool *sp = open_ok(sd, 1 << 20);
 	const spool_msg *m;
+	char path[PATH_MAX];
+	ino_t ino;
 	accel_err err;
 
 	(void)state;
@@ -115,11 +124,15 @@ static void test_roundtrip(void **state)
 	assert_string_equal(values(sp), "one,two,three");
 	assert_int_equal(spool_get(sp, 0)->seq, 1);
 	assert_int_equal(spool_after(sp, 1), 1);
+	snprintf(path, sizeof(path), "%s", spool_path(sp));
 	spool_close(sp);
 
+	ino = file_ino(path);
 	sp = open_ok(sd, 1 << 20);
 	assert_int_equal(n_warned, 0);
 	assert_string_equal(values(sp), "one,two,three");
+	/* all of it live: not rewritten at open */
+	assert_int_equal(file_ino(path), ino);
 	m = spool_get(sp, 1);
 	assert_int_equal(m->cls, SPOOL_INVENTORY);
 	assert_string_equal(m->topic, "t");
@@ -135,6 +148,8 @@ static void test_roundtrip(void **state)
 	spool_close(sp);
 	sp = open_ok(sd, 1 << 20);
 	assert_string_equal(values(sp), "one,three");
+	/* a done mark in it: rewritten without the delivered one */
+	assert_true(file_ino(path) != ino);
 	append_ok(sp, SPOOL_EVENTS, "k", "four");
 	sync_ok(sp);
 	assert_int_equal(spool_get(sp, 2)->seq, 4);
