@@ -623,7 +623,7 @@ static int run_retire(const char *config_path)
 	accel_config *cfg = NULL;
 	stream *st = NULL;
 	accel_err err;
-	size_t before, left;
+	size_t left;
 	int r = 1;
 
 	if (accel_config_load(&cfg, config_path, &err)) {
@@ -648,10 +648,6 @@ static int run_retire(const char *config_path)
 		accel_error("kafka: %s", err.msg);
 		goto out;
 	}
-	before = stream_pending(st);
-	if (before)
-		accel_info("kafka: %zu undelivered messages in %s go first", before,
-			   stream_spool_path(st));
 	if (stream_tombstone(st, &err) || stream_commit(st, &err)) {
 		accel_error("kafka: %s", err.msg);
 		goto out;
@@ -673,7 +669,7 @@ static int run_retire(const char *config_path)
 		int32_t part;
 		int64_t off;
 
-		stream_last_delivered(st, &part, &off);
+		stream_tombstone_delivered(st, &part, &off);
 		accel_info("kafka: host %s retired: its tombstone is on %s, partition %d, offset "
 			   "%lld (%s)",
 			   cfg->host, cfg->kafka.topic_inventory, (int)part, (long long)off,

@@ -35,8 +35,8 @@ struct stream {
 	struct timespec retry_at;
 	char last_error[256];  /* said once until it changes or delivery resumes */
 	uint64_t delivered, failed_reports;
-	int32_t last_partition; /* of the last message delivered */
-	int64_t last_offset;
+	int32_t tomb_partition; /* where the host's tombstone went, -1 */
+	int64_t tomb_offset;
 };
 
 static double now_ms(const struct timespec *t)
@@ -71,8 +71,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 		s->in_flight--;
 	if (!msg->err) {
 		s->delivered++;
-		s->last_partition = msg->partition;
-		s->last_offset = msg->offset;
+		if (!msg->payload && msg->key && msg->key_len == strlen(s->cfg->host) &&
+		    !memcmp(msg->key, s->cfg->host, msg->key_len) &&
+		    !strcmp(rd_kafka_topic_name(msg->rkt), s->cfg->kafka.topic_inventory)) {
+			s->tomb_partition = msg->partition;
+			s->tomb_offset = msg->offset;
+		}
 		if (s->last_error[0]) {
 			accel_info("kafka: delivering again (%s)", rd_kafka_name(s->rk));
 			s->last_error[0] = '\0';
@@ -302,8 +306,8 @@ int stream_open(stream **out, const accel_config *cfg, accel_err *err)
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	s->cfg = cfg;
 	s->pipe[0] = s->pipe[1] = -1;
-	s->last_partition = -1;
-	s->last_offset = -1;
+	s->tomb_partition = -1;
+	s->tomb_offset = -1;
 	if (pipe2(s->pipe, O_CLOEXEC | O_NONBLOCK)) {
 		r = accel_err_set(err, -errno, "pipe: %s", strerror(errno));
 		free(s);
@@ -636,10 +640,10 @@ const char *stream_last_error(const stream *s)
 	return s->last_error;
 }
 
-void stream_last_delivered(const stream *s, int32_t *partition, int64_t *offset)
+void stream_tombstone_delivered(const stream *s, int32_t *partition, int64_t *offset)
 {
-	*partition = s->last_partition;
-	*offset = s->last_offset;
+	*partition = s->tomb_partition;
+	*offset = s->tomb_offset;
 }
 
 const char *stream_spool_path(const stream *s)

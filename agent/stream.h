@@ -65,10 +65,10 @@ void stream_poll(stream *s);
 size_t stream_flush(stream *s, int timeout_ms, const volatile sig_atomic_t *cancel);
 size_t stream_pending(const stream *s);
 /* The last trouble with the brokers said ("" when none since delivery
- * resumed); the partition and offset of the last message delivered (-1
- * when none). */
+ * resumed); the partition and offset the host's tombstone was delivered
+ * to (-1 when it was not). */
 const char *stream_last_error(const stream *s);
-void stream_last_delivered(const stream *s, int32_t *partition, int64_t *offset);
+void stream_tombstone_delivered(const stream *s, int32_t *partition, int64_t *offset);
 const char *stream_spool_path(const stream *s);
 
 #endif
