@@ -190,10 +190,13 @@ $(BUILD)/tests/test_event_summary: ACCEL_CFLAGS += -Icli
 # acceld's spool and envelope, tested from their objects
 $(BUILD)/tests/test_spool: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
 $(BUILD)/tests/test_spool: $(call obj,agent/spool.c agent/envelope.c)
+# the stream's reader against what acceld's envelope writes
+$(BUILD)/tests/test_notification: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
+$(BUILD)/tests/test_notification: $(call obj,agent/spool.c agent/envelope.c)
 
-# The inventory writer's calls into json-c go through the test's wrappers,
-# which fail the Nth allocation.
-$(BUILD)/tests/test_inventory_oom: TEST_LDFLAGS := $(foreach f,json_object_new_object \
+# The JSON writers' calls into json-c (the inventory's, the Keystone auth
+# body's) go through the test's wrappers, which fail the Nth allocation.
+$(BUILD)/tests/test_json_oom: TEST_LDFLAGS := $(foreach f,json_object_new_object \
 	json_object_new_array json_object_new_string json_object_new_int json_object_new_int64 \
 	json_object_new_boolean json_object_object_add json_object_array_add \
 	json_object_to_json_string_ext,-Wl,--wrap=$(f))
@@ -287,14 +290,18 @@ nova-tests: python fixtures
 # built by the root's gcc for its python3 into build/debian13; then the
 # smoke tests, one of Nova's own functional tests (the root can run them),
 # accelsched's choice bound through allocation candidates in Nova's own
-# functional harness (test_nova_bind.py), and on the host the test that
+# functional harness (test_nova_bind.py), accelctl nova-config's output
+# through Nova's own parsers and Placement translator (test_nova_config.py)
+# and in Nova's functional harness, reported and booted (test_nova_config_boot.py),
+# and on the host the test that
 # entering leaves nothing behind.
 # Needs root.
 DEBIAN13 := scripts/debian13-root.sh
 debian13-root: deps
 	@$(DEBIAN13) build >/dev/null
 
-debian13-tests: debian13-root
+NOVA_CONFIG_FIXTURES := hgx-a100-vfio edge-mixed dgx2 a100-vgpu-sriov esc8000a
+debian13-tests: debian13-root all fixtures
 	$(call say,ROOT,make python BUILD=build/debian13)$(DEBIAN13) run -- \
 		make -s python BUILD=build/debian13 PYTHON=/usr/bin/python3 $(if $(V),V=$(V))
 	@echo "debian13-tests: tests/debian13/test_smoke.py (in the root)"
@@ -310,6 +317,23 @@ debian13-tests: debian13-root
 		python3 -m unittest test_nova_bind >nova-bind.log 2>&1 || \
 		{ grep -v "^20[0-9-]* [0-9:,]* \(INFO\|WARNING\|DEBUG\)" nova-bind.log | tail -n 60; exit 1; }; \
 		grep -E "^(Ran|OK)" nova-bind.log'
+	@echo "debian13-tests: tests/debian13/test_nova_config.py, accelctl nova-config read by Nova 31 (in the root)"
+	@rm -rf $(BUILD)/nova-config && mkdir -p $(BUILD)/nova-config && \
+	for f in $(NOVA_CONFIG_FIXTURES); do \
+		a="-q --sysfs-root $(FIXTURES)/$$f/sys --host compute1"; o=$(BUILD)/nova-config/$$f; \
+		$(ACCELCTL) nova-config $$a >$$o.conf && \
+		$(ACCELCTL) nova-config $$a -f json >$$o.json && \
+		$(ACCELCTL) nova-config $$a -f json --resource-class nova >$$o.nova-rc.json && \
+		$(ACCELCTL) list $$a -f json >$$o.inventory.json || exit 1; \
+	done
+	@$(DEBIAN13) run -- env ACCEL_NOVA_CONFIG_DIR=/src/$(BUILD)/nova-config \
+		/usr/bin/python3 -m unittest -v tests/debian13/test_nova_config.py
+	@echo "debian13-tests: tests/debian13/test_nova_config_boot.py, nova-config's lines in Nova 31's functional harness (in the root)"
+	@$(DEBIAN13) run -- sh -c 'cd /tmp && ACCEL_NOVA_CONFIG_DIR=/src/$(BUILD)/nova-config \
+		PYTHONPATH=/src/tests/debian13 python3 -m unittest test_nova_config_boot \
+		>nova-config-boot.log 2>&1 || \
+		{ grep -v "^20[0-9-]* [0-9:,]* \(INFO\|WARNING\|DEBUG\)" nova-config-boot.log | tail -n 60; exit 1; }; \
+		grep -E "^(Ran|OK)" nova-config-boot.log'
 	@echo "debian13-tests: tests/debian13/test_namespace.sh (on the host)"
 	@tests/debian13/test_namespace.sh
 

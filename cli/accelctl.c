@@ -10,6 +10,8 @@
  *   accelctl watch [--source kmod|uevent|poll] [--interval SEC] [--count N]
  *                  [--timeout SEC] [options]
  *   accelctl metrics [--proc-root DIR] [--sample SEC] [options] [-f table|json]
+ *   accelctl nova-config [--alias-name-scheme model|product]
+ *                        [--resource-class accelsched|nova] [options] [-f text|json]
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
  * and name the input at fault.
@@ -45,6 +47,9 @@ static const char usage_text[] =
 	"                     inventory's changes (one line each, flushed)\n"
 	"  metrics            each device's telemetry now: utilization, memory, temperature,\n"
 	"                     power, energy, clocks, error counts (-f json: metrics/v1)\n"
+	"  nova-config        nova.conf's [pci] device_spec and alias lines for them, so\n"
+	"                     that Nova reports them in Placement as accelsched describes\n"
+	"                     them (-f text, the default, or json)\n"
 	"\n"
 	"options:\n"
 	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
@@ -73,6 +78,12 @@ static const char usage_text[] =
 	"  --timeout SEC      watch: exit 0 after SEC seconds (default: at SIGINT/SIGTERM)\n"
 	"  --proc-root DIR    metrics: read DIR where /proc stands (DRM clients' fdinfo)\n"
 	"  --sample SEC       metrics: read twice, SEC apart, for the rates (fdinfo busy time)\n"
+	"  --alias-name-scheme S\n"
+	"                     nova-config: alias names from the model (default, a100-sxm4-80gb)\n"
+	"                     or the product ids (10de-20b2); a VF's end in -vf\n"
+	"  --resource-class RC\n"
+	"                     nova-config: accelsched's classes (default: PGPU, FPGA,\n"
+	"                     CUSTOM_NPU, ...) or nova's (CUSTOM_PCI_<VENDOR>_<PRODUCT>)\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
@@ -105,6 +116,7 @@ struct opts {
 	bool quiet;
 	struct watch_opts watch;
 	struct metrics_opts metrics;
+	struct nova_config_opts nova;
 	accel_config *cfg; /* report: loaded by its setup */
 	unsigned groups;   /* the option groups given (OG_*) */
 };
@@ -119,6 +131,7 @@ enum {
 	OG_HOSTS = 1u << 1, /* --hosts */
 	OG_SPECS = 1u << 2, /* -e, -n */
 	OG_METRICS = 1u << 3, /* --proc-root, --sample */
+	OG_NOVA = 1u << 4,    /* --alias-name-scheme, --resource-class */
 };
 
 static const struct {
@@ -131,6 +144,7 @@ static const struct {
 	{OG_HOSTS, "--hosts goes with schedule only", "schedule: missing --hosts DIR"},
 	{OG_SPECS, "-e and -n go with schedule only", NULL},
 	{OG_METRICS, "--proc-root and --sample go with metrics only", NULL},
+	{OG_NOVA, "--alias-name-scheme and --resource-class go with nova-config only", NULL},
 };
 
 /* Where stdout's write errors are checked once the command has run. */
@@ -148,6 +162,7 @@ struct verb {
 	const char *arg; /* its one positional argument (show: "ADDRESS"), or NULL */
 	bool dot;	 /* -f dot is a format of it */
 	bool prom;	 /* -f prometheus is a format of it */
+	bool text;	 /* -f text is a format of it (its default) */
 	bool scan;	 /* runs on an inventory scanned with the command line's options */
 	enum out_check out;
 	/* its own checks of the command line; an exit status, -1 to go on */
@@ -167,6 +182,7 @@ static int run_report(struct opts *o, const accel_inventory *inv);
 static int run_schedule(struct opts *o, const accel_inventory *inv);
 static int run_watch(struct opts *o, const accel_inventory *inv);
 static int run_metrics(struct opts *o, const accel_inventory *inv);
+static int run_nova_config(struct opts *o, const accel_inventory *inv);
 
 static const struct verb verbs[] = {
 	{.name = "list", .scan = true, .out = OUT_ALWAYS, .run = run_list},
@@ -193,6 +209,12 @@ static const struct verb verbs[] = {
 	 .scan = true,
 	 .out = OUT_ALWAYS,
 	 .run = run_metrics},
+	{.name = "nova-config",
+	 .groups = OG_NOVA,
+	 .text = true,
+	 .scan = true,
+	 .out = OUT_ALWAYS,
+	 .run = run_nova_config},
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -259,7 +281,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_TIMEOUT,
 		OPT_INTERVAL,
 		OPT_PROC,
-		OPT_SAMPLE
+		OPT_SAMPLE,
+		OPT_ALIAS_NAMES,
+		OPT_RC
 	};
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
@@ -278,6 +302,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"proc-root", required_argument, NULL, OPT_PROC},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
+		{"alias-name-scheme", required_argument, NULL, OPT_ALIAS_NAMES},
+		{"resource-class", required_argument, NULL, OPT_RC},
 		{"extra-spec", required_argument, NULL, 'e'},
 		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
@@ -371,6 +397,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			}
 			o->groups |= OG_METRICS;
+			break;
+		case OPT_ALIAS_NAMES:
+			if (strcmp(optarg, "model") && strcmp(optarg, "product")) {
+				usage_error("--alias-name-scheme: expected model or product, got "
+					    "'%s'",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			o->nova.alias_names = optarg;
+			o->groups |= OG_NOVA;
+			break;
+		case OPT_RC:
+			if (strcmp(optarg, "accelsched") && strcmp(optarg, "nova")) {
+				usage_error("--resource-class: expected accelsched or nova, got '%s'",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			o->nova.resource_class = optarg;
+			o->groups |= OG_NOVA;
 			break;
 		case OPT_TIMEOUT:
 			/* up to a year; a longer one is a typo, not a wish */
@@ -477,9 +522,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	if (strcmp(o->format, "table") && strcmp(o->format, "json") &&
-	    (strcmp(o->format, "dot") || !v->dot) && (strcmp(o->format, "prometheus") || !v->prom)) {
+	    (strcmp(o->format, "dot") || !v->dot) && (strcmp(o->format, "prometheus") || !v->prom) &&
+	    (strcmp(o->format, "text") || !v->text)) {
 		usage_error("unknown format '%s' (table or json; topo also takes dot, metrics "
-			    "prometheus)",
+			    "prometheus, nova-config text)",
 			    o->format);
 		return EXIT_USAGE;
 	}
@@ -639,6 +685,16 @@ static int run_metrics(struct opts *o, const accel_inventory *inv)
 	o->metrics.format = o->format;
 	o->metrics.quiet = o->quiet;
 	return cmd_metrics(inv, &o->metrics);
+}
+
+static int run_nova_config(struct opts *o, const accel_inventory *inv)
+{
+	o->nova.format = o->format;
+	if (!o->nova.alias_names)
+		o->nova.alias_names = "model";
+	if (!o->nova.resource_class)
+		o->nova.resource_class = "accelsched";
+	return cmd_nova_config(inv, &o->nova);
 }
 
 static int check_output(int r)

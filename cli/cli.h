@@ -40,4 +40,12 @@ struct metrics_opts {
 
 int cmd_metrics(const accel_inventory *inv, const struct metrics_opts *o);
 
+struct nova_config_opts {
+	const char *format;	    /* text (table) or json */
+	const char *alias_names;    /* model (default) or product */
+	const char *resource_class; /* accelsched (PGPU, FPGA, ...) or nova (CUSTOM_PCI_<V>_<P>) */
+};
+
+int cmd_nova_config(const accel_inventory *inv, const struct nova_config_opts *o);
+
 #endif

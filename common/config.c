@@ -26,7 +26,7 @@
 #define SECTION_MAX 64 /* with its NUL */
 #define NAME_MAX_LEN 64
 
-enum opt_type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_AUTH, T_SCHEME, T_LEVEL, T_IFACE, T_TOPIC };
+enum opt_type { T_STR, T_INT, T_DOUBLE, T_BOOL, T_AUTH, T_SCHEME, T_OWNER, T_LEVEL, T_IFACE, T_TOPIC };
 
 struct opt {
 	const char *section;
@@ -78,6 +78,7 @@ static const struct opt opts[] = {
 	{ "placement", "max_retries", T_INT, PL(max_retries), 0, 20, false },
 	{ "placement", "auth_retry_interval", T_INT, PL(auth_retry_interval), 1, 86400, false },
 	{ "placement", "trait_scheme", T_SCHEME, PL(trait_scheme), 0, 0, false },
+	{ "placement", "placement_owner", T_OWNER, PL(placement_owner), 0, 0, false },
 	{ "kafka", "bootstrap_servers", T_STR, KF(bootstrap_servers), 0, 0, false },
 	{ "kafka", "topic_inventory", T_TOPIC, KF(topic_inventory), 0, 0, false },
 	{ "kafka", "events_target", T_TOPIC, KF(events_target), 0, 0, false },
@@ -233,6 +234,14 @@ static int set_value(struct load *l, const struct opt *o, const char *value)
 		else
 			return -EINVAL;
 		return 0;
+	case T_OWNER:
+		if (!strcmp(value, "accelsched"))
+			l->cfg->placement.placement_owner = ACCEL_OWNER_ACCELSCHED;
+		else if (!strcmp(value, "nova"))
+			l->cfg->placement.placement_owner = ACCEL_OWNER_NOVA;
+		else
+			return -EINVAL;
+		return 0;
 	case T_LEVEL:
 		for (int i = ACCEL_LOG_ERROR; i <= ACCEL_LOG_DEBUG; i++)
 			if (!strcasecmp(value, accel_log_level_name((accel_log_level)i))) {
@@ -275,6 +284,8 @@ static const char *expected(const struct opt *o)
 		return "password, v3applicationcredential, token or none";
 	case T_SCHEME:
 		return "accelsched, cyborg or nova-pci";
+	case T_OWNER:
+		return "accelsched or nova";
 	case T_LEVEL:
 		return "error, warning, info or debug";
 	case T_IFACE:

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <accel/model.h>
+#include <accel/internal/vocab.h>
 
 static const struct {
 	const char *rc;
@@ -229,11 +230,48 @@ int accel_vocab_scheme_traits(const accel_device *d, accel_trait_scheme scheme, 
 			r = emit(add, arg, prefix, ids + 5);
 		break;
 	case ACCEL_TRAITS_NOVA_PCI:
-		/* Nova's PCI-in-Placement names: CUSTOM_PCI_10DE_20B5 */
-		r = emit(add, arg, "CUSTOM_PCI_", ids);
+		/* Nova's PCI in Placement (2023.1+, nova/compute/
+		 * pci_placement_translator.py) marks each PCI device's provider
+		 * COMPUTE_MANAGED_PCI_DEVICE; its CUSTOM_PCI_10DE_20B5 is the
+		 * resource class (accel_vocab_scheme_rc), not a trait. A
+		 * device shared as vGPUs is no PCI device to Nova. */
+		if (!d->resource_class || strcmp(d->resource_class, "VGPU"))
+			r = add(arg, "COMPUTE_MANAGED_PCI_DEVICE");
 		break;
 	}
 	return r;
+}
+
+bool accel_vocab_nova_pci_rc(const accel_device *d, char *buf, size_t cap)
+{
+	if (d->vendor_id < 0 || d->device_id < 0 || d->vendor_id > 0xffff ||
+	    d->device_id > 0xffff)
+		return false;
+	return (size_t)snprintf(buf, cap, "CUSTOM_PCI_%04X_%04X", (unsigned)d->vendor_id,
+				(unsigned)d->device_id) < cap;
+}
+
+bool accel_vocab_is_nova_pci_rc(const char *rc)
+{
+	static const char p[] = "CUSTOM_PCI_";
+	const char *v = rc;
+
+	if (!rc || strncmp(rc, p, sizeof(p) - 1))
+		return false;
+	v += sizeof(p) - 1;
+	return strlen(v) == 9 && strspn(v, "0123456789ABCDEF") == 4 && v[4] == '_' &&
+	       strspn(v + 5, "0123456789ABCDEF") == 4;
+}
+
+const char *accel_vocab_scheme_rc(const accel_device *d, accel_trait_scheme scheme, char *buf,
+				  size_t cap)
+{
+	if (!d->resource_class)
+		return NULL;
+	if (scheme == ACCEL_TRAITS_NOVA_PCI && strcmp(d->resource_class, "VGPU") &&
+	    accel_vocab_nova_pci_rc(d, buf, cap))
+		return buf;
+	return d->resource_class;
 }
 
 /* t is prefix followed by 1+ characters of set; the rest after prefix. */

@@ -182,8 +182,12 @@ int accel_scan(accel_ctx *ctx, accel_inventory **out)
 			r = scan_fail(&s, -ENOMEM, "out of memory");
 			goto fail;
 		}
-		/* no dev root (a fixture's): DRM falls back to sysfs */
-		if (ctx->drm == ACCEL_DRM_AUTO)
+		/* DRM nodes from the dev root that goes with the sysfs tree:
+		 * /dev for /sys, or one given for another tree; never this
+		 * host's /dev for a copied or fixture tree, whose nodes are
+		 * not those devices. Without one, DRM falls back to sysfs. */
+		if (ctx->drm == ACCEL_DRM_AUTO &&
+		    (s.real_root || strcmp(ctx->dev_root, ACCEL_DEFAULT_DEV_ROOT)))
 			(void)attr_root_open(&s.dev, ctx->dev_root);
 	}
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/internal/vocab.h>
 #include <accel/model.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -78,8 +79,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (accel_vocab_rc_kind(d->resource_class) != d->kind)
 			abort();
 	}
-	for (int s = ACCEL_TRAITS_ACCELSCHED; s <= ACCEL_TRAITS_NOVA_PCI; s++)
+	for (int s = ACCEL_TRAITS_ACCELSCHED; s <= ACCEL_TRAITS_NOVA_PCI; s++) {
+		char rc[32];
+		const char *c;
+
 		accel_vocab_scheme_traits(d, (accel_trait_scheme)s, check_scheme_trait, NULL);
+		/* the scheme's class: the device's, or Nova's exact form */
+		c = accel_vocab_scheme_rc(d, (accel_trait_scheme)s, rc, sizeof(rc));
+		if (c && c != d->resource_class && !accel_vocab_is_nova_pci_rc(c))
+			abort();
+		if (c == rc && s != ACCEL_TRAITS_NOVA_PCI)
+			abort();
+	}
 	accel_inventory_free(inv);
 	free(buf);
 	return 0;

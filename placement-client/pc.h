@@ -113,11 +113,18 @@ struct pc_provider {
 	size_t n_written;
 	/* desired side: which inventory device it stands for */
 	const accel_device *dev;
+	/* desired side: another service (Nova) reports the device under this
+	 * name in another case: nothing written for it (pc_plan) */
+	bool yielded;
 };
 
 struct pc_tree {
 	struct pc_provider *p;
 	size_t n, cap;
+	/* desired side: who owns the device providers ([placement]
+	 * placement_owner); under nova the tree is empty and what accelsched
+	 * wrote before goes */
+	accel_placement_owner owner;
 };
 
 void pc_provider_clear(struct pc_provider *p);
@@ -214,7 +221,14 @@ struct pc_plan {
 	size_t n_clashes;
 };
 
+/* Ours: it carries the owner trait, or has the UUID derived from its name. */
+bool pc_provider_ours(const struct pc_provider *a);
 /* Plan: desired vs actual (the latter's content from reads or the cache).
+ * A wanted device whose name another owner's provider under the same
+ * parent has in another case ("<host>_<ADDRESS>", as Nova names them) is
+ * theirs: no provider made beside it, ours of that name goes as if the
+ * device had vanished, and a clash says so. Under want->owner nova (an
+ * empty want), each of ours kept for its allocations is a clash too.
  * Vanished providers still allocated get, in `want_extra`, a copy with
  * their inventory reserved in full and CUSTOM_ACCEL_UNAVAILABLE. */
 int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,

@@ -656,105 +656,129 @@ char *pc_body_traits(char *const *traits, size_t n, int64_t generation)
 	return body_text(o);
 }
 
+/* A string member; s NULL is "". */
+static int put_str(json_object *o, const char *k, const char *s)
+{
+	return put(o, k, json_object_new_string(s ? s : ""));
+}
+
+/* Keystone's {"id": id} or {"name": name[, "domain": {"id"|"name": ...}]};
+ * NULL when out of memory. */
 static json_object *named(const char *name, const char *id, const char *dom_name,
 			  const char *dom_id)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *d;
 
+	if (!o)
+		return NULL;
 	if (id) {
-		json_object_object_add(o, "id", json_object_new_string(id));
+		if (put_str(o, "id", id))
+			goto fail;
 		return o;
 	}
-	json_object_object_add(o, "name", json_object_new_string(name ? name : ""));
+	if (put_str(o, "name", name))
+		goto fail;
 	if (dom_id || dom_name) {
-		json_object *d = json_object_new_object();
-
-		if (dom_id)
-			json_object_object_add(d, "id", json_object_new_string(dom_id));
-		else
-			json_object_object_add(d, "name", json_object_new_string(dom_name));
-		json_object_object_add(o, "domain", d);
+		d = json_object_new_object();
+		if (!d || (dom_id ? put_str(d, "id", dom_id) : put_str(d, "name", dom_name))) {
+			json_object_put(d);
+			goto fail;
+		}
+		if (put(o, "domain", d))
+			goto fail;
 	}
 	return o;
+fail:
+	json_object_put(o);
+	return NULL;
 }
 
-char *pc_body_auth(const accel_placement_conf *c)
+/* The identity method of c's auth_type as ident's member, its name in
+ * *method (NULL: none, ACCEL_AUTH_NONE); *scoped false when the method
+ * carries its own scope. 0 or -ENOMEM. */
+static int identity_method(json_object *ident, const accel_placement_conf *c,
+			   const char **method, bool *scoped)
 {
-	json_object *root = json_object_new_object(), *auth = json_object_new_object(),
-		    *ident = json_object_new_object(), *methods = json_object_new_array(), *m;
-	bool scoped = true;
-	char *out;
+	json_object *m = NULL, *user;
 
+	*method = NULL;
+	*scoped = true;
 	switch (c->auth_type) {
 	case ACCEL_AUTH_PASSWORD:
-		json_object_array_add(methods, json_object_new_string("password"));
-		m = json_object_new_object();
-		{
-			json_object *user = named(c->username, c->user_id, c->user_domain_name,
-						  c->user_domain_id);
-
-			json_object_object_add(user, "password",
-					       json_object_new_string(c->password ? c->password
-										  : ""));
-			json_object_object_add(m, "user", user);
+		*method = "password";
+		user = named(c->username, c->user_id, c->user_domain_name, c->user_domain_id);
+		if (!user || put_str(user, "password", c->password) ||
+		    !(m = json_object_new_object()) || put(m, "user", user)) {
+			json_object_put(m ? NULL : user);
+			json_object_put(m);
+			return -ENOMEM;
 		}
-		json_object_object_add(ident, "password", m);
 		break;
 	case ACCEL_AUTH_APPCRED:
 		/* an application credential carries its own scope */
-		scoped = false;
-		json_object_array_add(methods, json_object_new_string("application_credential"));
-		m = json_object_new_object();
-		if (c->application_credential_id) {
-			json_object_object_add(m, "id",
-					       json_object_new_string(c->application_credential_id));
-		} else {
-			json_object_object_add(
-				m, "name",
-				json_object_new_string(c->application_credential_name
-							       ? c->application_credential_name
-							       : ""));
-			json_object_object_add(m, "user",
-					       named(c->username, c->user_id, c->user_domain_name,
-						     c->user_domain_id));
+		*method = "application_credential";
+		*scoped = false;
+		if (!(m = json_object_new_object()))
+			return -ENOMEM;
+		if ((c->application_credential_id
+			     ? put_str(m, "id", c->application_credential_id)
+			     : put_str(m, "name", c->application_credential_name) ||
+				       put(m, "user",
+					   named(c->username, c->user_id, c->user_domain_name,
+						 c->user_domain_id))) ||
+		    put_str(m, "secret", c->application_credential_secret)) {
+			json_object_put(m);
+			return -ENOMEM;
 		}
-		json_object_object_add(
-			m, "secret",
-			json_object_new_string(c->application_credential_secret
-						       ? c->application_credential_secret
-						       : ""));
-		json_object_object_add(ident, "application_credential", m);
 		break;
 	case ACCEL_AUTH_TOKEN:
-		json_object_array_add(methods, json_object_new_string("token"));
-		m = json_object_new_object();
-		json_object_object_add(m, "id", json_object_new_string(c->token ? c->token : ""));
-		json_object_object_add(ident, "token", m);
+		*method = "token";
+		if (!(m = json_object_new_object()) || put_str(m, "id", c->token)) {
+			json_object_put(m);
+			return -ENOMEM;
+		}
 		break;
 	case ACCEL_AUTH_NONE:
-		break;
+		return 0;
 	}
-	json_object_object_add(ident, "methods", methods);
-	json_object_object_add(auth, "identity", ident);
-	if (scoped && (c->project_id || c->project_name)) {
-		json_object *scope = json_object_new_object();
+	return put(ident, *method, m);
+}
 
-		json_object_object_add(scope, "project",
-				       named(c->project_name, c->project_id,
-					     c->project_domain_name, c->project_domain_id));
-		json_object_object_add(auth, "scope", scope);
-	}
-	json_object_object_add(root, "auth", auth);
-	{
-		/* the text lives in json-c's buffer until root is freed: copy
-		 * it, then wipe that buffer, which holds the secret */
-		const char *s = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+/* Keystone's POST /v3/auth/tokens body for c; NULL when out of memory. */
+char *pc_body_auth(const accel_placement_conf *c)
+{
+	json_object *root = json_object_new_object(), *auth = NULL, *ident = NULL,
+		    *methods = NULL, *scope = NULL;
+	const char *method;
+	bool scoped;
+	char *out = NULL;
+	const char *s;
 
-		out = s ? strdup(s) : NULL;
-		if (s)
-			explicit_bzero((char *)s, strlen(s));
+	if (!root || put(root, "auth", auth = json_object_new_object()) ||
+	    put(auth, "identity", ident = json_object_new_object()) ||
+	    identity_method(ident, c, &method, &scoped) ||
+	    !(methods = json_object_new_array()) ||
+	    (method && accel_json_append(methods, json_object_new_string(method)))) {
+		json_object_put(methods);
+		goto out;
 	}
+	if (put(ident, "methods", methods))
+		goto out;
+	if (scoped && (c->project_id || c->project_name) &&
+	    (put(auth, "scope", scope = json_object_new_object()) ||
+	     put(scope, "project",
+		 named(c->project_name, c->project_id, c->project_domain_name,
+		       c->project_domain_id))))
+		goto out;
+	/* the text lives in json-c's buffer until root is freed: copy it,
+	 * then wipe that buffer, which holds the secret */
+	s = json_object_to_json_string_ext(root,
+					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s) {
+		out = strdup(s);
+		explicit_bzero((char *)s, strlen(s));
+	}
+out:
 	json_object_put(root);
 	return out;
 }

@@ -10,15 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <accel/internal/vocab.h>
 #include <accel/util.h>
 #include "pc.h"
 
-/* The resource classes accelsched gives devices; others on our providers
- * were put there by someone else and are kept. */
+/* The resource classes accelsched gives devices (the nova-pci scheme's
+ * CUSTOM_PCI_<V>_<P> too); others on our providers were put there by
+ * someone else and are kept. */
 static bool rc_managed(const char *rc)
 {
-	return accel_vocab_rc_kind(rc) != ACCEL_KIND_NONE;
+	return accel_vocab_rc_kind(rc) != ACCEL_KIND_NONE || accel_vocab_is_nova_pci_rc(rc);
 }
 
 static const struct pc_inv *find_inv(const struct pc_provider *p, const char *rc)
@@ -152,15 +155,43 @@ void pc_plan_clear(struct pc_plan *p)
 }
 
 /* Ours: it carries our trait, or it has the UUID we derive from its name
- * (we created it and were stopped before tagging it). */
-static bool ours(const struct pc_provider *a)
+ * (we created it and were stopped before tagging it) and Nova has not
+ * taken it over. */
+bool pc_provider_ours(const struct pc_provider *a)
 {
 	char u[PC_UUID_LEN];
 
 	if (a->owned)
 		return true;
+	/* Nova's now: nova-compute ([pci] report_in_placement) takes over a
+	 * provider of the name it wants (an address without hex letters is
+	 * the same in upper case) and puts its own traits on it */
+	if (pc_has_trait(a, "COMPUTE_MANAGED_PCI_DEVICE"))
+		return false;
 	pc_uuid5(a->name, u);
 	return !strcmp(u, a->uuid);
+}
+
+/* The wanted provider of that name, unless it yielded to another owner. */
+static struct pc_provider *wanted(const struct pc_tree *want, const char *name)
+{
+	struct pc_provider *w = pc_tree_find_name(want, name);
+
+	return w && !w->yielded ? w : NULL;
+}
+
+/* Another owner's provider below `parent` named `name` in another case. */
+static const struct pc_provider *twin(const struct pc_tree *actual, const char *name,
+				      const char *parent)
+{
+	for (size_t i = 0; i < actual->n; i++) {
+		const struct pc_provider *a = &actual->p[i];
+
+		if (a->name && !strcmp(a->parent, parent) && strcmp(a->name, name) &&
+		    !strcasecmp(a->name, name) && !pc_provider_ours(a))
+			return a;
+	}
+	return NULL;
 }
 
 static bool is_candidate(const struct pc_provider *a, const struct pc_tree *want,
@@ -256,13 +287,39 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 
 		if (!a->parent[0] || !is_candidate(a, want, host))
 			continue;
-		if (!a->traits_known || (ours(a) && !a->inv_known))
+		if (!a->traits_known || (pc_provider_ours(a) && !a->inv_known))
 			r = add_read(&out->reads, &out->n_reads, a->uuid);
 	}
 	if (r)
 		goto oom;
 	if (out->n_reads)
 		return 0;
+
+	/* 1b. devices another owner reports under a name of another case */
+	for (size_t i = 0; i < want->n && !r; i++) {
+		struct pc_provider *w = &want->p[i];
+		const struct pc_provider *t = twin(actual, w->name, w->parent);
+		char msg[768];
+
+		w->yielded = t != NULL;
+		if (!t)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "%s: provider %s '%s' already reports this device (%s); accelsched "
+			 "writes none beside it%s",
+			 w->name, t->uuid, t->name,
+			 pc_has_trait(t, "COMPUTE_MANAGED_PCI_DEVICE")
+				 ? "Nova's PCI in Placement"
+				 : "not accelsched's",
+			 pc_tree_find_name(actual, w->name)
+				 ? ", and its own of this name goes (once free); set "
+				   "[placement] placement_owner = nova where Nova owns the devices"
+				 : "; set [placement] placement_owner = nova where Nova owns the "
+				   "devices");
+		r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
+	}
+	if (r)
+		goto oom;
 
 	/* want_extra gets room first: ops point into it */
 	r = pc_tree_reserve(want_extra, want_extra->n + actual->n);
@@ -275,7 +332,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 	for (size_t i = 0; i < actual->n && !r; i++) {
 		struct pc_provider *a = &actual->p[i], *w;
 
-		if (!a->parent[0] || !ours(a) || pc_tree_find_name(want, a->name) ||
+		if (!a->parent[0] || !pc_provider_ours(a) || wanted(want, a->name) ||
 		    !is_candidate(a, want, host))
 			continue;
 		if (!a->allocs_known) {
@@ -284,6 +341,19 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 		}
 		if (a->n_allocations == 0)
 			continue; /* deleted last, below */
+		if (want->owner == ACCEL_OWNER_NOVA) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg),
+				 "%s (%s): placement_owner = nova, but this provider accelsched "
+				 "wrote is allocated to %lld consumer(s): kept, reserved in full "
+				 "and marked " ACCEL_UNAVAILABLE_TRAIT ", and deleted once they "
+				 "are gone",
+				 a->name, a->uuid, (long long)a->n_allocations);
+			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
+			if (r)
+				break;
+		}
 		r = reserved_copy(a, a->traits, a->n_traits, NULL, want_extra, &w);
 		if (!r)
 			r = fix(out, w, a);
@@ -298,6 +368,8 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 		const char *rc;
 		char msg[512];
 
+		if (w->yielded)
+			continue;
 		if (!a && pc_tree_find_uuid(actual, w->uuid)) {
 			a = pc_tree_find_uuid(actual, w->uuid);
 			snprintf(msg, sizeof(msg),
@@ -316,13 +388,15 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 				r = add_op(out, PC_OP_INVENTORIES, w, NULL);
 			continue;
 		}
-		if (!ours(a) || strcmp(a->parent, w->parent)) {
+		if (!pc_provider_ours(a) || strcmp(a->parent, w->parent)) {
+			bool theirs = !pc_provider_ours(a);
+
 			snprintf(msg, sizeof(msg),
-				 !ours(a) ? "%s: provider %s has this name but is not accelsched's "
-					     "(no " ACCEL_OWNER_TRAIT "): another service reports this "
-					     "device (Nova's PCI in Placement?); left alone"
-					   : "%s: provider %s is ours but not below this host's root "
-					     "provider; left alone",
+				 theirs ? "%s: provider %s has this name but is not accelsched's "
+					  "(no " ACCEL_OWNER_TRAIT "): another service reports this "
+					  "device (Nova's PCI in Placement?); left alone"
+					: "%s: provider %s is ours but not below this host's root "
+					  "provider; left alone",
 				 w->name, a->uuid);
 			r = pc_strv_add(&out->clashes, &out->n_clashes, msg);
 			continue;
@@ -361,7 +435,7 @@ int pc_plan(struct pc_tree *want, struct pc_tree *actual, const char *host,
 	for (size_t i = 0; i < actual->n && !r; i++) {
 		struct pc_provider *a = &actual->p[i];
 
-		if (!a->parent[0] || !ours(a) || pc_tree_find_name(want, a->name) ||
+		if (!a->parent[0] || !pc_provider_ours(a) || wanted(want, a->name) ||
 		    !is_candidate(a, want, host) || !a->allocs_known || a->n_allocations != 0)
 			continue;
 		r = add_op(out, PC_OP_DELETE, NULL, a);

@@ -511,13 +511,8 @@ static int read_content(struct sync *s, struct pc_provider *a, bool allocs, acce
 	r = request(s, "GET", path, NULL, p_traits, a, NULL, 0, err);
 	if (r)
 		return r;
-	{
-		char u[PC_UUID_LEN];
-
-		pc_uuid5(a->name, u);
-		if (!a->owned && strcmp(u, a->uuid))
-			return 0; /* another owner's: its inventory is not our business */
-	}
+	if (!pc_provider_ours(a))
+		return 0; /* another owner's: its inventory is not our business */
 	snprintf(path, sizeof(path), "/resource_providers/%s/inventories", a->uuid);
 	return request(s, "GET", path, NULL, p_inv, a, NULL, 0, err);
 }
@@ -909,14 +904,13 @@ static int seed_written(struct pc_state *st, const struct pc_tree *want, struct 
 	for (size_t i = 0; i < want->n && !r; i++) {
 		const struct pc_provider *w = &want->p[i];
 		struct pc_provider *a = pc_tree_find_name(actual, w->name);
-		char **v = NULL, u[PC_UUID_LEN];
+		char **v = NULL;
 		size_t n = 0;
 
 		if (!a || !a->traits_known || strcmp(a->parent, w->parent) ||
 		    pc_written_find(st, a->uuid))
 			continue;
-		pc_uuid5(a->name, u);
-		if (!a->owned && strcmp(u, a->uuid))
+		if (!pc_provider_ours(a))
 			continue; /* another owner's */
 		for (size_t k = 0; k < w->n_traits && !r; k++)
 			if (!pc_trait_managed(w->traits[k]) && pc_has_trait(a, w->traits[k]))
@@ -997,8 +991,12 @@ static int sync_round(struct sync *s, const accel_inventory *inv, bool *again, a
 		accel_err_set(err, r, "out of memory");
 		goto out;
 	}
-	r = pc_desired_tree(inv, cfg->host, st->root_uuid, cfg->placement.trait_scheme, &want,
-			    err);
+	/* placement_owner = nova: nova-compute writes the device providers;
+	 * ours go (an allocated one stays, reserved, until it is free) */
+	want.owner = cfg->placement.placement_owner;
+	if (want.owner != ACCEL_OWNER_NOVA)
+		r = pc_desired_tree(inv, cfg->host, st->root_uuid, cfg->placement.trait_scheme,
+				    &want, err);
 	if (r)
 		goto out;
 	/* The plan points into `actual`, and creating providers adds to it:

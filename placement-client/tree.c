@@ -4,6 +4,10 @@
  * Placement): a child of the compute node per device, named
  * "<host>_<address>", UUID uuid5(name), one inventory, its traits.
  *
+ * The resource class is the device's (PGPU, FPGA, ...), or under the
+ * nova-pci trait scheme Nova's CUSTOM_PCI_<VENDOR>_<PRODUCT> for one Nova
+ * would pass through (accel_vocab_scheme_rc).
+ *
  * Capacity: 1 for a whole device (PGPU, FPGA, CUSTOM_*); for a device that
  * hosts mediated devices (VGPU), the most vGPUs of one type it can hold
  * (free plus created). Reserved in full while the device cannot be given
@@ -15,18 +19,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/internal/vocab.h>
 #include <accel/util.h>
 #include "pc.h"
 
 /* accelsched's own namespace (accel_vocab_trait_managed): a trait in it
  * that is not wanted is stale (a health trait that no longer applies) and
- * removed. Everything else it writes (os-traits names, the Cyborg and Nova
- * PCI schemes' names) shares prefixes with operators' traits: only the
- * exact names it wrote, kept per provider in the sync state
- * (pc_provider.written), are removed. */
+ * removed. So is COMPUTE_MANAGED_PCI_DEVICE, the nova-pci scheme's: on a
+ * provider of ours it is ours (only Nova's PCI in Placement sets it, on
+ * its own providers), and left behind after a switch of scheme, with the
+ * state file lost, it would stop a nova-compute whose [pci]
+ * report_in_placement is False (nova/compute/pci_placement_translator.py,
+ * ensure_tracking_was_not_enabled_before). Everything else it writes
+ * (os-traits names, the Cyborg scheme's names) shares prefixes with
+ * operators' traits: only the exact names it wrote, kept per provider in
+ * the sync state (pc_provider.written), are removed. */
 bool pc_trait_managed(const char *t)
 {
-	return accel_vocab_trait_managed(t);
+	return accel_vocab_trait_managed(t) || !strcmp(t, "COMPUTE_MANAGED_PCI_DEVICE");
 }
 
 bool pc_trait_ours(const struct pc_provider *actual, const char *t)
@@ -89,7 +99,7 @@ int pc_desired_tree(const accel_inventory *inv, const char *host, const char *ro
 	for (size_t i = 0; i < n; i++) {
 		const accel_device *d = accel_inventory_device(inv, i);
 		struct pc_provider *p;
-		char name[300];
+		char name[300], rc[32];
 		int64_t total;
 		int r = 0;
 
@@ -116,7 +126,8 @@ int pc_desired_tree(const accel_inventory *inv, const char *host, const char *ro
 
 			if (!x)
 				return accel_err_set(err, -ENOMEM, "out of memory");
-			snprintf(x->rc, sizeof(x->rc), "%s", d->resource_class);
+			snprintf(x->rc, sizeof(x->rc), "%s",
+				 accel_vocab_scheme_rc(d, scheme, rc, sizeof(rc)));
 			x->total = total;
 			x->reserved = d->health == ACCEL_HEALTH_FAILED || vfs_listed(inv, d) ? total
 											     : 0;

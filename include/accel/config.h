@@ -43,8 +43,15 @@ typedef enum accel_auth_type {
 typedef enum accel_trait_scheme {
 	ACCEL_TRAITS_ACCELSCHED = 0, /* CUSTOM_ACCEL_* and os-traits */
 	ACCEL_TRAITS_CYBORG,         /* CUSTOM_GPU_NVIDIA, CUSTOM_FPGA_XILINX, ... */
-	ACCEL_TRAITS_NOVA_PCI,       /* CUSTOM_PCI_10DE_20B5 */
+	ACCEL_TRAITS_NOVA_PCI,       /* COMPUTE_MANAGED_PCI_DEVICE, class CUSTOM_PCI_10DE_20B5 */
 } accel_trait_scheme;
+
+/* Who writes the providers of this host's devices (docs/nova-pci.md). */
+typedef enum accel_placement_owner {
+	ACCEL_OWNER_ACCELSCHED = 0, /* acceld: "<host>_<address>" per device */
+	ACCEL_OWNER_NOVA,           /* nova-compute ([pci] report_in_placement):
+				     * acceld writes no device provider */
+} accel_placement_owner;
 
 typedef enum accel_log_level {
 	ACCEL_LOG_ERROR = 0,
@@ -78,6 +85,7 @@ typedef struct accel_placement_conf {
 	int max_retries;         /* per request, for 5xx and network errors */
 	int auth_retry_interval; /* seconds between attempts Keystone refuses */
 	accel_trait_scheme trait_scheme;
+	accel_placement_owner placement_owner;
 } accel_placement_conf;
 
 /* [kafka]: acceld's stream (docs/kafka.md). enabled when the file has a

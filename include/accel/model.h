@@ -53,7 +53,8 @@ ACCEL_EXPORT int accel_vocab_encode(accel_device *d, const char *table_model);
 
 /* The traits a trait scheme adds to the ones discovery gave (Cyborg's
  * CUSTOM_GPU_NVIDIA, CUSTOM_GPU_PRODUCT_ID_20B5; Nova PCI's
- * CUSTOM_PCI_10DE_20B5), each passed to add(arg, trait); stops at the
+ * COMPUTE_MANAGED_PCI_DEVICE, its resource class CUSTOM_PCI_10DE_20B5
+ * being no trait), each passed to add(arg, trait); stops at the
  * first non-zero return and returns it. */
 typedef int (*accel_trait_fn)(void *arg, const char *trait);
 ACCEL_EXPORT int accel_vocab_scheme_traits(const accel_device *d, accel_trait_scheme scheme,

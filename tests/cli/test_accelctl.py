@@ -92,9 +92,11 @@ class Usage(unittest.TestCase):
         """Every command against every option group that is not its own
         (the verb table of cli/accelctl.c): a usage error naming the group,
         whatever the order on the command line."""
-        commands = ["list", "show", "topo", "report", "schedule", "watch", "metrics"]
+        commands = ["list", "show", "topo", "report", "schedule", "watch", "metrics",
+                    "nova-config"]
         p = run(check_rc=2)
-        self.assertIn("(list, show, topo, report, schedule, watch or metrics)", p.stderr)
+        self.assertIn("(list, show, topo, report, schedule, watch, metrics or nova-config)",
+                      p.stderr)
         helptext = run("--help", check_rc=0).stdout
         for cmd in commands:
             self.assertRegex(helptext, r"\n  %s " % cmd)
@@ -105,6 +107,10 @@ class Usage(unittest.TestCase):
             ("schedule", ["-n", "1"], "-e and -n go with schedule only"),
             ("metrics", ["--sample", "1"], "--proc-root and --sample go with metrics only"),
             ("metrics", ["--proc-root", "/"], "--proc-root and --sample go with metrics only"),
+            ("nova-config", ["--alias-name-scheme", "product"],
+             "--alias-name-scheme and --resource-class go with nova-config only"),
+            ("nova-config", ["--resource-class", "nova"],
+             "--alias-name-scheme and --resource-class go with nova-config only"),
         ]
         for cmd in commands:
             args = [cmd, "00:01.0"] if cmd == "show" else [cmd]
@@ -186,6 +192,125 @@ class RuntimeErrors(unittest.TestCase):
                                stderr=subprocess.PIPE, text=True)
         self.assertEqual(p.returncode, 1)
         self.assertIn("writing output", p.stderr)
+
+
+class NovaConfig(unittest.TestCase):
+    """accelctl nova-config on the fixtures: [pci] device_spec and alias
+    lines with accelsched's classes and traits (Nova 2025.1 reads them in
+    tests/debian13/test_nova_config.py)."""
+
+    def out(self, name, *extra):
+        return run("nova-config", "-q", "--sysfs-root", os.path.join(FX, name, "sys"),
+                   "--host", "compute1", *extra, check_rc=0).stdout
+
+    def doc(self, name, *extra):
+        return json.loads(self.out(name, "-f", "json", *extra))
+
+    def test_json_from_the_inventory(self):
+        for name in ("hgx-a100-vfio", "dgx2", "edge-mixed", "esc8000a", "a100-vgpu-sriov"):
+            with self.subTest(fixture=name):
+                inv = {d["address"]: d for d in inventory(name)["devices"]}
+                doc = self.doc(name)
+                self.assertEqual(sorted(doc), ["alias", "device_spec"])
+                listed = [s["address"] for s in doc["device_spec"]]
+                self.assertEqual(listed, sorted(listed))
+                for s in doc["device_spec"]:
+                    d = inv[s["address"]]
+                    self.assertEqual(s, {"address": d["address"], "vendor_id": d["vendor_id"],
+                                         "product_id": d["device_id"],
+                                         "resource_class": d["resource_class"],
+                                         "traits": ",".join(d["traits"])})
+                # left out: display devices, vGPU hosts, a PF whose VFs are listed
+                for a, d in inv.items():
+                    vfs_listed = any(v in inv for v in (d.get("sriov") or {}).get("vfs", []))
+                    out = (d["kind"] == "display" or not d["resource_class"] or
+                           d["resource_class"] == "VGPU" or vfs_listed)
+                    self.assertEqual(a not in listed, out, a)
+                # one alias per product, named after the model
+                products = {(s["vendor_id"], s["product_id"]) for s in doc["device_spec"]}
+                self.assertEqual({(a["vendor_id"], a["product_id"]) for a in doc["alias"]},
+                                 products)
+                self.assertEqual(len(doc["alias"]), len(products))
+                for a in doc["alias"]:
+                    d = next(d for d in inv.values() if (d["vendor_id"], d["device_id"]) ==
+                             (a["vendor_id"], a["product_id"]))
+                    self.assertEqual(a["name"], re.sub(r"[^a-z0-9]+", "-",
+                                                       d["model"].lower()).strip("-"))
+                    self.assertEqual(a["device_type"], "type-PCI")
+                    self.assertEqual(a["numa_policy"], "preferred")
+                    self.assertEqual(a["resource_class"], d["resource_class"])
+                    self.assertEqual(a["traits"], "CUSTOM_ACCEL_PRODUCT_%s_%s" % (
+                        a["vendor_id"].upper(), a["product_id"].upper()))
+
+    def test_hgx(self):
+        doc = self.doc("hgx-a100-vfio")
+        self.assertEqual(len(doc["device_spec"]), 8)
+        self.assertEqual(doc["device_spec"][0], {
+            "address": "0000:5b:00.0", "vendor_id": "10de", "product_id": "20b2",
+            "resource_class": "PGPU",
+            "traits": "CUSTOM_ACCEL_VENDOR_NVIDIA,CUSTOM_ACCEL_PRODUCT_10DE_20B2,"
+                      "CUSTOM_ACCEL_MODEL_A100_SXM4_80GB,CUSTOM_ACCEL_ARCH_AMPERE,"
+                      "CUSTOM_ACCEL_CUDA_COMPUTE_CAPABILITY_V8_0"})
+        self.assertEqual(doc["alias"], [{
+            "name": "a100-sxm4-80gb", "vendor_id": "10de", "product_id": "20b2",
+            "device_type": "type-PCI", "numa_policy": "preferred", "resource_class": "PGPU",
+            "traits": "CUSTOM_ACCEL_PRODUCT_10DE_20B2"}])
+        nova = self.doc("hgx-a100-vfio", "--resource-class", "nova",
+                        "--alias-name-scheme", "product")
+        self.assertEqual({s["resource_class"] for s in nova["device_spec"]},
+                         {"CUSTOM_PCI_10DE_20B2"})
+        self.assertEqual([(a["name"], a["resource_class"]) for a in nova["alias"]],
+                         [("10de-20b2", "CUSTOM_PCI_10DE_20B2")])
+
+    def test_text_is_the_json(self):
+        """The text is a nova.conf snippet: comments, [pci], and one line of
+        JSON per option, the same objects as -f json."""
+        for name in ("hgx-a100-vfio", "dgx2", "edge-mixed", "a100-vgpu-sriov"):
+            with self.subTest(fixture=name):
+                text = self.out(name)
+                doc = self.doc(name)
+                lines = text.splitlines()
+                self.assertTrue(lines[0].startswith("# nova.conf on compute compute1"))
+                self.assertIn("[pci]", lines)
+                self.assertIn("report_in_placement = True", lines)
+                for line in lines:
+                    self.assertRegex(line, r"^(#|\[pci\]$|report_in_placement = True$|"
+                                           r"device_spec = \{|alias = \{)")
+                specs = [json.loads(l.split(" = ", 1)[1]) for l in lines
+                         if l.startswith("device_spec = ")]
+                aliases = [json.loads(l.split(" = ", 1)[1]) for l in lines
+                           if l.startswith("alias = ")]
+                self.assertEqual(specs, doc["device_spec"])
+                self.assertEqual(aliases, doc["alias"])
+                self.assertEqual(self.out(name, "-f", "table"), text)
+
+    def test_vfio_or_not(self):
+        """A device not bound to vfio-pci gets a comment saying so; one bound
+        to it does not."""
+        self.assertNotIn("not vfio-pci", self.out("hgx-a100-vfio"))
+        text = self.out("dgx2")
+        inv = inventory("dgx2")
+        for d in inv["devices"]:
+            if d["kind"] == "gpu":
+                self.assertIn("# %s is bound to %s, not vfio-pci" % (d["address"], d["driver"]),
+                              text)
+
+    def test_left_out_said(self):
+        text = self.out("a100-vgpu-sriov")
+        self.assertIn("# 0000:41:00.0 not listed: a physical function whose virtual "
+                      "functions are listed", text)
+        self.assertIn("# 0000:41:00.4 not listed: it hosts mediated devices", text)
+        self.assertIn("# no accelerator to pass through on this node", text)
+        self.assertEqual(self.doc("a100-vgpu-sriov"), {"device_spec": [], "alias": []})
+
+    def test_usage(self):
+        p = run("nova-config", "--alias-name-scheme", "kind", check_rc=2)
+        self.assertIn("--alias-name-scheme: expected model or product, got 'kind'", p.stderr)
+        p = run("nova-config", "--resource-class", "PGPU", check_rc=2)
+        self.assertIn("--resource-class: expected accelsched or nova, got 'PGPU'", p.stderr)
+        p = run("nova-config", "-f", "dot", check_rc=2)
+        self.assertIn("unknown format 'dot'", p.stderr)
+        self.assertIn("unknown format 'text'", run("list", "-f", "text", check_rc=2).stderr)
 
 
 class BrokenTree(unittest.TestCase):

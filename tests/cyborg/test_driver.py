@@ -179,6 +179,20 @@ class DriverTest(unittest.TestCase):
         d = make_driver(None, config_file=path)
         self.assertEqual(len(d.discover()), 6)
 
+    def test_config_warnings_are_logged(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        path = os.path.join(tmp, "accelsched.conf")
+        with open(path, "w") as f:
+            f.write("[discovery]\nsysfs_root = %s\nsysfs_rot = /sys\n"
+                    % os.path.abspath(fixture("edge-mixed")))
+        d = make_driver(None, config_file=path)
+        with self.assertLogs("accelsched.cyborg.driver", "WARNING") as logs:
+            self.assertEqual(len(d.discover()), 6)
+        said = "\n".join(logs.output)
+        self.assertIn(path, said)
+        self.assertIn("sysfs_rot", said)
+
     def test_bad_sysfs_root_names_it(self):
         d = make_driver("/nonexistent/sys")
         with self.assertRaisesRegex(OSError, "/nonexistent/sys"):

@@ -44,6 +44,10 @@ static void print_default(const accel_config *c, const struct opt *o)
 	case T_SCHEME:
 		fputs(accel_trait_scheme_name(c->placement.trait_scheme), stdout);
 		return;
+	case T_OWNER:
+		fputs(c->placement.placement_owner == ACCEL_OWNER_NOVA ? "nova" : "accelsched",
+		      stdout);
+		return;
 	case T_LEVEL:
 		fputs(accel_log_level_name(c->log_level), stdout);
 		return;

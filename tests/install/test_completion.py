@@ -57,7 +57,7 @@ class Completion(unittest.TestCase):
     def test_commands_are_accelctl_s(self):
         text = accelctl_help()
         block = text.split("commands:\n", 1)[1].split("\n\n", 1)[0]
-        commands = sorted(re.findall(r"^  ([a-z]+)", block, re.M))
+        commands = sorted(re.findall(r"^  ([a-z][a-z-]*)", block, re.M))
         self.assertIn("watch", commands)
         self.assertEqual(complete("accelctl "), commands)
 
@@ -70,7 +70,7 @@ class Completion(unittest.TestCase):
             opts.update(m.group(1).split(", "))
         offered = set()
         block = text.split("commands:", 1)[1].split("options:", 1)[0]
-        for verb in re.findall(r"^  ([a-z]+)", block, re.M):
+        for verb in re.findall(r"^  ([a-z][a-z-]*)", block, re.M):
             offered.update(complete("accelctl %s -" % verb))
         self.assertEqual(sorted(offered), sorted(opts))
         self.assertIn("--source", complete("accelctl watch --"))
@@ -78,6 +78,8 @@ class Completion(unittest.TestCase):
         self.assertIn("--hosts", complete("accelctl schedule --"))
         self.assertIn("--sample", complete("accelctl metrics --"))
         self.assertNotIn("--sample", complete("accelctl watch --"))
+        self.assertIn("--resource-class", complete("accelctl nova-config --"))
+        self.assertNotIn("--resource-class", complete("accelctl list --"))
 
     def test_a_command_by_its_start(self):
         self.assertEqual(complete("accelctl li"), ["list"])

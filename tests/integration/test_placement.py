@@ -224,15 +224,42 @@ class Trees(Base):
 
     def test_trait_schemes(self):
         sysfs = os.path.join(FX, 'edge-mixed', 'sys')
-        for scheme, prefixes in (('cyborg', ('CUSTOM_FPGA_XILINX', 'CUSTOM_FPGA_PRODUCT_ID_')),
-                                 ('nova-pci', ('CUSTOM_PCI_',))):
-            host = 'scheme-%s' % scheme
-            self.run_ok(write_conf(host, sysfs, placement={'trait_scheme': scheme}),
-                        '--create-root')
-            _, got = tree(host)
-            fpga = got['%s_0000:02:00.1' % host]
-            for p in prefixes:
-                self.assertTrue(any(t.startswith(p) for t in fpga['traits']), (p, fpga))
+        host = 'scheme-cyborg'
+        self.run_ok(write_conf(host, sysfs, placement={'trait_scheme': 'cyborg'}),
+                    '--create-root')
+        _, got = tree(host)
+        fpga = got['%s_0000:02:00.1' % host]
+        for p in ('CUSTOM_FPGA_XILINX', 'CUSTOM_FPGA_PRODUCT_ID_'):
+            self.assertTrue(any(t.startswith(p) for t in fpga['traits']), (p, fpga))
+
+    def test_nova_pci_scheme_as_nova_writes_it(self):
+        """nova-pci: each device's provider as Nova 2025.1's PCI in
+        Placement writes one (nova/compute/pci_placement_translator.py):
+        resource class CUSTOM_PCI_<VENDOR>_<PRODUCT>, trait
+        COMPUTE_MANAGED_PCI_DEVICE, no CUSTOM_PCI_* trait; accelsched's
+        traits kept. Back to accelsched: PGPU, FPGA, ... and the trait gone."""
+        for fixture in ('edge-mixed', 'hgx-a100-vfio', 'a100-vgpu-sriov'):
+            host = 'scheme-nova-pci-%s' % fixture
+            sysfs = os.path.join(FX, fixture, 'sys')
+            inv = {d['address']: d for d in inventory(sysfs, host)['devices']}
+            for scheme in ('nova-pci', 'accelsched', 'nova-pci'):
+                with self.subTest(fixture=fixture, scheme=scheme):
+                    self.run_ok(write_conf(host, sysfs, placement={'trait_scheme': scheme}),
+                                '--create-root')
+                    _, got = tree(host)
+                    want = expected_tree(inventory(sysfs, host), host)
+                    self.assertEqual(sorted(got), sorted(want))
+                    for name, g in got.items():
+                        d = inv[name[len(host) + 1:]]
+                        nova = scheme == 'nova-pci' and d['resource_class'] != 'VGPU'
+                        rc = ('CUSTOM_PCI_%s_%s' % (d['vendor_id'], d['device_id'])).upper() \
+                            if nova else d['resource_class']
+                        self.assertEqual(list(g['inventories']), [rc], name)
+                        self.assertEqual('COMPUTE_MANAGED_PCI_DEVICE' in g['traits'], nova,
+                                         (name, g['traits']))
+                        self.assertFalse([t for t in g['traits'] if t.startswith('CUSTOM_PCI_')],
+                                         (name, g['traits']))
+                        self.assertTrue(set(d['traits']) | {OWNER} <= g['traits'], name)
 
     def test_vgpu_and_sriov(self):
         host = 'vgpu-host'
@@ -557,6 +584,139 @@ def add_traits(rp, *names):
         'traits': sorted(set(cur['traits']) | set(names))}, expect=200)
 
 
+class NovaOwner(Base):
+    """[placement] placement_owner = nova: nova-compute's PCI in Placement
+    (2025.1) reports the devices; acceld writes no device provider, never
+    a second one beside Nova's whatever the case of its address, and
+    removes the ones it wrote before (an allocated one stays, reserved)."""
+
+    def nova_providers(self, host, root, devices, upper=True):
+        """Child providers as Nova 2025.1's translator makes them:
+        "<host>_<ADDRESS>" (upper-cased), a random UUID, the device_spec's
+        class (accelctl nova-config's: accelsched's), its traits plus
+        COMPUTE_MANAGED_PCI_DEVICE."""
+        s = session()
+        made = {}
+        for d in devices:
+            name = '%s_%s' % (host, d['address'].upper() if upper else d['address'])
+            old = s.get('/resource_providers?name=%s' % name).json['resource_providers']
+            if old:
+                # a provider of that name in its tree (accelsched's, for
+                # an address without hex letters): Nova's ProviderTree
+                # takes it and sets its own inventory and traits
+                u, gen = old[0]['uuid'], old[0]['generation']
+            else:
+                u = str(uuid.uuid4())
+                gen = s.post('/resource_providers', {'uuid': u, 'name': name,
+                                                     'parent_provider_uuid': root},
+                             version='1.20', expect=200).json['generation']
+            gen = s.put('/resource_providers/%s/inventories' % u, {
+                'resource_provider_generation': gen,
+                'inventories': {d['resource_class']: {'total': 1, 'max_unit': 1}}},
+                expect=200).json['resource_provider_generation']
+            for t in d['traits']:  # Nova makes the custom traits it needs
+                if t.startswith('CUSTOM_'):
+                    s.put('/traits/%s' % t, expect=(201, 204))
+            s.put('/resource_providers/%s/traits' % u, {
+                'resource_provider_generation': gen,
+                'traits': sorted(set(d['traits']) | {'COMPUTE_MANAGED_PCI_DEVICE'})},
+                expect=200)
+            made[name] = u
+        return made
+
+    def nova_state(self, host, names):
+        _, got = tree(host)
+        return {n: got[n] for n in names}
+
+    def test_nova_owns_the_devices(self):
+        host = 'nova-owned'
+        sysfs = os.path.join(FX, 'hgx-a100-vfio', 'sys')
+        root = ostk.create_compute_node_provider(session(), host)['uuid']
+        devs = inventory(sysfs, host)['devices']
+        self.assertTrue(any(re.search('[a-f]', d['address']) for d in devs))
+        # Nova's names: upper case; one in lower case too (the same name as
+        # accelsched's), which Nova does not make but another tool might
+        nova = self.nova_providers(host, root, devs[1:])
+        nova.update(self.nova_providers(host, root, devs[:1], upper=False))
+        before = self.nova_state(host, nova)
+        conf = write_conf(host, sysfs, placement={'placement_owner': 'nova'})
+        n0 = PL.request_count()
+        self.run_ok(conf)
+        writes = [r for r in PL.requests(since=n0) if r.method != 'GET']
+        self.assertEqual(writes, [])
+        _, got = tree(host)
+        self.assertEqual(sorted(got), sorted(nova))
+        self.assertEqual(self.nova_state(host, nova), before)
+        # and the default owner on the same host: still no second provider
+        # for any device, each named in the error
+        conf = write_conf(host, sysfs)
+        n0 = PL.request_count()
+        p = acceld(conf, '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
+        _, got = tree(host)
+        self.assertEqual(sorted(got), sorted(nova))
+        self.assertEqual(self.nova_state(host, nova), before)
+        for d in devs:
+            a = d['address']
+            if a.upper() != a and d is not devs[0]:
+                self.assertIn("'%s_%s' already reports this device (Nova's PCI in Placement)"
+                              % (host, a.upper()), p.stderr)
+            else:  # the same name
+                name = '%s_%s' % (host, a)
+                self.assertIn('%s: provider %s has this name but is not accelsched' % (
+                    name, nova[name]), p.stderr)
+
+    def test_switch_from_accelsched_to_nova(self):
+        host = 'owner-switch'
+        sysfs = os.path.join(FX, 'hgx-a100-vfio', 'sys')
+        state = os.path.join(WORK, 'owner-switch-state')
+        conf = {o: write_conf(host, sysfs, placement={'placement_owner': o},
+                              default={'state_dir': state})
+                for o in ('accelsched', 'nova')}
+        self.run_ok(conf['accelsched'], '--create-root')
+        root, ours = tree(host)
+        devs = inventory(sysfs, host)['devices']
+        self.assertEqual(len(ours), len(devs))
+        # both kinds of address: Nova's names differ from ours, or not
+        same = [d for d in devs if d['address'].upper() == d['address']]
+        self.assertTrue(same and len(same) < len(devs))
+        busy = '%s_%s' % (host, [d for d in devs if d not in same][0]['address'])
+        consumer = str(uuid.uuid4())
+        ostk.make_allocation(session(), consumer, ours[busy]['uuid'], {'PGPU': 1})
+        # the operator pastes accelctl nova-config into nova.conf: Nova
+        # reports each device under its own name, taking over ours of the
+        # same name (its traits replace ours)
+        nova = self.nova_providers(host, root, devs)
+        for d in same:
+            name = '%s_%s' % (host, d['address'])
+            self.assertEqual(nova[name], ours[name]['uuid'])
+        before = self.nova_state(host, nova)
+        p = acceld(conf['nova'], '--once')
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        said = [l for l in p.stderr.splitlines() if 'placement_owner = nova' in l]
+        self.assertEqual(len(said), 1, p.stderr[-3000:])
+        self.assertIn(busy, said[0])
+        self.assertIn(ours[busy]['uuid'], said[0])
+        self.assertIn('allocated to 1 consumer(s)', said[0])
+        _, got = tree(host)
+        # ours gone but the allocated one, reserved in full and marked
+        self.assertEqual(sorted(got), sorted(set(nova) | {busy}))
+        b = got[busy]['inventories']['PGPU']
+        self.assertEqual(b['reserved'], b['total'])
+        self.assertIn('CUSTOM_ACCEL_UNAVAILABLE', got[busy]['traits'])
+        self.assertEqual(self.nova_state(host, nova), before)
+        # free: it goes too, and then nothing more is written
+        ostk.delete_allocation(session(), consumer)
+        self.run_ok(conf['nova'])
+        _, got = tree(host)
+        self.assertEqual(sorted(got), sorted(nova))
+        n0 = PL.request_count()
+        self.run_ok(conf['nova'])
+        self.assertEqual([r for r in PL.requests(since=n0) if r.method != 'GET'], [])
+        self.assertEqual(self.nova_state(host, nova), before)
+
+
 class OperatorData(Base):
     """What operators put on accelsched's providers is theirs (issue 9)."""
 
@@ -592,10 +752,16 @@ class OperatorData(Base):
                     cyb = set(t for t in gen if re.match(
                         r'CUSTOM_(GPU|FPGA|NPU|ACCEL)_(PRODUCT_ID_|XILINX|INTEL|HABANA|HUAWEI)',
                         t))
-                    pci = set(t for t in gen if t.startswith('CUSTOM_PCI_'))
+                    pci = 'COMPUTE_MANAGED_PCI_DEVICE' in g['traits']
                     # this scheme's names, and none of the others'
                     self.assertEqual(bool(cyb), scheme == 'cyborg', (scheme, name, gen))
-                    self.assertEqual(bool(pci), scheme == 'nova-pci', (scheme, name, gen))
+                    self.assertEqual(pci, scheme == 'nova-pci', (scheme, name, g['traits']))
+                    # Nova's CUSTOM_PCI_<V>_<P> is a class: never a trait
+                    self.assertEqual(gen & {t for t in gen if re.match(
+                        r'CUSTOM_PCI_[0-9A-F]{4}_[0-9A-F]{4}$', t)}, set(), (scheme, name))
+                    self.assertEqual(any(re.match(r'CUSTOM_PCI_[0-9A-F]{4}_[0-9A-F]{4}$', rc)
+                                         for rc in g['inventories']),
+                                     scheme == 'nova-pci', (scheme, name, g['inventories']))
                 rt = set(session().get('/resource_providers/%s/traits' % root).json['traits'])
                 self.assertTrue({'CUSTOM_GPU_TEAM_A_ONLY', 'HW_CPU_X86_AVX2'} <= rt, rt)
         # a stale trait of our own namespace still goes

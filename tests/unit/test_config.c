@@ -35,6 +35,7 @@ static const char full[] = "[DEFAULT]\n"
 			   "insecure = yes\n"
 			   "timeout = 2.5\n"
 			   "trait_scheme = cyborg\n"
+			   "placement_owner = nova\n"
 			   "# a comment\n"
 			   "; another\n";
 
@@ -77,6 +78,7 @@ static void test_full(void **state)
 	assert_true(c->placement.insecure);
 	assert_true(c->placement.timeout > 2.4 && c->placement.timeout < 2.6);
 	assert_int_equal(c->placement.trait_scheme, ACCEL_TRAITS_CYBORG);
+	assert_int_equal(c->placement.placement_owner, ACCEL_OWNER_NOVA);
 	assert_int_equal(c->warnings.n, 0);
 	assert_int_equal(accel_config_check_placement(c, NULL), 0);
 	accel_config_free(c);
@@ -151,6 +153,16 @@ static void test_bad(void **state)
 	parse_bad("[placement]\ninsecure = maybe\n", 0600, -EINVAL, "expected true or false");
 	parse_bad("[placement]\ntimeout = -1\n", 0600, -EINVAL, "timeout");
 	parse_bad("[placement]\ntrait_scheme = mine\n", 0600, -EINVAL, "accelsched, cyborg");
+	/* placement_owner: the two names exactly, as nova.conf's booleans are not */
+	parse_bad("[placement]\nplacement_owner = Nova\n", 0600, -EINVAL,
+		  "test.conf: line 2: [placement] placement_owner: invalid value 'Nova'");
+	parse_bad("[placement]\nplacement_owner = nova-compute\n", 0600, -EINVAL,
+		  "expected accelsched or nova");
+	parse_bad("[placement]\nplacement_owner =\n", 0600, -EINVAL, "placement_owner");
+	parse_bad("[placement]\nplacement_owner = nova # ours\n", 0600, -EINVAL,
+		  "placement_owner");
+	parse_bad("[placement]\nplacement_owner = accelsched,nova\n", 0600, -EINVAL,
+		  "placement_owner");
 	parse_bad("[DEFAULT]\nlog_level = loud\n", 0600, -EINVAL, "error, warning, info");
 	parse_bad("[DEFAULT]\nhost = bad\x01name\n", 0600, -EINVAL, "printable UTF-8");
 	parse_bad("[DEFAULT]\nhost =\n", 0600, -EINVAL, "[DEFAULT] host: empty");
@@ -468,6 +480,7 @@ static void test_sample(void **state)
 	assert_string_equal(c->placement.auth_url, "https://keystone.example.org:5000/v3");
 	assert_int_equal(c->rescan_interval, 600);
 	assert_int_equal(c->placement.trait_scheme, ACCEL_TRAITS_ACCELSCHED);
+	assert_int_equal(c->placement.placement_owner, ACCEL_OWNER_ACCELSCHED);
 	assert_true(c->kafka.enabled);
 	assert_string_equal(c->kafka.topic_events, "accelsched.events.info");
 	assert_string_equal(c->kafka.spool_dir, "/var/lib/accelsched/kafka-spool");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <accel/internal/vocab.h>
 #include <accel/model.h>
 
 /* Rows name their PCI vendor: an id of one vendor never names another's
@@ -94,19 +95,48 @@ static int collect(void *arg, const char *t)
 
 static void test_scheme_traits(void **state)
 {
+	static const char *const not_pci[] = { "PGPU", "CUSTOM_PCI_10DE", "CUSTOM_PCI_10de_20b5",
+					       "CUSTOM_PCI_10DE_20B5_", "CUSTOM_PCI_10DE20B5",
+					       "CUSTOM_PCI__10DE_20B", "", NULL };
 	accel_inventory *inv;
 	accel_device *d = gpu(&inv);
-	char buf[512];
+	char buf[512], rc[32];
 
 	(void)state;
+	assert_int_equal(accel_device_set(&d->resource_class, "PGPU"), 0);
 	buf[0] = '\0';
 	assert_int_equal(accel_vocab_scheme_traits(d, ACCEL_TRAITS_ACCELSCHED, collect, buf), 0);
 	assert_string_equal(buf, "");
 	assert_int_equal(accel_vocab_scheme_traits(d, ACCEL_TRAITS_CYBORG, collect, buf), 0);
 	assert_string_equal(buf, "CUSTOM_GPU_NVIDIA CUSTOM_GPU_PRODUCT_ID_20B5 ");
 	buf[0] = '\0';
+	/* Nova 2025.1's PCI in Placement: the trait it marks its providers
+	 * with; CUSTOM_PCI_10DE_20B5 is the resource class, no trait */
 	assert_int_equal(accel_vocab_scheme_traits(d, ACCEL_TRAITS_NOVA_PCI, collect, buf), 0);
-	assert_string_equal(buf, "CUSTOM_PCI_10DE_20B5 ");
+	assert_string_equal(buf, "COMPUTE_MANAGED_PCI_DEVICE ");
+	assert_string_equal(accel_vocab_scheme_rc(d, ACCEL_TRAITS_NOVA_PCI, rc, sizeof(rc)),
+			    "CUSTOM_PCI_10DE_20B5");
+	assert_true(accel_vocab_is_nova_pci_rc(rc));
+	assert_string_equal(accel_vocab_scheme_rc(d, ACCEL_TRAITS_ACCELSCHED, rc, sizeof(rc)),
+			    "PGPU");
+	assert_string_equal(accel_vocab_scheme_rc(d, ACCEL_TRAITS_CYBORG, rc, sizeof(rc)), "PGPU");
+	/* lower-case hex as Nova reads it from sysfs is upper-cased */
+	d->vendor_id = 0x1af4;
+	assert_string_equal(accel_vocab_scheme_rc(d, ACCEL_TRAITS_NOVA_PCI, rc, sizeof(rc)),
+			    "CUSTOM_PCI_1AF4_20B5");
+	d->vendor_id = 0x10de;
+	/* too small a buffer: the device's own class, never a cut name */
+	assert_string_equal(accel_vocab_scheme_rc(d, ACCEL_TRAITS_NOVA_PCI, rc, 10), "PGPU");
+	/* a device shared as vGPUs is no PCI device to Nova */
+	buf[0] = '\0';
+	assert_int_equal(accel_device_set(&d->resource_class, "VGPU"), 0);
+	assert_int_equal(accel_vocab_scheme_traits(d, ACCEL_TRAITS_NOVA_PCI, collect, buf), 0);
+	assert_string_equal(buf, "");
+	assert_string_equal(accel_vocab_scheme_rc(d, ACCEL_TRAITS_NOVA_PCI, rc, sizeof(rc)),
+			    "VGPU");
+	assert_int_equal(accel_device_set(&d->resource_class, "PGPU"), 0);
+	for (size_t i = 0; i < sizeof(not_pci) / sizeof(not_pci[0]); i++)
+		assert_false(accel_vocab_is_nova_pci_rc(not_pci[i]));
 	buf[0] = '\0';
 	d->kind = ACCEL_KIND_FPGA;
 	assert_int_equal(accel_device_set(&d->vendor, "generic"), 0);

@@ -363,7 +363,18 @@ static void test_desired(void **state)
 	assert_int_equal(p->inv[0].max_unit, 3);
 	pc_tree_clear(&t);
 	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_NOVA_PCI, &t, &err), 0);
-	assert_true(pc_has_trait(pc_tree_find_name(&t, "h_0000:17:00.0"), "CUSTOM_PCI_10DE_20B5"));
+	/* as Nova 2025.1 writes its own: class CUSTOM_PCI_<V>_<P>, trait
+	 * COMPUTE_MANAGED_PCI_DEVICE, accelsched's description kept */
+	p = pc_tree_find_name(&t, "h_0000:17:00.0");
+	assert_string_equal(p->inv[0].rc, "CUSTOM_PCI_10DE_20B5");
+	assert_true(pc_has_trait(p, "COMPUTE_MANAGED_PCI_DEVICE"));
+	assert_false(pc_has_trait(p, "CUSTOM_PCI_10DE_20B5"));
+	assert_true(pc_has_trait(p, "CUSTOM_ACCEL_VENDOR_NVIDIA"));
+	assert_true(pc_has_trait(p, ACCEL_OWNER_TRAIT));
+	/* the vGPU host stays VGPU, unmarked: not a PCI device to Nova */
+	p = pc_tree_find_name(&t, "h_0000:41:00.4");
+	assert_string_equal(p->inv[0].rc, "VGPU");
+	assert_false(pc_has_trait(p, "COMPUTE_MANAGED_PCI_DEVICE"));
 	pc_tree_clear(&t);
 	accel_inventory_free(inv);
 }
@@ -404,6 +415,250 @@ static size_t count(const struct pc_plan *p, enum pc_op_kind k)
 	for (size_t i = 0; i < p->n; i++)
 		n += p->ops[i].kind == k;
 	return n;
+}
+
+/* accelsched -> nova-pci -> accelsched on one provider, no written record
+ * (a lost state file): the class changes both ways, and
+ * COMPUTE_MANAGED_PCI_DEVICE goes with the scheme (left behind it would
+ * stop a nova-compute without report_in_placement). */
+static void test_scheme_switch(void **state)
+{
+	accel_inventory *inv = sample();
+	struct pc_tree from = { 0 }, to = { 0 }, actual = { 0 }, extra = { 0 };
+	static const accel_trait_scheme steps[][2] = {
+		{ ACCEL_TRAITS_ACCELSCHED, ACCEL_TRAITS_NOVA_PCI },
+		{ ACCEL_TRAITS_NOVA_PCI, ACCEL_TRAITS_ACCELSCHED },
+	};
+	struct pc_plan plan;
+	accel_err err;
+
+	(void)state;
+	for (size_t s = 0; s < 2; s++) {
+		struct pc_provider *a, *w;
+		char **t;
+		size_t nt;
+
+		assert_int_equal(pc_desired_tree(inv, "h", ROOT, steps[s][0], &from, &err), 0);
+		assert_int_equal(pc_desired_tree(inv, "h", ROOT, steps[s][1], &to, &err), 0);
+		add_root(&actual);
+		assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+		for (size_t i = 0; i < from.n; i++) {
+			a = actual_like(&actual, &from.p[i], 2);
+			a->allocs_known = true;
+		}
+		assert_int_equal(pc_plan(&to, &actual, "h", &extra, &plan, &err), 0);
+		a = pc_tree_find_name(&actual, "h_0000:17:00.0");
+		w = pc_tree_find_name(&to, "h_0000:17:00.0");
+		assert_true(pc_has_trait(a, "COMPUTE_MANAGED_PCI_DEVICE") == (s == 0 ? false : true));
+		/* the inventory's class and the traits are written */
+		assert_true(count(&plan, PC_OP_INVENTORIES) >= 1);
+		assert_true(count(&plan, PC_OP_TRAITS) >= 1);
+		assert_string_equal(w->inv[0].rc, s == 0 ? "CUSTOM_PCI_10DE_20B5" : "PGPU");
+		assert_int_equal(w->n_inv, 1); /* the old class is ours: not merged back */
+		assert_int_equal(pc_merge_traits(w, a, &t, &nt), 0);
+		{
+			bool managed = false;
+
+			for (size_t k = 0; k < nt; k++)
+				managed = managed || !strcmp(t[k], "COMPUTE_MANAGED_PCI_DEVICE");
+			assert_true(managed == (s == 0));
+		}
+		accel_strv_free(t, nt);
+		pc_plan_clear(&plan);
+		pc_tree_clear(&from);
+		pc_tree_clear(&to);
+		pc_tree_clear(&actual);
+		pc_tree_clear(&extra);
+	}
+	accel_inventory_free(inv);
+}
+
+/* A provider as Nova 2025.1 makes one: "<host>_<ADDRESS>", a random UUID,
+ * COMPUTE_MANAGED_PCI_DEVICE, no owner trait. */
+static struct pc_provider *nova_like(struct pc_tree *a, const char *name, const char *uuid)
+{
+	struct pc_provider *p = pc_tree_add(a);
+
+	snprintf(p->uuid, sizeof(p->uuid), "%s", uuid);
+	memcpy(p->parent, ROOT, PC_UUID_LEN);
+	p->name = strdup(name);
+	p->generation = 1;
+	p->traits_known = p->inv_known = p->allocs_known = true;
+	accel_strv_add(&p->traits, &p->n_traits, "COMPUTE_MANAGED_PCI_DEVICE");
+	p->inv = calloc(1, sizeof(*p->inv));
+	snprintf(p->inv[0].rc, sizeof(p->inv[0].rc), "PGPU");
+	p->inv[0].total = p->inv[0].max_unit = 1;
+	p->n_inv = 1;
+	return p;
+}
+
+static bool op_on(const struct pc_plan *p, enum pc_op_kind k, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pc_provider *x = p->ops[i].want ? p->ops[i].want : p->ops[i].actual;
+
+		if (p->ops[i].kind == k && !strcmp(x->name, name))
+			return true;
+	}
+	return false;
+}
+
+static bool clash_says(const struct pc_plan *p, const char *a, const char *b)
+{
+	for (size_t i = 0; i < p->n_clashes; i++)
+		if (strstr(p->clashes[i], a) && strstr(p->clashes[i], b))
+			return true;
+	return false;
+}
+
+/* Nova reports a device under "<host>_<ADDRESS>": accelsched never makes a
+ * second provider for it, whatever the case, and its own of the
+ * lower-case name goes once free. */
+static void test_nova_twin(void **state)
+{
+	static const char nova_uuid[] = "5d1b7f3e-0e0a-4c1e-9d43-2a2b6c1d9e01";
+	accel_inventory *inv = sample();
+	struct pc_tree want = { 0 }, actual = { 0 }, extra = { 0 };
+	struct pc_plan plan;
+	struct pc_provider *ours;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_ACCELSCHED, &want, &err), 0);
+	add_root(&actual);
+	assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+	/* digits only: the same name in every case (the exact-name clash) */
+	nova_like(&actual, "h_0000:18:00.0", nova_uuid);
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_true(clash_says(&plan, "h_0000:18:00.0", "not accelsched's"));
+	assert_false(op_on(&plan, PC_OP_CREATE, "h_0000:18:00.0"));
+	pc_plan_clear(&plan);
+	pc_tree_clear(&actual);
+	pc_tree_clear(&extra);
+
+	/* a hex letter in the address: Nova's upper case, ours lower */
+	add_root(&actual);
+	assert_int_equal(pc_tree_reserve(&actual, 16), 0);
+	{
+		struct pc_provider *w = pc_tree_find_name(&want, "h_0000:17:00.0");
+		char upper[64];
+
+		/* the device's provider renamed to an address with letters,
+		 * which Nova upper-cases */
+		free(w->name);
+		w->name = strdup("h_0000:af:00.0");
+		pc_uuid5(w->name, w->uuid);
+		snprintf(upper, sizeof(upper), "h_0000:AF:00.0");
+		nova_like(&actual, upper, nova_uuid);
+	}
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_false(op_on(&plan, PC_OP_CREATE, "h_0000:af:00.0"));
+	assert_true(clash_says(&plan, "h_0000:AF:00.0", "Nova's PCI in Placement"));
+	assert_true(clash_says(&plan, "h_0000:af:00.0", "placement_owner = nova"));
+	/* the other devices are created as ever */
+	assert_true(op_on(&plan, PC_OP_CREATE, "h_0000:41:00.4"));
+	/* Nova's is never written */
+	for (size_t i = 0; i < plan.n; i++)
+		assert_true(!plan.ops[i].actual || strcmp(plan.ops[i].actual->uuid, nova_uuid));
+	pc_plan_clear(&plan);
+
+	/* ours of the lower-case name exists too (Nova's came later): it
+	 * goes, once free */
+	ours = actual_like(&actual, pc_tree_find_name(&want, "h_0000:af:00.0"), 3);
+	ours->allocs_known = true;
+	ours->n_allocations = 0;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_true(op_on(&plan, PC_OP_DELETE, "h_0000:af:00.0"));
+	assert_false(op_on(&plan, PC_OP_TRAITS, "h_0000:af:00.0"));
+	assert_true(clash_says(&plan, "h_0000:af:00.0", "its own of this name goes"));
+	pc_plan_clear(&plan);
+	/* allocated: kept, reserved in full and marked */
+	ours->n_allocations = 1;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_false(op_on(&plan, PC_OP_DELETE, "h_0000:af:00.0"));
+	assert_true(op_on(&plan, PC_OP_INVENTORIES, "h_0000:af:00.0"));
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.ops[i].kind == PC_OP_INVENTORIES &&
+		    !strcmp(plan.ops[i].want->name, "h_0000:af:00.0")) {
+			assert_int_equal(plan.ops[i].want->inv[0].reserved,
+					 plan.ops[i].want->inv[0].total);
+			assert_true(pc_has_trait(plan.ops[i].want, ACCEL_UNAVAILABLE_TRAIT));
+		}
+	pc_plan_clear(&plan);
+	pc_tree_clear(&want);
+	pc_tree_clear(&actual);
+	pc_tree_clear(&extra);
+	accel_inventory_free(inv);
+}
+
+/* placement_owner = nova: no device provider written; ours go, an
+ * allocated one kept reserved with a clash naming it; Nova's untouched. */
+static void test_nova_owner(void **state)
+{
+	static const char nova_uuid[] = "5d1b7f3e-0e0a-4c1e-9d43-2a2b6c1d9e02";
+	accel_inventory *inv = sample();
+	struct pc_tree before = { 0 }, want = { 0 }, actual = { 0 }, extra = { 0 };
+	struct pc_plan plan;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(pc_desired_tree(inv, "h", ROOT, ACCEL_TRAITS_ACCELSCHED, &before, &err),
+			 0);
+	add_root(&actual);
+	assert_int_equal(pc_tree_reserve(&actual, 32), 0);
+	for (size_t i = 0; i < before.n; i++) {
+		struct pc_provider *a = actual_like(&actual, &before.p[i], 2);
+
+		a->allocs_known = true;
+		a->n_allocations = !strcmp(a->name, "h_0000:17:00.0");
+	}
+	nova_like(&actual, "h_0000:18:00.0", nova_uuid);
+	/* one of ours that nova-compute took over (the same name: an address
+	 * without hex letters): our UUID, Nova's traits only */
+	{
+		struct pc_provider *a = pc_tree_find_name(&actual, "h_0000:41:00.0");
+
+		assert_non_null(a);
+		a->owned = false;
+		accel_strv_free(a->traits, a->n_traits);
+		a->traits = NULL;
+		a->n_traits = 0;
+		accel_strv_add(&a->traits, &a->n_traits, "COMPUTE_MANAGED_PCI_DEVICE");
+		assert_false(pc_provider_ours(a));
+		accel_strv_free(a->traits, a->n_traits);
+		a->traits = NULL;
+		a->n_traits = 0;
+		assert_true(pc_provider_ours(a)); /* ours, interrupted before its traits */
+		accel_strv_add(&a->traits, &a->n_traits, "COMPUTE_MANAGED_PCI_DEVICE");
+	}
+	want.owner = ACCEL_OWNER_NOVA;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	for (size_t i = 0; i < before.n; i++) {
+		const char *n = before.p[i].name;
+
+		assert_false(op_on(&plan, PC_OP_CREATE, n));
+		assert_true(op_on(&plan, PC_OP_DELETE, n) ==
+			    (strcmp(n, "h_0000:17:00.0") && strcmp(n, "h_0000:41:00.0")));
+	}
+	assert_true(op_on(&plan, PC_OP_INVENTORIES, "h_0000:17:00.0"));
+	assert_int_equal(plan.n_clashes, 1);
+	assert_true(clash_says(&plan, "h_0000:17:00.0", "placement_owner = nova"));
+	assert_true(clash_says(&plan, "h_0000:17:00.0", "allocated to 1 consumer(s)"));
+	for (size_t i = 0; i < plan.n; i++) {
+		assert_true(!plan.ops[i].actual || strcmp(plan.ops[i].actual->uuid, nova_uuid));
+		assert_true(!plan.ops[i].actual ||
+			    strcmp(plan.ops[i].actual->name, "h_0000:41:00.0"));
+	}
+	pc_plan_clear(&plan);
+	/* the same empty tree under accelsched: deleted as vanished, no clash */
+	want.owner = ACCEL_OWNER_ACCELSCHED;
+	assert_int_equal(pc_plan(&want, &actual, "h", &extra, &plan, &err), 0);
+	assert_int_equal(plan.n_clashes, 0);
+	pc_plan_clear(&plan);
+	pc_tree_clear(&before);
+	pc_tree_clear(&actual);
+	pc_tree_clear(&extra);
+	accel_inventory_free(inv);
 }
 
 static void test_plan(void **state)
@@ -929,6 +1184,8 @@ int main(void)
 		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_token),
 		cmocka_unit_test(test_time),	 cmocka_unit_test(test_desired),
 		cmocka_unit_test(test_plan),	 cmocka_unit_test(test_vanished),
+		cmocka_unit_test(test_scheme_switch),
+		cmocka_unit_test(test_nova_twin),	 cmocka_unit_test(test_nova_owner),
 		cmocka_unit_test(test_state),	 cmocka_unit_test(test_operator_traits),
 		cmocka_unit_test(test_inuse),	 cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_state_save_link),

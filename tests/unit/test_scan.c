@@ -14,8 +14,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 
 #include <accel/discovery.h>
@@ -609,6 +612,56 @@ static void test_dev_root(void **state)
 	free(dir);
 }
 
+/* A sysfs tree that is not /sys (a fixture, a copy) with the default dev
+ * root: this host's /dev/dri nodes are not that tree's devices, so none is
+ * opened. Seen in a child with its own mount namespace, whose /dev is a
+ * tmpfs holding a dri node that is not a DRM device: opening it would warn.
+ * The same /dev given explicitly ("/dev/.") is opened, and warns. */
+static void test_no_host_dev_for_other_tree(void **state)
+{
+	struct t *t = *state;
+	char *dir = a100(t->root);
+	int status = -1;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		free(dir);
+		skip(); /* unshare, mount and mknod need root */
+	}
+	tree_mkdirs(tree_path("%s/drm/renderD128", dir));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		accel_inventory *inv;
+		accel_ctx *ctx;
+		int code = 0;
+
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") || mkdir("/dev/dri", 0755) ||
+		    mknod("/dev/dri/renderD128", S_IFCHR | 0600, makedev(1, 3)))
+			_exit(77);
+		if (accel_ctx_new(&ctx) || accel_ctx_set_sysfs_root(ctx, t->root) ||
+		    accel_scan(ctx, &inv))
+			_exit(2);
+		if (has_warning(inv, "/dri/renderD128", "not a DRM device"))
+			code |= 4; /* the host's /dev was opened */
+		accel_inventory_free(inv);
+		if (accel_ctx_set_dev_root(ctx, "/dev/.") || accel_scan(ctx, &inv))
+			_exit(2);
+		if (!has_warning(inv, "/dri/renderD128", "not a DRM device"))
+			code |= 8; /* an explicit dev root was not */
+		accel_inventory_free(inv);
+		accel_ctx_free(ctx);
+		_exit(code);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	free(dir);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip(); /* no mount namespace here (a container without CAP_SYS_ADMIN) */
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +680,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_confined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confined_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_host_dev_for_other_tree, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);

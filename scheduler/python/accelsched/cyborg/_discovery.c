@@ -3,7 +3,8 @@
  * accelsched.cyborg._discovery: accelsched's discovery (libaccel-discovery) for the
  * Cyborg driver, apart from accelsched._core.
  *
- *   text = scan(config=None, sysfs_root=None, dev_root=None, host=None)
+ *   text = scan(config=None, sysfs_root=None, dev_root=None, host=None,
+ *               on_warning=None)
  *
  * One call reads the configuration the way acceld does (accel_config_load:
  * [DEFAULT] host, [discovery] sysfs_root and dev_root), lets the keyword
@@ -11,7 +12,9 @@
  * inventory in its JSON form (accelsched.inventory/v1, the document acceld
  * and `accelctl inventory --json` write). A bad configuration raises
  * ValueError naming the file and the option; a failed scan OSError with
- * discovery's message, which names the input.
+ * discovery's message, which names the input. The file's warnings (an
+ * unknown option or section: a typo) go to on_warning(path, message) when
+ * given, before the scan; the scan's own are in the document's "warnings".
  *
  * A module of the Cyborg driver's, not of accelsched itself, because
  * discovery links libpci, libdrm and OpenCL:
@@ -33,8 +36,9 @@
 
 static PyObject *scan(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "config", "sysfs_root", "dev_root", "host", NULL };
+	static char *kwlist[] = { "config", "sysfs_root", "dev_root", "host", "on_warning", NULL };
 	const char *config = NULL, *sysfs_root = NULL, *dev_root = NULL, *host = NULL;
+	PyObject *on_warning = Py_None;
 	accel_config *cfg = NULL;
 	accel_ctx *ctx = NULL;
 	accel_inventory *inv = NULL;
@@ -44,13 +48,25 @@ static PyObject *scan(PyObject *self, PyObject *args, PyObject *kw)
 	int r;
 
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zzzz:scan", kwlist, &config, &sysfs_root,
-					 &dev_root, &host))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zzzzO:scan", kwlist, &config, &sysfs_root,
+					 &dev_root, &host, &on_warning))
 		return NULL;
+	if (on_warning != Py_None && !PyCallable_Check(on_warning)) {
+		PyErr_SetString(PyExc_TypeError, "scan: on_warning must be callable or None");
+		return NULL;
+	}
 	r = config ? accel_config_load(&cfg, config, &err) : accel_config_new(&cfg, &err);
 	if (r) {
 		PyErr_SetString(PyExc_ValueError, err.msg[0] ? err.msg : strerror(-r));
 		return NULL;
+	}
+	for (size_t i = 0; on_warning != Py_None && i < cfg->warnings.n; i++) {
+		PyObject *ret = PyObject_CallFunction(on_warning, "ss", cfg->warnings.v[i].path,
+						      cfg->warnings.v[i].message);
+
+		if (!ret)
+			goto out;
+		Py_DECREF(ret);
 	}
 	r = accel_ctx_new(&ctx);
 	if (!r)
@@ -85,9 +101,10 @@ out:
 
 static PyMethodDef module_methods[] = {
 	{ "scan", (PyCFunction)(void (*)(void))scan, METH_VARARGS | METH_KEYWORDS,
-	  "scan(config=None, sysfs_root=None, dev_root=None, host=None) -> the inventory as "
-	  "JSON text (accelsched.inventory/v1); config: an accelsched.conf whose [DEFAULT] host "
-	  "and [discovery] roots are used, the keywords override them" },
+	  "scan(config=None, sysfs_root=None, dev_root=None, host=None, on_warning=None) -> the "
+	  "inventory as JSON text (accelsched.inventory/v1); config: an accelsched.conf whose "
+	  "[DEFAULT] host and [discovery] roots are used, the keywords override them; "
+	  "on_warning(path, message) is called for each of the file's warnings" },
 	{ NULL, NULL, 0, NULL },
 };
 

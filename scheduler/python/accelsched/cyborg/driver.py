@@ -269,8 +269,13 @@ class AccelschedDriver(GenericDriver):
         if path is None and c.config_file and c.config_file != DEFAULT_CONFIG:
             raise ValueError("[accelsched] config_file %s does not exist: write it or "
                              "leave the option out" % c.config_file)
-        return json.loads(_discovery.scan(config=path, sysfs_root=c.sysfs_root,
-                                          dev_root=c.dev_root, host=self.conf.host))
+        inv = json.loads(_discovery.scan(
+            config=path, sysfs_root=c.sysfs_root, dev_root=c.dev_root, host=self.conf.host,
+            on_warning=lambda where, what: LOG.warning("accelsched: %s: %s", where, what)))
+        # what discovery could not read (each names its sysfs path)
+        for w in inv.get("warnings") or ():
+            LOG.warning("accelsched: discovery: %s: %s", w.get("path"), w.get("message"))
+        return inv
 
     def discover(self):
         inv = self._scan()

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests: the inventory JSON writer (common/inventory_json.c) when
- * json-c cannot allocate. The Makefile links this binary with
+ * Unit tests: the JSON writers when json-c cannot allocate: the
+ * inventory's (common/inventory_json.c) and the Keystone auth body's
+ * (placement-client/pjson.c, every auth type). The Makefile links this binary with
  * -Wl,--wrap for json-c's constructors and adders, so that the calls
  * libaccel-common makes go through the wrappers below; the Nth call fails
  * as json-c fails on out of memory. Every N from the first call to the
  * last must give -ENOMEM and no text: a null written in place of a value
- * would be read back as "unknown".
+ * would be read back as "unknown" (or sent to Keystone as a null password).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,8 +22,10 @@
 #include <json-c/json.h>
 
 #include <accel/inventory.h>
+#include <accel/config.h>
 #include <accel/util.h>
 
+#include "pc.h"
 #include "sample.h"
 
 static long calls, fail_at; /* fail the fail_at-th call; 0: none */
@@ -97,7 +100,7 @@ static int write_device(const void *what, char **out)
 }
 
 /* Fail each allocation the writer makes in turn: -ENOMEM every time. */
-static void fail_each(writer w, const void *what)
+static void fail_each(writer w, const void *what, long at_least)
 {
 	char *good = NULL, *text;
 	long total;
@@ -106,7 +109,7 @@ static void fail_each(writer w, const void *what)
 	calls = 0;
 	assert_int_equal(w(what, &good), 0);
 	total = calls;
-	assert_true(total > 20);
+	assert_true(total > at_least);
 	for (long i = 1; i <= total; i++) {
 		int rc;
 
@@ -128,12 +131,42 @@ static void fail_each(writer w, const void *what)
 	free(good);
 }
 
+static int write_auth(const void *what, char **out)
+{
+	*out = pc_body_auth(what);
+	return *out ? 0 : -ENOMEM;
+}
+
+static void test_auth_oom(void **state)
+{
+	static const accel_auth_type types[] = { ACCEL_AUTH_PASSWORD, ACCEL_AUTH_APPCRED,
+						 ACCEL_AUTH_TOKEN };
+	accel_config *cfg;
+	accel_err err;
+
+	(void)state;
+	assert_int_equal(accel_config_new(&cfg, &err), 0);
+	cfg->placement.username = strdup("u");
+	cfg->placement.password = strdup("p");
+	cfg->placement.user_domain_name = strdup("Default");
+	cfg->placement.project_name = strdup("pr");
+	cfg->placement.project_domain_id = strdup("default");
+	cfg->placement.application_credential_name = strdup("ac");
+	cfg->placement.application_credential_secret = strdup("s");
+	cfg->placement.token = strdup("t");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		cfg->placement.auth_type = types[i];
+		fail_each(write_auth, &cfg->placement, 8);
+	}
+	accel_config_free(cfg);
+}
+
 static void test_inventory_oom(void **state)
 {
 	accel_inventory *inv = full();
 
 	(void)state;
-	fail_each(write_inventory, inv);
+	fail_each(write_inventory, inv, 20);
 	accel_inventory_free(inv);
 }
 
@@ -142,7 +175,7 @@ static void test_device_oom(void **state)
 	accel_inventory *inv = full();
 
 	(void)state;
-	fail_each(write_device, accel_inventory_device(inv, 0));
+	fail_each(write_device, accel_inventory_device(inv, 0), 20);
 	accel_inventory_free(inv);
 }
 
@@ -151,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inventory_oom),
 		cmocka_unit_test(test_device_oom),
+		cmocka_unit_test(test_auth_oom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
