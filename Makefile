@@ -58,8 +58,9 @@ PKGS := libpci libdrm json-c OpenCL libcurl libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-# librdkafka: acceld's Kafka producer and the mock cluster of the tests only
-# (the libraries and the Nova extension do not link it).
+# librdkafka: acceld's Kafka producer, accelctl events' consumer and the mock
+# cluster of the tests only (the libraries and the Nova extension do not
+# link it).
 RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null)
 
@@ -163,9 +164,11 @@ $(LIB_STATIC): $(call obj,$(LIB_ALL_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcsP $@ $^
 
+# accelctl events reads Kafka (librdkafka)
+$(call obj,cli/events.c): ACCEL_CFLAGS += $(RDKAFKA_CFLAGS)
 $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
 
 # acceld alone produces to Kafka (librdkafka) and serves HTTP (its
 # Prometheus endpoint: libmicrohttpd)
