@@ -16,7 +16,8 @@
 
 struct out {
 	char *buf;
-	size_t cap, n;
+	size_t cap, n; /* cap >= 1 */
+	bool cut;      /* it did not all fit: "..." ends it */
 };
 
 __attribute__((format(printf, 2, 3))) static void add(struct out *o, const char *fmt, ...)
@@ -24,7 +25,7 @@ __attribute__((format(printf, 2, 3))) static void add(struct out *o, const char 
 	va_list ap;
 	int w;
 
-	if (o->n + 1 >= o->cap)
+	if (o->cut)
 		return;
 	va_start(ap, fmt);
 	w = vsnprintf(o->buf + o->n, o->cap - o->n, fmt, ap);
@@ -32,10 +33,17 @@ __attribute__((format(printf, 2, 3))) static void add(struct out *o, const char 
 	if (w < 0)
 		return;
 	if ((size_t)w >= o->cap - o->n) {
-		/* cut: "..." at the end */
-		o->n = o->cap - 1;
+		/* cut: "..." at the end, not inside a UTF-8 character */
+		size_t at = o->cap >= 4 ? o->cap - 4 : 0;
+
+		while (at && ((unsigned char)o->buf[at] & 0xc0) == 0x80)
+			at--;
 		if (o->cap >= 4)
-			memcpy(o->buf + o->cap - 4, "...", 4);
+			memcpy(o->buf + at, "...", 4);
+		else
+			o->buf[at] = '\0';
+		o->n = o->cap - 1;
+		o->cut = true;
 		return;
 	}
 	o->n += (size_t)w;

@@ -17,6 +17,8 @@
 
 #include <json-c/json.h>
 
+#include <accel/util.h>
+
 #include "event_summary.h"
 
 static char buf[EVENT_SUMMARY_MAX], why[256];
@@ -141,6 +143,14 @@ static void test_long(void **state)
 			 0);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	assert_string_equal(small + sizeof(small) - 4, "...");
+	json_object_put(p);
+	/* cut where a UTF-8 character would be split: before it */
+	p = json_tokener_parse("{\"device\":{\"model\":\"abc\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"}}");
+	assert_int_equal(event_summary("accelerator.device.create", p, small, sizeof(small), why,
+				       sizeof(why)),
+			 0);
+	assert_true(accel_text_ok(small, strlen(small)));
+	assert_string_equal(small, "abc\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
 	json_object_put(p);
 }
 
