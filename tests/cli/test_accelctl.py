@@ -134,6 +134,11 @@ class Usage(unittest.TestCase):
                 self.assertIn("--hosts goes with schedule only", p.stderr)
         p = run("schedule", "-e", "a=b", check_rc=2)
         self.assertIn("schedule: missing --hosts DIR", p.stderr)
+        # -n is schedule's too, --timeout watch's too: past the group check
+        p = run("schedule", "-n", "1", check_rc=2)
+        self.assertIn("schedule: missing --hosts DIR", p.stderr)
+        p = run("watch", "--timeout", "0.2", "--source", "poll", "--sysfs-root",
+                os.path.join(FX, "dgx2", "sys"), check_rc=0)
         p = run("show", "00:01.0", "00:02.0", check_rc=2)
         self.assertIn("show: one ADDRESS only", p.stderr)
         self.assertIn("show: missing ADDRESS", run("show", check_rc=2).stderr)
