@@ -618,6 +618,11 @@ static int watch_check(const struct opts *o)
 
 static int events_check(const struct opts *o)
 {
+	/* --topic alone is of events' group too: the servers are a must */
+	if (!o->events.servers) {
+		usage_error("%s", "events: missing --kafka SERVERS");
+		return EXIT_USAGE;
+	}
 	if (o->limit == 0) {
 		usage_error("%s", "events: -n 0: a number of records, 1 or more");
 		return EXIT_USAGE;

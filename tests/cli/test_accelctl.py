@@ -689,7 +689,7 @@ class Schedule(unittest.TestCase):
         p = run("schedule", "-e", "resources:PGPU=1", check_rc=2)
         self.assertIn("missing --hosts", p.stderr)
         p = run("list", "-e", "resources:PGPU=1", check_rc=2)
-        self.assertIn("go with schedule only", p.stderr)
+        self.assertIn("-e goes with schedule only", p.stderr)
 
     def test_broken_host_files(self):
         d = tempfile.mkdtemp(prefix="accel-broken-")
