@@ -9,9 +9,10 @@
 #   make demo       install dependencies, build, show this host's inventory
 #                   and a bundled real server's, with its topology
 #   make bench      scheduler core (1k/10k/100k hosts), the Nova plugin against
-#                   Nova's PCI filter and weighers, a device change to the
-#                   scheduler's table through Kafka, discovery against lspci,
-#                   the Placement client
+#                   Nova's PCI filter and weighers, discovery against lspci,
+#                   the Placement client, a device change to the scheduler's
+#                   table through Kafka, acceld's Kafka producer and spool
+#                   replay against kcat -P
 #   make debian13-tests  in a Debian 13 root with OpenStack 2025.1 (Nova 31),
 #                   built once and cached (docs/debian13.md)
 #   make cyborg-tests  the Cyborg driver, in a running Cyborg 2025.1 in that
@@ -59,8 +60,9 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # librdkafka: acceld's Kafka producer, the scheduler's consumer
-# (accelsched._kafka) and the mock cluster of the tests only (the libraries
-# and the Nova extension accelsched._core do not link it).
+# (accelsched._kafka), accelctl events' consumer and the mock cluster of the
+# tests only (the libraries and the Nova extension accelsched._core do not
+# link it).
 RDKAFKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null)
 
@@ -164,9 +166,11 @@ $(LIB_STATIC): $(call obj,$(LIB_ALL_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcsP $@ $^
 
+# accelctl events reads Kafka (librdkafka)
+$(call obj,cli/events.c): ACCEL_CFLAGS += $(RDKAFKA_CFLAGS)
 $(ACCELCTL): $(call obj,$(CLI_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
 
 # acceld alone produces to Kafka (librdkafka) and serves HTTP (its
 # Prometheus endpoint: libmicrohttpd)
@@ -182,6 +186,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	$(call say,CCLD,$@)$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -Idrivers -Iplacement-client -Ischeduler -Iagent -MMD -MP \
 		-o $@ $< $(TEST_OBJS) $(LIBS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread $(SAN_LDFLAGS) $(TEST_LDFLAGS)
+
+# accelctl events' payload summary, tested from its object
+$(BUILD)/tests/test_event_summary: TEST_OBJS := $(call obj,cli/event_summary.c)
+$(BUILD)/tests/test_event_summary: $(call obj,cli/event_summary.c)
+$(BUILD)/tests/test_event_summary: ACCEL_CFLAGS += -Icli
 
 # acceld's spool and envelope, tested from their objects
 $(BUILD)/tests/test_spool: TEST_OBJS := $(call obj,agent/spool.c agent/envelope.c)
@@ -373,9 +382,10 @@ vm-tests: all
 		discover -s tests/vm -p 'test_*.py' -v
 
 # libFuzzer targets, built with clang against the sources themselves (and
-# the CLI's option parsers that have no main(): cli/spec.c; acceld's spool:
-# agent/spool.c).
-FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c agent/spool.c
+# the CLI's parsers that have no main(): cli/spec.c, cli/event_summary.c;
+# acceld's spool: agent/spool.c).
+FUZZ_OBJ_SRC := $(COMMON_SRC) $(DRIVERS_SRC) $(PLACEMENT_SRC) $(SCHED_SRC) cli/spec.c cli/event_summary.c \
+	agent/spool.c
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Idrivers -Iplacement-client -Ischeduler -Icli -Iagent \
 	$(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
@@ -460,7 +470,17 @@ demo: deps
 	$(MAKE) all fixtures
 	@ACCELCTL=$(ACCELCTL) FIXTURES=$(FIXTURES) scripts/demo.sh
 
+# acceld's Kafka producer path (agent/stream.c and the spool, as acceld
+# links them) driven by bench/bench_kafka.py against the mock cluster
+BENCH_KAFKA := $(BUILD)/bin/bench-kafka
+STREAM_SRC := agent/stream.c agent/spool.c agent/envelope.c
+$(BUILD)/obj/bench/bench_kafka.o: ACCEL_CFLAGS += $(RDKAFKA_CFLAGS) -Iagent
+$(BENCH_KAFKA): $(call obj,bench/bench_kafka.c $(STREAM_SRC)) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(RDKAFKA_LIBS)
+
 BENCH_HOSTS ?= 200
+BENCH_KAFKA_EVENTS ?= 20000
 bench: all fixtures
 	$(CC) -std=gnu11 -O2 -Wall -o $(BUILD)/bin/bench-run bench/bench_run.c
 	$(CC) $(ACCEL_CFLAGS) $(CFLAGS) -o $(BUILD)/bin/bench-sched bench/bench_sched.c $(LIBS) \
@@ -481,6 +501,8 @@ bench: all fixtures
 	$(PYTHON) bench/bench_vm_latency.py --bin $(BUILD)/bin --kmod $(abspath kmod/accelinv.ko)
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
+	$(MAKE) $(BENCH_KAFKA) $(MOCKCLUSTER)
+	@$(PYTHON) bench/bench_kafka.py $(BUILD)/bin $(FIXTURES) $(MOCKCLUSTER) --events $(BENCH_KAFKA_EVENTS)
 
 # ---- make install (docs/deploy.md) ----
 # One target per part, for packaging: install-bin (the tools), install-lib

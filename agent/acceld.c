@@ -3,6 +3,7 @@
  * acceld: discovery kept in sync with Placement on one node.
  *
  *   acceld --config FILE [--once] [--dry-run] [--create-root]
+ *   acceld --config FILE --retire
  *
  * --once: discover, sync, exit 0 when in sync, 1 with the reason.
  * Otherwise a daemon: rescans when the kernel says a PCI, DRM or accel
@@ -17,6 +18,13 @@
  * (stream.h, docs/kafka.md): the host's inventory record and one event per
  * device change, through a crash-safe spool; --once then waits up to
  * [kafka] flush_timeout for the brokers to take them.
+ *
+ * --retire: the operator's word that the host leaves service. With the
+ * daemon stopped (the spool's lock says so), sends what the spool still
+ * holds, then the host's tombstone (key the host, a NULL value) on the
+ * inventory topic, waits for the brokers to acknowledge it and exits 0, or
+ * 1 naming the brokers and the topic. Nothing else ever sends a tombstone:
+ * a stop or a restart of acceld does not.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,11 +55,15 @@
 
 static const char usage_text[] =
 	"usage: acceld [--config FILE] [--once] [--dry-run] [--create-root]\n"
+	"       acceld [--config FILE] --retire\n"
 	"\n"
 	"  --config FILE   configuration (default " ACCEL_DEFAULT_CONFIG ")\n"
 	"  --once          discover, sync with Placement, exit: 0 in sync, 1 not\n"
 	"  --dry-run       read Placement and log the writes a sync would make\n"
 	"  --create-root   create the compute node's provider if Nova has not\n"
+	"  --retire        the host leaves service: its tombstone on the Kafka\n"
+	"                  inventory topic (acceld stopped first), exit 0 when the\n"
+	"                  brokers have it\n"
 	"  -h, --help      this text\n";
 
 struct agent {
@@ -415,7 +427,8 @@ static int run_once(struct agent *a)
 		return 1;
 	r = sync_once(a, inv);
 	if (a->stream && !stop_signal) {
-		size_t left = stream_flush(a->stream, a->cfg->kafka.flush_timeout * 1000);
+		size_t left = stream_flush(a->stream, a->cfg->kafka.flush_timeout * 1000,
+					   &stop_signal);
 
 		if (left) {
 			accel_error("kafka: %zu messages not acknowledged within %d s ([kafka] "
@@ -595,7 +608,7 @@ static int run_daemon(struct agent *a)
 	}
 	if (stop_signal)
 		accel_info("signal %d: stopping", (int)stop_signal);
-	if (a->stream && stream_flush(a->stream, 500))
+	if (a->stream && stream_flush(a->stream, 500, NULL))
 		accel_info("kafka: %zu messages not delivered yet: kept in %s",
 			   stream_pending(a->stream), stream_spool_path(a->stream));
 	accel_events_free(ev);
@@ -603,16 +616,84 @@ static int run_daemon(struct agent *a)
 	return 0;
 }
 
+/* acceld --retire: the spool's undelivered messages, then the tombstone,
+ * acknowledged; no discovery, no Placement. */
+static int run_retire(const char *config_path)
+{
+	accel_config *cfg = NULL;
+	stream *st = NULL;
+	accel_err err;
+	size_t left;
+	int r = 1;
+
+	if (accel_config_load(&cfg, config_path, &err)) {
+		accel_error("%s", err.msg);
+		return 1;
+	}
+	accel_log_set_level(cfg->log_level);
+	for (size_t i = 0; i < cfg->warnings.n; i++)
+		accel_warning("%s: %s", cfg->warnings.v[i].path, cfg->warnings.v[i].message);
+	if (!cfg->kafka.enabled) {
+		accel_error("%s: --retire sends the host's tombstone to Kafka: it needs a [kafka] "
+			    "section with bootstrap_servers (docs/kafka.md)",
+			    cfg->path ? cfg->path : config_path);
+		goto out;
+	}
+	if (setup_signals(false))
+		goto out;
+	/* the spool's folder is in it by default, as for the daemon */
+	if (mkdir(cfg->state_dir, 0700) && errno != EEXIST)
+		accel_warning("%s: %s", cfg->state_dir, strerror(errno));
+	if (stream_open(&st, cfg, &err)) {
+		accel_error("kafka: %s", err.msg);
+		goto out;
+	}
+	if (stream_tombstone(st, &err) || stream_commit(st, &err)) {
+		accel_error("kafka: %s", err.msg);
+		goto out;
+	}
+	left = stream_flush(st, cfg->kafka.flush_timeout * 1000, &stop_signal);
+	if (left) {
+		const char *why = stream_last_error(st);
+
+		accel_error("kafka: the tombstone of host %s on topic %s%s was not acknowledged by "
+			    "%s %s%s%s; it stays in %s (%zu undelivered messages): run acceld --retire "
+			    "again once the brokers answer",
+			    cfg->host, cfg->kafka.topic_inventory,
+			    left > 1 ? " (and the messages before it)" : "",
+			    cfg->kafka.bootstrap_servers,
+			    stop_signal ? "before the signal" : "within [kafka] flush_timeout",
+			    *why ? ": " : "", why, stream_spool_path(st), left);
+		goto out;
+	} else {
+		int32_t part;
+		int64_t off;
+
+		stream_tombstone_delivered(st, &part, &off);
+		accel_info("kafka: host %s retired: its tombstone is on %s, partition %d, offset "
+			   "%lld (%s)",
+			   cfg->host, cfg->kafka.topic_inventory, (int)part, (long long)off,
+			   cfg->kafka.bootstrap_servers);
+		r = 0;
+	}
+out:
+	stream_close(st);
+	accel_config_free(cfg);
+	close_signals();
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"once", no_argument, NULL, 'o'},
 		{"dry-run", no_argument, NULL, 'n'},	  {"create-root", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+		{"retire", no_argument, NULL, 'R'},	  {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct agent a = {0};
 	const char *config = ACCEL_DEFAULT_CONFIG;
-	bool once = false;
+	bool once = false, retire = false;
 	int c, r;
 
 	accel_log_init("acceld", ACCEL_LOG_INFO);
@@ -631,6 +712,9 @@ int main(int argc, char **argv)
 		case 'r':
 			a.create_root = true;
 			break;
+		case 'R':
+			retire = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -646,6 +730,14 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "acceld: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (retire) {
+		if (once || a.dry_run || a.create_root) {
+			fprintf(stderr, "acceld: --retire goes alone (with --config): not with "
+					"--once, --dry-run or --create-root\n");
+			return EXIT_USAGE;
+		}
+		return run_retire(config);
 	}
 	if (setup(&a, config)) {
 		teardown(&a);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The oslo.messaging + CloudEvents envelope (envelope.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +46,117 @@ static int header(spool_msg *m, const char *name, const char *value)
 	return h->name && h->value ? 0 : -ENOMEM;
 }
 
-int envelope_build(spool_msg *m, spool_class cls, const char *topic, const char *key,
-		   const char *host, const char *event_type, json_object *payload,
-		   const struct timespec *now, accel_err *err)
+/* ---- text, built by hand: the payload's text is copied, never parsed
+ * again (json-c's writer, JSON_C_TO_STRING_PLAIN | NOSLASHESCAPE, would
+ * give the same bytes) ---- */
+
+struct sbuf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *np;
+
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+/* s as a JSON string's content, escaped as json-c escapes it (no '/') */
+static void sb_esc(struct sbuf *b, const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[8];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_put(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"':
+			sb_put(b, "\\\"", 2);
+			break;
+		case '\\':
+			sb_put(b, "\\\\", 2);
+			break;
+		case '\b':
+			sb_put(b, "\\b", 2);
+			break;
+		case '\f':
+			sb_put(b, "\\f", 2);
+			break;
+		case '\n':
+			sb_put(b, "\\n", 2);
+			break;
+		case '\r':
+			sb_put(b, "\\r", 2);
+			break;
+		case '\t':
+			sb_put(b, "\\t", 2);
+			break;
+		default:
+			snprintf(e, sizeof(e), "\\u%04x", c);
+			sb_put(b, e, 6);
+		}
+	}
+	sb_put(b, s + run, n - run);
+}
+
+/* "name":"value" with a comma before unless first */
+static void sb_member(struct sbuf *b, const char *name, const char *value, bool first)
+{
+	sb_put(b, first ? "\"" : ",\"", first ? 1 : 2);
+	sb_str(b, name);
+	sb_put(b, "\":\"", 3);
+	sb_esc(b, value, strlen(value));
+	sb_put(b, "\"", 1);
+}
+
+int envelope_json_string(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	struct sbuf b = { .p = *buf, .n = *len, .cap = *cap };
+
+	sb_put(&b, "\"", 1);
+	sb_esc(&b, s, strlen(s));
+	sb_put(&b, "\"", 1);
+	*buf = b.p;
+	*len = b.n;
+	*cap = b.cap;
+	return b.oom ? -ENOMEM : 0;
+}
+
+int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const char *key,
+			const char *host, const char *event_type, const char *payload,
+			size_t payload_len, const struct timespec *now, accel_err *err)
 {
 	char id[37], oslo_time[96], ce_time[96], publisher[300];
+	struct sbuf msg = { 0 }, env = { 0 };
 	struct timespec ts;
-	json_object *msg = NULL, *env = NULL;
-	char *msg_text = NULL, *env_text = NULL;
 	struct tm tm;
 	int r, usec;
 
@@ -62,10 +166,8 @@ int envelope_build(spool_msg *m, spool_class cls, const char *topic, const char 
 	else
 		clock_gettime(CLOCK_REALTIME, &ts);
 	r = envelope_uuid4(id);
-	if (r) {
-		json_object_put(payload);
+	if (r)
 		return accel_err_set(err, r, "getrandom: %s", strerror(-r));
-	}
 	gmtime_r(&ts.tv_sec, &tm);
 	usec = (int)((ts.tv_nsec / 1000) % 1000000);
 	snprintf(oslo_time, sizeof(oslo_time), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
@@ -76,50 +178,30 @@ int envelope_build(spool_msg *m, spool_class cls, const char *topic, const char 
 		 usec);
 	snprintf(publisher, sizeof(publisher), "accelsched-agent:%s", host);
 
-	msg = json_object_new_object();
-	if (!msg) {
-		json_object_put(payload);
+	/* the message, members in oslo.messaging's order */
+	sb_put(&msg, "{", 1);
+	sb_member(&msg, "message_id", id, true);
+	sb_member(&msg, "publisher_id", publisher, false);
+	sb_member(&msg, "event_type", event_type, false);
+	sb_member(&msg, "priority", ENVELOPE_PRIORITY, false);
+	sb_str(&msg, ",\"payload\":");
+	sb_put(&msg, payload, payload_len);
+	sb_member(&msg, "timestamp", oslo_time, false);
+	sb_str(&msg, ",\"_context\":{}}");
+	/* the envelope, the message as a string in it */
+	sb_str(&env, "{\"oslo.version\":\"2.0\",\"oslo.message\":\"");
+	if (!msg.oom)
+		sb_esc(&env, msg.p, msg.n);
+	sb_str(&env, "\"}");
+	free(msg.p);
+	if (msg.oom || env.oom) {
+		free(env.p);
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	}
-	r = accel_json_add(msg, "message_id", json_object_new_string(id));
-	if (!r)
-		r = accel_json_add(msg, "publisher_id", json_object_new_string(publisher));
-	if (!r)
-		r = accel_json_add(msg, "event_type", json_object_new_string(event_type));
-	if (!r)
-		r = accel_json_add(msg, "priority", json_object_new_string(ENVELOPE_PRIORITY));
-	if (!r)
-		r = accel_json_add(msg, "payload", payload);
-	else
-		json_object_put(payload);
-	if (!r)
-		r = accel_json_add(msg, "timestamp", json_object_new_string(oslo_time));
-	if (!r)
-		r = accel_json_add(msg, "_context", json_object_new_object());
-	if (r) {
-		json_object_put(msg);
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	}
-	r = accel_json_text(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &msg_text);
-	if (r)
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	env = json_object_new_object();
-	r = env ? 0 : -ENOMEM;
-	if (!r)
-		r = accel_json_add(env, "oslo.version", json_object_new_string("2.0"));
-	if (!r)
-		r = accel_json_add(env, "oslo.message", json_object_new_string(msg_text));
-	free(msg_text);
-	if (!r)
-		r = accel_json_text(env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &env_text);
-	else
-		json_object_put(env);
-	if (r)
-		return accel_err_set(err, -ENOMEM, "out of memory");
 
 	m->cls = cls;
-	m->value = env_text;
-	m->value_len = strlen(env_text);
+	m->value = env.p;
+	m->value_len = env.n;
 	m->topic = strdup(topic);
 	m->key = key ? strdup(key) : NULL;
 	r = m->topic && (!key || m->key) ? 0 : -ENOMEM;
@@ -141,4 +223,20 @@ int envelope_build(spool_msg *m, spool_class cls, const char *topic, const char 
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+int envelope_build(spool_msg *m, spool_class cls, const char *topic, const char *key,
+		   const char *host, const char *event_type, json_object *payload,
+		   const struct timespec *now, accel_err *err)
+{
+	char *text;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	r = accel_json_text(payload, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text);
+	if (r)
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	r = envelope_build_text(m, cls, topic, key, host, event_type, text, strlen(text), now, err);
+	free(text);
+	return r;
 }

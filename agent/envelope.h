@@ -42,4 +42,14 @@ int envelope_build(spool_msg *m, spool_class cls, const char *topic, const char 
 		   const char *host, const char *event_type, json_object *payload,
 		   const struct timespec *now, accel_err *err);
 
+/* The same around a payload given as its JSON text (payload_len bytes,
+ * copied as they are: the caller's own, valid JSON). */
+int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const char *key,
+			const char *host, const char *event_type, const char *payload,
+			size_t payload_len, const struct timespec *now, accel_err *err);
+
+/* Append s as a JSON string (quoted, escaped as json-c does, '/' as it is)
+ * to *buf (*len bytes used of *cap, NUL-terminated, realloc'ed). */
+int envelope_json_string(char **buf, size_t *len, size_t *cap, const char *s);
+
 #endif

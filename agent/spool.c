@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,38 +25,59 @@
 struct entry {
 	spool_msg m;
 	uint32_t bytes; /* its record in the file */
+	bool dead;	/* delivered: cleared but its seq, gone at the next squeeze */
 };
 
 struct spool {
 	char *dir, *path;
-	int fd;
+	int fd, lock_fd;
 	uint64_t max_bytes, file_bytes, live_bytes;
 	uint64_t next_seq, synced_seq;
 	struct entry *base; /* the allocation: e[0] is base[head] */
 	struct entry *e;    /* undelivered, by seq */
 	size_t n, cap, head;
+	size_t n_dead; /* entries among the n marked dead */
 	uint64_t dropped[SPOOL_N_CLASSES];
 	spool_warn_fn warn;
 	void *arg;
 };
 
-/* CRC-32C (Castagnoli), bitwise table built once */
-static uint32_t crc_table[256];
+/* CRC-32C (Castagnoli): tables built once, eight bytes a step
+ * ("slicing-by-8"), so that loading a spool of many megabytes is quick */
+static uint32_t crc_table[8][256];
 
 static uint32_t crc32c(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xffffffffu;
 
-	if (!crc_table[1])
+	if (!crc_table[0][1]) {
 		for (uint32_t i = 0; i < 256; i++) {
 			uint32_t v = i;
 
 			for (int k = 0; k < 8; k++)
 				v = v & 1 ? (v >> 1) ^ 0x82f63b78u : v >> 1;
-			crc_table[i] = v;
+			crc_table[0][i] = v;
 		}
+		for (uint32_t i = 0; i < 256; i++)
+			for (int t = 1; t < 8; t++)
+				crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+						  crc_table[0][crc_table[t - 1][i] & 0xff];
+	}
+	while (n >= 8) {
+		uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				   (uint32_t)p[3] << 24);
+		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+			      (uint32_t)p[7] << 24;
+
+		c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		    crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		    crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+		    crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+		p += 8;
+		n -= 8;
+	}
 	while (n--)
-		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+		c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
 	return c ^ 0xffffffffu;
 }
 
@@ -180,6 +202,8 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 		if (!field_ok(m->headers[i].name, 255) || !*m->headers[i].name ||
 		    !field_ok(m->headers[i].value, UINT16_MAX))
 			return accel_err_set(err, -EINVAL, "spool: header %zu: bad name or value", i);
+	if (!m->value && m->value_len)
+		return accel_err_set(err, -EINVAL, "spool: a NULL value of %zu bytes", m->value_len);
 	if (m->value_len > SPOOL_RECORD_MAX - 1024)
 		return accel_err_set(err, -E2BIG,
 				     "spool: a message of %zu bytes: more than a record holds (%u)",
@@ -200,8 +224,12 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 		put_str16(&w, m->headers[i].name);
 		put_str16(&w, m->headers[i].value);
 	}
-	put_u(&w, m->value_len, 4);
-	put(&w, m->value, m->value_len);
+	if (m->value) {
+		put_u(&w, m->value_len, 4);
+		put(&w, m->value, m->value_len);
+	} else {
+		put_u(&w, SPOOL_VALUE_NULL, 4); /* a tombstone */
+	}
 	if (finish(&w, out, n))
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	return 0;
@@ -296,6 +324,12 @@ static const char *parse_msg(struct rbuf *r, spool_msg *m)
 	n = (size_t)get_u(r, 4);
 	if (r->why)
 		return r->why;
+	if (n == SPOOL_VALUE_NULL) {
+		/* NULL: nothing follows */
+		if (r->off != r->n)
+			return "bytes after a NULL value";
+		return NULL;
+	}
 	if (n != r->n - r->off)
 		return "the value's length is not what the record holds";
 	m->value = malloc(n ? n : 1);
@@ -397,6 +431,40 @@ static size_t find(const spool *sp, uint64_t seq, bool *exact)
 	return lo;
 }
 
+/* Delivery reports come in order per partition, not across them: each
+ * delivered message is marked dead where it is (no move), and the array is
+ * squeezed, once for all of them, when it is next read by index. */
+static void mark_dead(spool *sp, size_t i)
+{
+	uint64_t seq = sp->e[i].m.seq;
+
+	sp->live_bytes -= sp->e[i].bytes;
+	spool_msg_clear(&sp->e[i].m);
+	sp->e[i].m.seq = seq; /* still sorted for find() */
+	sp->e[i].dead = true;
+	sp->n_dead++;
+	/* dead ones at the front go now, without a move */
+	while (sp->n && sp->e[0].dead) {
+		sp->e++;
+		sp->head++;
+		sp->n--;
+		sp->n_dead--;
+	}
+}
+
+static void squeeze(spool *sp)
+{
+	size_t j = 0;
+
+	if (!sp->n_dead)
+		return;
+	for (size_t i = 0; i < sp->n; i++)
+		if (!sp->e[i].dead)
+			sp->e[j++] = sp->e[i];
+	sp->n = j;
+	sp->n_dead = 0;
+}
+
 static void remove_at(spool *sp, size_t i)
 {
 	sp->live_bytes -= sp->e[i].bytes;
@@ -423,6 +491,7 @@ static int add_entry(spool *sp, spool_msg *m, uint32_t bytes)
 	sp->e = sp->base + sp->head;
 	sp->e[sp->n].m = *m;
 	sp->e[sp->n].bytes = bytes;
+	sp->e[sp->n].dead = false;
 	memset(m, 0, sizeof(*m));
 	sp->n++;
 	sp->live_bytes += bytes;
@@ -454,8 +523,8 @@ static int load_done(uint64_t seq, void *arg)
 	bool exact;
 	size_t i = find(sp, seq, &exact);
 
-	if (exact)
-		remove_at(sp, i);
+	if (exact && !sp->e[i].dead)
+		mark_dead(sp, i);
 	return 0;
 }
 
@@ -492,6 +561,7 @@ int spool_compact(spool *sp, accel_err *err)
 	uint64_t bytes = 0;
 	int fd, r = 0;
 
+	squeeze(sp);
 	snprintf(tmp, sizeof(tmp), "%s.new", sp->path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -566,6 +636,7 @@ static size_t victim(const spool *sp, const spool_msg *incoming)
 /* Drop until `need` more bytes fit under max_bytes besides the live ones. */
 static void shrink(spool *sp, uint64_t need, const spool_msg *incoming)
 {
+	squeeze(sp);
 	while (sp->live_bytes + need > sp->max_bytes) {
 		size_t i = victim(sp, incoming);
 		const spool_msg *m;
@@ -610,7 +681,7 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 
 	if (!sp)
 		return accel_err_set(err, -ENOMEM, "out of memory");
-	sp->fd = -1;
+	sp->fd = sp->lock_fd = -1;
 	sp->max_bytes = max_bytes;
 	sp->next_seq = 1;
 	sp->warn = warn;
@@ -625,6 +696,29 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 				  dir, strerror(errno));
 		spool_close(sp);
 		return r;
+	}
+	/* the lock on a file of its own: compaction replaces the spool's */
+	{
+		char lock[4200];
+
+		snprintf(lock, sizeof(lock), "%s/%s", dir, SPOOL_LOCK_FILE);
+		sp->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (sp->lock_fd < 0) {
+			r = accel_err_set(err, -errno, "%s: %s", lock, strerror(errno));
+			spool_close(sp);
+			return r;
+		}
+		if (flock(sp->lock_fd, LOCK_EX | LOCK_NB)) {
+			r = errno == EWOULDBLOCK
+				    ? accel_err_set(err, -EBUSY,
+						    "%s: in use by another process (an acceld "
+						    "running with this [kafka] spool_dir?): stop "
+						    "it first",
+						    sp->path)
+				    : accel_err_set(err, -errno, "%s: %s", lock, strerror(errno));
+			spool_close(sp);
+			return r;
+		}
 	}
 	sp->fd = open(sp->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sp->fd < 0 || fstat(sp->fd, &st)) {
@@ -659,6 +753,7 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 	}
 	r = spool_parse(buf, len, load_msg, load_done, sp, &good, why, sizeof(why));
 	free(buf);
+	squeeze(sp);
 	if (r) {
 		spool_close(sp);
 		return accel_err_set(err, r, "%s: %s", sp->path, strerror(-r));
@@ -670,9 +765,19 @@ int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn w
 		      sp->path, why, good, len - good, sp->n);
 	sp->synced_seq = sp->n ? sp->e[sp->n - 1].m.seq : 0;
 	/* the file as it should be: what was read whole and undelivered,
-	 * within the bound (which may be lower than when it was written) */
+	 * within the bound (which may be lower than when it was written);
+	 * rewritten only when it is not that already (done marks, a torn
+	 * tail, messages dropped): a spool left by an outage is all live, and
+	 * rewriting it would cost its size again, and an fdatasync */
 	shrink(sp, 0, NULL);
-	r = len ? spool_compact(sp, err) : 0;
+	if (len && (good < len || sp->live_bytes != len)) {
+		r = spool_compact(sp, err);
+	} else if (lseek(sp->fd, 0, SEEK_END) < 0) {
+		r = accel_err_set(err, -errno, "%s: %s", sp->path, strerror(errno));
+	} else {
+		sp->file_bytes = len;
+		r = 0;
+	}
 	if (r) {
 		spool_close(sp);
 		return r;
@@ -687,6 +792,8 @@ void spool_close(spool *sp)
 		return;
 	if (sp->fd >= 0)
 		close(sp->fd);
+	if (sp->lock_fd >= 0)
+		close(sp->lock_fd);
 	for (size_t i = 0; i < sp->n; i++)
 		spool_msg_clear(&sp->e[i].m);
 	free(sp->base);
@@ -764,10 +871,11 @@ int spool_done(spool *sp, uint64_t seq, accel_err *err)
 	size_t i = find(sp, seq, &exact);
 	int r;
 
-	if (!exact)
+	if (!exact || sp->e[i].dead)
 		return 0; /* dropped meanwhile, or twice */
-	remove_at(sp, i);
-	if (!sp->n) {
+	mark_dead(sp, i);
+	if (sp->n == sp->n_dead) {
+		squeeze(sp);
 		/* all delivered: empty (a crash half way leaves it whole,
 		 * sent again and dropped by id) */
 		if (ftruncate(sp->fd, 0) || lseek(sp->fd, 0, SEEK_SET) < 0)
@@ -788,23 +896,29 @@ int spool_done(spool *sp, uint64_t seq, accel_err *err)
 	return r;
 }
 
-size_t spool_n(const spool *sp)
+size_t spool_n(spool *sp)
 {
 	bool exact;
-	size_t i = find(sp, sp->synced_seq, &exact);
+	size_t i;
+
+	squeeze(sp);
+	i = find(sp, sp->synced_seq, &exact);
 
 	return exact ? i + 1 : i;
 }
 
-const spool_msg *spool_get(const spool *sp, size_t i)
+const spool_msg *spool_get(spool *sp, size_t i)
 {
 	return i < spool_n(sp) ? &sp->e[i].m : NULL;
 }
 
-size_t spool_after(const spool *sp, uint64_t seq)
+size_t spool_after(spool *sp, uint64_t seq)
 {
 	bool exact;
-	size_t i = find(sp, seq, &exact);
+	size_t i;
+
+	squeeze(sp);
+	i = find(sp, seq, &exact);
 
 	return exact ? i + 1 : i;
 }

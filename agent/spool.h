@@ -13,11 +13,16 @@
  *   u8 1 | u64 seq | u8 class | u16 n + topic | u16 n + key (n 0xffff: none) |
  *   u8 header count | (u16 n + name, u16 n + value) each | u32 n + value
  *
+ * where a value length of 0xffffffff (SPOOL_VALUE_NULL, never a real
+ * length: a record is at most SPOOL_RECORD_MAX) is a NULL value, nothing
+ * following: a tombstone on a compacted topic. Files written before it
+ * existed read the same;
  * or the mark that message seq was delivered: u8 2 | u64 seq. Sequence
  * numbers grow through the file. A record cut short or whose checksum does
  * not match (a crash in the middle of an append) ends what is read: it and
  * whatever follows are dropped, with a warning naming the file and the
- * offset. Opening rewrites the file with the messages not yet delivered
+ * offset. One process has the spool at a time: SPOOL_DIR/lock, held with
+ * flock() while it is open. Opening rewrites the file with the messages not yet delivered
  * (compaction), as does a done mark when delivered records make up most of
  * the file.
  *
@@ -41,6 +46,8 @@
 #define SPOOL_MAX_HEADERS 16
 #define SPOOL_RECORD_MAX (16u << 20) /* one record's body */
 #define SPOOL_TOPIC_MAX 249	     /* Kafka's limit */
+#define SPOOL_LOCK_FILE "lock"
+#define SPOOL_VALUE_NULL 0xffffffffu /* the value length of a NULL value */
 
 /* What a message is, for the drop order: the lowest class goes first. */
 typedef enum spool_class {
@@ -54,7 +61,8 @@ typedef struct spool_header {
 	char *name, *value; /* NUL-terminated; value may be "" */
 } spool_header;
 
-/* A message as it goes to Kafka. value may hold any bytes (value_len). */
+/* A message as it goes to Kafka. value may hold any bytes (value_len);
+ * value NULL (value_len 0) is a NULL value, a tombstone. */
 typedef struct spool_msg {
 	uint64_t seq; /* given by spool_append */
 	spool_class cls;
@@ -88,7 +96,8 @@ typedef struct spool spool;
 typedef void (*spool_warn_fn)(const char *msg, void *arg);
 
 /* Open (creating dir, mode 0700, and the file) and load what was not
- * delivered; a damaged tail is dropped with a warning through warn. */
+ * delivered; a damaged tail is dropped with a warning through warn.
+ * -EBUSY when another process has it open (its lock file). */
 int spool_open(spool **out, const char *dir, uint64_t max_bytes, spool_warn_fn warn, void *arg,
 	       accel_err *err);
 void spool_close(spool *sp);
@@ -104,11 +113,12 @@ int spool_done(spool *sp, uint64_t seq, accel_err *err);
 /* Rewrite the file with the undelivered messages only. */
 int spool_compact(spool *sp, accel_err *err);
 
-/* The undelivered, synced messages in order: i from 0 to spool_n() - 1. */
-size_t spool_n(const spool *sp);
-const spool_msg *spool_get(const spool *sp, size_t i);
+/* The undelivered, synced messages in order: i from 0 to spool_n() - 1
+ * (not const: they drop from their array what was delivered since). */
+size_t spool_n(spool *sp);
+const spool_msg *spool_get(spool *sp, size_t i);
 /* Index of the first undelivered message after seq (spool_n when none). */
-size_t spool_after(const spool *sp, uint64_t seq);
+size_t spool_after(spool *sp, uint64_t seq);
 uint64_t spool_dropped(const spool *sp, spool_class c);
 uint64_t spool_file_bytes(const spool *sp);
 const char *spool_path(const spool *sp);

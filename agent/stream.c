@@ -11,14 +11,12 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <accel/internal/json.h>
 #include <accel/log.h>
 
 #include "envelope.h"
 #include "spool.h"
 #include "stream.h"
 
-#define PAYLOAD_MAX (8u << 20)
 #define BACKOFF_MAX_MS 60000
 
 struct stream {
@@ -26,6 +24,7 @@ struct stream {
 	spool *sp;
 	rd_kafka_t *rk;
 	rd_kafka_queue_t *mainq;
+	rd_kafka_topic_t *topics[3]; /* held from the start: see new_producer */
 	int pipe[2];
 	uint64_t handed;       /* the last seq handed to librdkafka */
 	size_t in_flight;      /* handed, no report yet */
@@ -36,6 +35,8 @@ struct stream {
 	struct timespec retry_at;
 	char last_error[256];  /* said once until it changes or delivery resumes */
 	uint64_t delivered, failed_reports;
+	int32_t tomb_partition; /* where the host's tombstone went, -1 */
+	int64_t tomb_offset;
 };
 
 static double now_ms(const struct timespec *t)
@@ -70,6 +71,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 		s->in_flight--;
 	if (!msg->err) {
 		s->delivered++;
+		if (!msg->payload && msg->key && msg->key_len == strlen(s->cfg->host) &&
+		    !memcmp(msg->key, s->cfg->host, msg->key_len) &&
+		    !strcmp(rd_kafka_topic_name(msg->rkt), s->cfg->kafka.topic_inventory)) {
+			s->tomb_partition = msg->partition;
+			s->tomb_offset = msg->offset;
+		}
 		if (s->last_error[0]) {
 			accel_info("kafka: delivering again (%s)", rd_kafka_name(s->rk));
 			s->last_error[0] = '\0';
@@ -199,6 +206,18 @@ static int new_producer(stream *s, accel_err *err)
 	rd_kafka_set_log_queue(s->rk, NULL);
 	s->mainq = rd_kafka_queue_get_main(s->rk);
 	rd_kafka_queue_io_event_enable(s->mainq, s->pipe[1], "1", 1);
+	/* Our topics known before the first connection, so that its first
+	 * metadata request asks for their partitions: a topic first named by
+	 * a message after that request went waits for librdkafka's next scan
+	 * of unknown topics, a second later (the first delivery of every
+	 * start a second late). */
+	{
+		const char *names[3] = { k->topic_inventory, k->topic_events, k->topic_metrics };
+
+		for (size_t i = 0; i < 3; i++)
+			if (names[i] && *names[i])
+				s->topics[i] = rd_kafka_topic_new(s->rk, names[i], NULL);
+	}
 	s->handed = 0;
 	s->in_flight = 0;
 	s->hold = false;
@@ -224,6 +243,11 @@ static void free_producer(stream *s)
 	rd_kafka_poll(s->rk, 0);
 	rd_kafka_queue_destroy(s->mainq);
 	s->mainq = NULL;
+	for (size_t i = 0; i < 3; i++)
+		if (s->topics[i]) {
+			rd_kafka_topic_destroy(s->topics[i]);
+			s->topics[i] = NULL;
+		}
 	rd_kafka_destroy(s->rk);
 	s->rk = NULL;
 }
@@ -282,6 +306,8 @@ int stream_open(stream **out, const accel_config *cfg, accel_err *err)
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	s->cfg = cfg;
 	s->pipe[0] = s->pipe[1] = -1;
+	s->tomb_partition = -1;
+	s->tomb_offset = -1;
 	if (pipe2(s->pipe, O_CLOEXEC | O_NONBLOCK)) {
 		r = accel_err_set(err, -errno, "pipe: %s", strerror(errno));
 		free(s);
@@ -315,39 +341,55 @@ void stream_close(stream *s)
 	free(s);
 }
 
+/* Queue a message around payload, JSON text of our own making (taken:
+ * freed in every case). */
 static int queue(stream *s, spool_class cls, const char *topic, const char *key,
-		 const char *event_type, json_object *payload, accel_err *err)
+		 const char *event_type, char *payload, accel_err *err)
 {
 	spool_msg m;
 	int r;
 
-	r = envelope_build(&m, cls, topic, key, s->cfg->host, event_type, payload, NULL, err);
+	r = envelope_build_text(&m, cls, topic, key, s->cfg->host, event_type, payload,
+				strlen(payload), NULL, err);
+	free(payload);
 	if (!r)
 		r = spool_append(s->sp, &m, err);
 	return r;
 }
 
-/* Our own JSON text (what: "inventory", "event", "metrics") as a payload. */
-static int parse_own(const char *text, const char *what, json_object **out, accel_err *err)
-{
-	return accel_json_parse(text, strlen(text), PAYLOAD_MAX, what, out, err);
-}
-
 int stream_inventory(stream *s, const accel_inventory *inv, accel_err *err)
 {
-	json_object *payload;
 	char *text;
 	int r;
 
 	r = accel_inventory_to_json(inv, 0, &text);
 	if (r)
 		return accel_err_set(err, r, "inventory: %s", accel_strerror(r));
-	r = parse_own(text, "inventory", &payload, err);
-	free(text);
-	if (r)
-		return r;
 	return queue(s, SPOOL_INVENTORY, s->cfg->kafka.topic_inventory, s->cfg->host,
-		     "accelerator.inventory.snapshot", payload, err);
+		     "accelerator.inventory.snapshot", text, err);
+}
+
+int stream_tombstone(stream *s, accel_err *err)
+{
+	spool_msg m = { .cls = SPOOL_INVENTORY };
+	size_t n = spool_n(s->sp);
+	const spool_msg *last = n ? spool_get(s->sp, n - 1) : NULL;
+
+	/* the last one queued already (a --retire that did not get through):
+	 * not twice */
+	if (last && !last->value && last->key && !strcmp(last->key, s->cfg->host) &&
+	    !strcmp(last->topic, s->cfg->kafka.topic_inventory))
+		return 0;
+
+	m.topic = strdup(s->cfg->kafka.topic_inventory);
+	m.key = strdup(s->cfg->host);
+	if (!m.topic || !m.key) {
+		spool_msg_clear(&m);
+		return accel_err_set(err, -ENOMEM, "out of memory");
+	}
+	/* value NULL: the spool writes it as a NULL value, librdkafka sends
+	 * it as one */
+	return spool_append(s->sp, &m, err);
 }
 
 int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_at,
@@ -356,7 +398,6 @@ int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_
 	int r = 0;
 
 	for (size_t i = 0; i < n && !r; i++) {
-		json_object *payload;
 		char key[512], *text;
 
 		if (!m[i].have)
@@ -364,44 +405,93 @@ int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_
 		r = accel_metrics_event_json(inv, collected_at, &m[i], &text, err);
 		if (r)
 			break;
-		r = parse_own(text, "metrics", &payload, err);
-		free(text);
-		if (r)
-			break;
 		snprintf(key, sizeof(key), "%s/%s", s->cfg->host, m[i].address);
 		r = queue(s, SPOOL_METRICS, s->cfg->kafka.topic_metrics, key, "accelerator.metrics",
-			  payload, err);
+			  text, err);
 	}
 	return r;
 }
 
-/* {"host", "address", "generation", "device": {...}} and what the event
- * adds */
-static int event_payload(const char *host, uint64_t gen, const char *address,
-			 const accel_device *d, json_object **out, accel_err *err)
-{
-	json_object *p = json_object_new_object(), *dev = NULL;
-	char *text = NULL;
-	int r = p ? 0 : -ENOMEM;
+/* An event's payload, as text: {"host", "generation", "address",
+ * "device": {...}} and what the event adds: "changed" (the change's
+ * fields) or "health" and "previous" (NULL: none). */
+struct text {
+	char *p;
+	size_t n, cap;
+	int r;
+};
 
-	if (!r)
-		r = accel_json_add(p, "host", json_object_new_string(host));
-	if (!r)
-		r = accel_json_add(p, "generation", json_object_new_int64((int64_t)gen));
-	if (!r)
-		r = accel_json_add(p, "address", json_object_new_string(address));
-	if (!r)
-		r = accel_device_to_json(d, 0, &text);
-	if (!r)
-		r = parse_own(text, "event", &dev, err) ? -EINVAL : 0;
-	free(text);
-	if (!r)
-		r = accel_json_add(p, "device", dev);
-	if (r) {
-		json_object_put(p);
-		return r == -EINVAL ? r : accel_err_set(err, r, "event: %s", accel_strerror(r));
+static void put(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+	char *np;
+
+	if (t->r)
+		return;
+	if (t->n + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 2048;
+
+		while (cap < t->n + n + 1)
+			cap *= 2;
+		np = realloc(t->p, cap);
+		if (!np) {
+			t->r = -ENOMEM;
+			return;
+		}
+		t->p = np;
+		t->cap = cap;
 	}
-	*out = p;
+	memcpy(t->p + t->n, s, n + 1);
+	t->n += n;
+}
+
+static void put_str(struct text *t, const char *s)
+{
+	if (!t->r)
+		t->r = envelope_json_string(&t->p, &t->n, &t->cap, s);
+}
+
+static int event_payload(const char *host, uint64_t gen, const char *address,
+			 const accel_device *d, const accel_inventory_change *changed,
+			 const char *health, const char *previous, char **out, accel_err *err)
+{
+	struct text t = { 0 };
+	char num[32], *dev = NULL;
+
+	snprintf(num, sizeof(num), "%" PRIu64, gen);
+	put(&t, "{\"host\":");
+	put_str(&t, host);
+	put(&t, ",\"generation\":");
+	put(&t, num);
+	put(&t, ",\"address\":");
+	put_str(&t, address);
+	put(&t, ",\"device\":");
+	if (!t.r)
+		t.r = accel_device_to_json(d, 0, &dev);
+	if (!t.r)
+		put(&t, dev);
+	free(dev);
+	if (changed) {
+		put(&t, ",\"changed\":[");
+		for (size_t i = 0; i < changed->n_fields; i++) {
+			if (i)
+				put(&t, ",");
+			put_str(&t, changed->fields[i]);
+		}
+		put(&t, "]");
+	}
+	if (health) {
+		put(&t, ",\"health\":");
+		put_str(&t, health);
+		put(&t, ",\"previous\":");
+		put_str(&t, previous);
+	}
+	put(&t, "}");
+	if (t.r) {
+		free(t.p);
+		return accel_err_set(err, t.r, "event: %s", accel_strerror(t.r));
+	}
+	*out = t.p;
 	return 0;
 }
 
@@ -416,40 +506,25 @@ int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_
 		const char *type = c->op == '+'	  ? "accelerator.device.create"
 				   : c->op == '-' ? "accelerator.device.delete"
 						  : "accelerator.device.update";
-		json_object *p, *fields;
-		char key[512];
+		char key[512], *p;
 		int r;
 
 		if (!c->address)
 			continue; /* the host's own members: in the inventory record */
 		snprintf(key, sizeof(key), "%s/%s", host, c->address);
-		r = event_payload(host, gen, c->address, c->cur ? c->cur : c->old, &p, err);
-		if (r)
-			return r;
-		if (c->op == '~') {
-			r = accel_json_strv(c->fields, c->n_fields, &fields);
-			if (!r)
-				r = accel_json_add(p, "changed", fields);
-			if (r) {
-				json_object_put(p);
-				return accel_err_set(err, r, "out of memory");
-			}
-		}
-		r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key, type, p, err);
+		r = event_payload(host, gen, c->address, c->cur ? c->cur : c->old,
+				  c->op == '~' ? c : NULL, NULL, NULL, &p, err);
+		if (!r)
+			r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key, type, p, err);
 		if (r)
 			return r;
 		if (c->op == '~' && accel_inventory_change_has(c, "health")) {
-			r = event_payload(host, gen, c->address, c->cur, &p, err);
+			r = event_payload(host, gen, c->address, c->cur, NULL,
+					  accel_health_name(c->cur->health),
+					  accel_health_name(c->old->health), &p, err);
 			if (!r)
-				r = accel_json_add(p, "health",
-						   json_object_new_string(accel_health_name(c->cur->health)));
-			if (!r)
-				r = accel_json_add(p, "previous",
-						   json_object_new_string(accel_health_name(c->old->health)));
-			if (r)
-				return r == -EINVAL ? r : accel_err_set(err, r, "out of memory");
-			r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key,
-				  "accelerator.device.health", p, err);
+				r = queue(s, SPOOL_EVENTS, s->cfg->kafka.topic_events, key,
+					  "accelerator.device.health", p, err);
 			if (r)
 				return r;
 		}
@@ -536,7 +611,7 @@ void stream_poll(stream *s)
 	hand_over(s);
 }
 
-size_t stream_flush(stream *s, int timeout_ms)
+size_t stream_flush(stream *s, int timeout_ms, const volatile sig_atomic_t *cancel)
 {
 	struct timespec start, t;
 
@@ -549,7 +624,7 @@ size_t stream_flush(stream *s, int timeout_ms)
 			return 0;
 		mono(&t);
 		left = timeout_ms - (int)(now_ms(&t) - now_ms(&start));
-		if (left <= 0)
+		if (left <= 0 || (cancel && *cancel))
 			return spool_n(s->sp);
 		rd_kafka_poll(s->rk, left < 100 ? left : 100);
 	}
@@ -558,6 +633,17 @@ size_t stream_flush(stream *s, int timeout_ms)
 size_t stream_pending(const stream *s)
 {
 	return spool_n(s->sp);
+}
+
+const char *stream_last_error(const stream *s)
+{
+	return s->last_error;
+}
+
+void stream_tombstone_delivered(const stream *s, int32_t *partition, int64_t *offset)
+{
+	*partition = s->tomb_partition;
+	*offset = s->tomb_offset;
 }
 
 const char *stream_spool_path(const stream *s)

@@ -22,6 +22,9 @@
 #ifndef ACCEL_AGENT_STREAM_H
 #define ACCEL_AGENT_STREAM_H
 
+#include <signal.h>
+#include <stdint.h>
+
 #include <accel/config.h>
 #include <accel/inventory.h>
 #include <accel/metrics.h>
@@ -43,6 +46,12 @@ int stream_metrics(stream *s, const accel_inventory *inv, const char *collected_
 		   const accel_metrics *m, size_t n, accel_err *err);
 int stream_commit(stream *s, accel_err *err);
 
+/* Queue the host's tombstone: key the host, a NULL value, on the inventory
+ * topic (compacted: the host's records go), no headers; after whatever the
+ * spool holds, like every message; not again when the last message queued
+ * is that tombstone already. Only `acceld --retire` calls it. */
+int stream_tombstone(stream *s, accel_err *err);
+
 /* A descriptor that becomes readable when librdkafka has something to
  * report; then call stream_poll(). stream_timeout(): milliseconds until
  * stream_poll is due anyway (a backoff ends), -1 for none. */
@@ -50,10 +59,16 @@ int stream_fd(const stream *s);
 int stream_timeout(const stream *s);
 void stream_poll(stream *s);
 
-/* Serve reports until every message was delivered or timeout_ms passed;
- * returns the number of messages not delivered. */
-size_t stream_flush(stream *s, int timeout_ms);
+/* Serve reports until every message was delivered, timeout_ms passed or
+ * *cancel (may be NULL) is set; returns the number of messages not
+ * delivered. */
+size_t stream_flush(stream *s, int timeout_ms, const volatile sig_atomic_t *cancel);
 size_t stream_pending(const stream *s);
+/* The last trouble with the brokers said ("" when none since delivery
+ * resumed); the partition and offset the host's tombstone was delivered
+ * to (-1 when it was not). */
+const char *stream_last_error(const stream *s);
+void stream_tombstone_delivered(const stream *s, int32_t *partition, int64_t *offset);
 const char *stream_spool_path(const stream *s);
 
 #endif

@@ -12,6 +12,8 @@
  *   accelctl metrics [--proc-root DIR] [--sample SEC] [options] [-f table|json]
  *   accelctl nova-config [--alias-name-scheme model|product]
  *                        [--resource-class accelsched|nova] [options] [-f text|json]
+ *   accelctl events --kafka SERVERS [--topic T]... [--from-beginning] [-n COUNT]
+ *                   [--timeout SEC] [-f text|json]
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error. Errors go to stderr
  * and name the input at fault.
@@ -50,6 +52,7 @@ static const char usage_text[] =
 	"  nova-config        nova.conf's [pci] device_spec and alias lines for them, so\n"
 	"                     that Nova reports them in Placement as accelsched describes\n"
 	"                     them (-f text, the default, or json)\n"
+	"  events             acceld's Kafka stream, one line a record (-f text or json)\n"
 	"\n"
 	"options:\n"
 	"  --sysfs-root DIR   read DIR where /sys stands (DIR/bus/pci/devices/...)\n"
@@ -68,14 +71,16 @@ static const char usage_text[] =
 	"  -e, --extra-spec KEY=VALUE\n"
 	"                     schedule: a flavor extra spec (repeat), e.g.\n"
 	"                     -e resources:PGPU=2 -e accelsched:p2p=PIX\n"
-	"  -n, --limit N      schedule: show the N best hosts (default: all that pass)\n"
+	"  -n, --limit N      schedule: show the N best hosts (default: all that pass);\n"
+	"                     events: exit 0 after N records\n"
 	"  --source SRC       watch: kmod (/dev/accelinv of accelinv.ko), uevent\n"
 	"                     (netlink) or poll (a rescan every --interval seconds);\n"
 	"                     default kmod when the device exists\n"
 	"  --interval SEC     watch --source poll: seconds between rescans (default 60)\n"
 	"  --kmod-path FILE   watch: read the kmod records from FILE (a FIFO, a capture)\n"
 	"  --count N          watch: exit 0 after N events (and their rescan)\n"
-	"  --timeout SEC      watch: exit 0 after SEC seconds (default: at SIGINT/SIGTERM)\n"
+	"  --timeout SEC      watch, events: exit after SEC seconds (default: at\n"
+	"                     SIGINT/SIGTERM); events with -n: 1 when fewer came\n"
 	"  --proc-root DIR    metrics: read DIR where /proc stands (DRM clients' fdinfo)\n"
 	"  --sample SEC       metrics: read twice, SEC apart, for the rates (fdinfo busy time)\n"
 	"  --alias-name-scheme S\n"
@@ -84,6 +89,11 @@ static const char usage_text[] =
 	"  --resource-class RC\n"
 	"                     nova-config: accelsched's classes (default: PGPU, FPGA,\n"
 	"                     CUSTOM_NPU, ...) or nova's (CUSTOM_PCI_<VENDOR>_<PRODUCT>)\n"
+	"  --kafka SERVERS    events: the brokers (host:port,...)\n"
+	"  --topic T          events: a topic to read (repeat; default\n"
+	"                     " EVENTS_TOPIC_EVENTS " and " EVENTS_TOPIC_METRICS ";\n"
+	"                     accelsched.inventory shows snapshots and retired hosts)\n"
+	"  --from-beginning   events: from the topics' first records, not their end\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n";
 
@@ -117,6 +127,7 @@ struct opts {
 	struct watch_opts watch;
 	struct metrics_opts metrics;
 	struct nova_config_opts nova;
+	struct events_opts events;
 	accel_config *cfg; /* report: loaded by its setup */
 	unsigned groups;   /* the option groups given (OG_*) */
 };
@@ -127,11 +138,14 @@ struct opts {
  * always allowed; these groups only with the commands that name them.
  */
 enum {
-	OG_WATCH = 1u << 0, /* --source, --kmod-path, --count, --timeout, --interval */
+	OG_WATCH = 1u << 0, /* --source, --kmod-path, --count, --interval */
 	OG_HOSTS = 1u << 1, /* --hosts */
-	OG_SPECS = 1u << 2, /* -e, -n */
+	OG_SPECS = 1u << 2, /* -e */
 	OG_METRICS = 1u << 3, /* --proc-root, --sample */
 	OG_NOVA = 1u << 4,    /* --alias-name-scheme, --resource-class */
+	OG_EVENTS = 1u << 5,  /* --kafka, --topic, --from-beginning */
+	OG_LIMIT = 1u << 6,   /* -n */
+	OG_TIMEOUT = 1u << 7, /* --timeout */
 };
 
 static const struct {
@@ -139,12 +153,15 @@ static const struct {
 	const char *misplaced; /* given to a command that does not take it */
 	const char *missing;   /* not given to a command that needs it */
 } option_groups[] = {
-	{OG_WATCH, "--source, --kmod-path, --count, --timeout and --interval go with watch only",
-	 NULL},
+	{OG_WATCH, "--source, --kmod-path, --count and --interval go with watch only", NULL},
 	{OG_HOSTS, "--hosts goes with schedule only", "schedule: missing --hosts DIR"},
-	{OG_SPECS, "-e and -n go with schedule only", NULL},
+	{OG_SPECS, "-e goes with schedule only", NULL},
 	{OG_METRICS, "--proc-root and --sample go with metrics only", NULL},
 	{OG_NOVA, "--alias-name-scheme and --resource-class go with nova-config only", NULL},
+	{OG_EVENTS, "--kafka, --topic and --from-beginning go with events only",
+	 "events: missing --kafka SERVERS"},
+	{OG_LIMIT, "-n goes with schedule and events only", NULL},
+	{OG_TIMEOUT, "--timeout goes with watch and events only", NULL},
 };
 
 /* Where stdout's write errors are checked once the command has run. */
@@ -174,6 +191,7 @@ struct verb {
 };
 
 static int watch_check(const struct opts *o);
+static int events_check(const struct opts *o);
 static int report_setup(struct opts *o);
 static int run_list(struct opts *o, const accel_inventory *inv);
 static int run_show(struct opts *o, const accel_inventory *inv);
@@ -183,6 +201,7 @@ static int run_schedule(struct opts *o, const accel_inventory *inv);
 static int run_watch(struct opts *o, const accel_inventory *inv);
 static int run_metrics(struct opts *o, const accel_inventory *inv);
 static int run_nova_config(struct opts *o, const accel_inventory *inv);
+static int run_events(struct opts *o, const accel_inventory *inv);
 
 static const struct verb verbs[] = {
 	{.name = "list", .scan = true, .out = OUT_ALWAYS, .run = run_list},
@@ -194,12 +213,12 @@ static const struct verb verbs[] = {
 	 .setup = report_setup,
 	 .run = run_report},
 	{.name = "schedule",
-	 .groups = OG_HOSTS | OG_SPECS,
+	 .groups = OG_HOSTS | OG_SPECS | OG_LIMIT,
 	 .needs = OG_HOSTS,
 	 .out = OUT_IF_OK,
 	 .run = run_schedule},
 	{.name = "watch",
-	 .groups = OG_WATCH,
+	 .groups = OG_WATCH | OG_TIMEOUT,
 	 .out = OUT_BY_VERB,
 	 .check = watch_check,
 	 .run = run_watch},
@@ -215,11 +234,18 @@ static const struct verb verbs[] = {
 	 .scan = true,
 	 .out = OUT_ALWAYS,
 	 .run = run_nova_config},
+	{.name = "events",
+	 .groups = OG_EVENTS | OG_LIMIT | OG_TIMEOUT,
+	 .needs = OG_EVENTS,
+	 .text = true,
+	 .out = OUT_BY_VERB,
+	 .check = events_check,
+	 .run = run_events},
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
 
-/* "list, show, topo, report, schedule or watch" */
+/* "list, show, topo, report, schedule, watch, metrics or events" */
 static const char *verb_names(void)
 {
 	static char buf[128];
@@ -283,7 +309,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_PROC,
 		OPT_SAMPLE,
 		OPT_ALIAS_NAMES,
-		OPT_RC
+		OPT_RC,
+		OPT_KAFKA,
+		OPT_TOPIC,
+		OPT_FROM_BEGINNING
 	};
 	static const struct option longopts[] = {
 		{"sysfs-root", required_argument, NULL, OPT_SYSFS},
@@ -304,6 +333,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"alias-name-scheme", required_argument, NULL, OPT_ALIAS_NAMES},
 		{"resource-class", required_argument, NULL, OPT_RC},
+		{"kafka", required_argument, NULL, OPT_KAFKA},
+		{"topic", required_argument, NULL, OPT_TOPIC},
+		{"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
 		{"extra-spec", required_argument, NULL, 'e'},
 		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
@@ -426,7 +458,32 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					    optarg);
 				return EXIT_USAGE;
 			}
-			o->groups |= OG_WATCH;
+			o->groups |= OG_TIMEOUT;
+			break;
+		case OPT_KAFKA:
+			if (!*optarg) {
+				usage_error("%s", "--kafka: empty; expected host:port[,host:port...]");
+				return EXIT_USAGE;
+			}
+			o->events.servers = optarg;
+			o->groups |= OG_EVENTS;
+			break;
+		case OPT_TOPIC:
+			if (!*optarg || strlen(optarg) > 249) {
+				usage_error("--topic: '%s' is not a Kafka topic name (1 to 249 bytes)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			if (o->events.n_topics >= EVENTS_MAX_TOPICS) {
+				usage_error("--topic: at most %d topics", EVENTS_MAX_TOPICS);
+				return EXIT_USAGE;
+			}
+			o->events.topics[o->events.n_topics++] = optarg;
+			o->groups |= OG_EVENTS;
+			break;
+		case OPT_FROM_BEGINNING:
+			o->events.from_beginning = true;
+			o->groups |= OG_EVENTS;
 			break;
 		case 'e': {
 			int r = cli_specs_add(&o->specs, optarg);
@@ -449,10 +506,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 		case 'n':
 			if (parse_count(optarg, &o->limit) || o->limit < 0) {
-				usage_error("-n: '%s' is not a number of hosts", optarg);
+				usage_error("-n: '%s' is not a number (of hosts, of records)", optarg);
 				return EXIT_USAGE;
 			}
-			o->groups |= OG_SPECS;
+			o->groups |= OG_LIMIT;
 			break;
 		case OPT_OPENCL:
 			if (!strcmp(optarg, "auto"))
@@ -525,7 +582,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    (strcmp(o->format, "dot") || !v->dot) && (strcmp(o->format, "prometheus") || !v->prom) &&
 	    (strcmp(o->format, "text") || !v->text)) {
 		usage_error("unknown format '%s' (table or json; topo also takes dot, metrics "
-			    "prometheus, nova-config text)",
+			    "prometheus, nova-config and events text)",
 			    o->format);
 		return EXIT_USAGE;
 	}
@@ -554,6 +611,20 @@ static int watch_check(const struct opts *o)
 	}
 	if (o->watch.interval && (!o->watch.source || strcmp(o->watch.source, "poll"))) {
 		usage_error("%s", "--interval goes with --source poll");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int events_check(const struct opts *o)
+{
+	/* --topic alone is of events' group too: the servers are a must */
+	if (!o->events.servers) {
+		usage_error("%s", "events: missing --kafka SERVERS");
+		return EXIT_USAGE;
+	}
+	if (o->limit == 0) {
+		usage_error("%s", "events: -n 0: a number of records, 1 or more");
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -695,6 +766,19 @@ static int run_nova_config(struct opts *o, const accel_inventory *inv)
 	if (!o->nova.resource_class)
 		o->nova.resource_class = "accelsched";
 	return cmd_nova_config(inv, &o->nova);
+}
+
+static int run_events(struct opts *o, const accel_inventory *inv)
+{
+	(void)inv;
+	if (!o->events.n_topics) {
+		o->events.topics[o->events.n_topics++] = EVENTS_TOPIC_EVENTS;
+		o->events.topics[o->events.n_topics++] = EVENTS_TOPIC_METRICS;
+	}
+	o->events.count = o->limit > 0 ? o->limit : 0;
+	o->events.timeout = o->watch.timeout;
+	o->events.json = !strcmp(o->format, "json");
+	return cmd_events(&o->events);
 }
 
 static int check_output(int r)

@@ -48,4 +48,21 @@ struct nova_config_opts {
 
 int cmd_nova_config(const accel_inventory *inv, const struct nova_config_opts *o);
 
+/* events: acceld's Kafka stream, one line a record (cli/events.c) */
+#define EVENTS_MAX_TOPICS 16
+#define EVENTS_TOPIC_EVENTS "accelsched.events.info"
+#define EVENTS_TOPIC_METRICS "accelsched.metrics.info"
+
+struct events_opts {
+	const char *servers; /* --kafka */
+	const char *topics[EVENTS_MAX_TOPICS];
+	size_t n_topics;     /* 0: the events and metrics topics */
+	bool from_beginning;
+	long count;	     /* exit after this many records; <= 0: no limit */
+	double timeout;	     /* exit after this many seconds; <= 0: at SIGINT/SIGTERM */
+	bool json;
+};
+
+int cmd_events(const struct events_opts *o);
+
 #endif

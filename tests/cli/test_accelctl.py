@@ -93,29 +93,36 @@ class Usage(unittest.TestCase):
         (the verb table of cli/accelctl.c): a usage error naming the group,
         whatever the order on the command line."""
         commands = ["list", "show", "topo", "report", "schedule", "watch", "metrics",
-                    "nova-config"]
+                    "nova-config", "events"]
         p = run(check_rc=2)
-        self.assertIn("(list, show, topo, report, schedule, watch, metrics or nova-config)",
-                      p.stderr)
+        self.assertIn("(list, show, topo, report, schedule, watch, metrics, nova-config or "
+                      "events)", p.stderr)
         helptext = run("--help", check_rc=0).stdout
         for cmd in commands:
             self.assertRegex(helptext, r"\n  %s " % cmd)
         groups = [
-            ("watch", ["--count", "1"], "go with watch only"),
-            ("watch", ["--source", "poll"], "go with watch only"),
-            ("schedule", ["-e", "a=b"], "-e and -n go with schedule only"),
-            ("schedule", ["-n", "1"], "-e and -n go with schedule only"),
-            ("metrics", ["--sample", "1"], "--proc-root and --sample go with metrics only"),
-            ("metrics", ["--proc-root", "/"], "--proc-root and --sample go with metrics only"),
-            ("nova-config", ["--alias-name-scheme", "product"],
+            (("watch",), ["--count", "1"], "go with watch only"),
+            (("watch",), ["--source", "poll"], "go with watch only"),
+            (("watch", "events"), ["--timeout", "1"], "--timeout goes with watch and events only"),
+            (("schedule",), ["-e", "a=b"], "-e goes with schedule only"),
+            (("schedule", "events"), ["-n", "1"], "-n goes with schedule and events only"),
+            (("metrics",), ["--sample", "1"], "--proc-root and --sample go with metrics only"),
+            (("metrics",), ["--proc-root", "/"], "--proc-root and --sample go with metrics only"),
+            (("events",), ["--topic", "t"], "--kafka, --topic and --from-beginning go with "
+             "events only"),
+            (("events",), ["--kafka", "k:9092"], "--kafka, --topic and --from-beginning go "
+             "with events only"),
+            (("nova-config",), ["--alias-name-scheme", "product"],
              "--alias-name-scheme and --resource-class go with nova-config only"),
-            ("nova-config", ["--resource-class", "nova"],
+            (("nova-config",), ["--resource-class", "nova"],
              "--alias-name-scheme and --resource-class go with nova-config only"),
         ]
         for cmd in commands:
             args = [cmd, "00:01.0"] if cmd == "show" else [cmd]
-            for owner, opt, msg in groups:
-                if cmd == owner:
+            if cmd == "events":
+                args += ["--kafka", "127.0.0.1:1"]
+            for owners, opt, msg in groups:
+                if cmd in owners or (cmd == "events" and opt[0] == "--kafka"):
                     continue
                 with self.subTest(cmd=cmd, opt=opt):
                     p = run(*args, *opt, check_rc=2)
@@ -127,10 +134,40 @@ class Usage(unittest.TestCase):
                 self.assertIn("--hosts goes with schedule only", p.stderr)
         p = run("schedule", "-e", "a=b", check_rc=2)
         self.assertIn("schedule: missing --hosts DIR", p.stderr)
+        # -n is schedule's too, --timeout watch's too: past the group check
+        p = run("schedule", "-n", "1", check_rc=2)
+        self.assertIn("schedule: missing --hosts DIR", p.stderr)
+        p = run("watch", "--timeout", "0.2", "--source", "poll", "--sysfs-root",
+                os.path.join(FX, "dgx2", "sys"), check_rc=0)
         p = run("show", "00:01.0", "00:02.0", check_rc=2)
         self.assertIn("show: one ADDRESS only", p.stderr)
         self.assertIn("show: missing ADDRESS", run("show", check_rc=2).stderr)
         self.assertIn("unknown format 'dot'", run("list", "-f", "dot", check_rc=2).stderr)
+
+    def test_events_usage(self):
+        """accelctl events' own usage errors (its runs: tests/kafka/test_events.py)."""
+        k = ["--kafka", "127.0.0.1:1"]
+        for args, msg in (
+                ([], "events: missing --kafka SERVERS"),
+                (["--topic", "t"], "events: missing --kafka SERVERS"),
+                (k + ["-f", "dot"], "unknown format 'dot'"),
+                (k + ["-n", "0"], "events: -n 0: a number of records, 1 or more"),
+                (k + ["-n", "x"], "-n: 'x' is not a number"),
+                (k + ["--timeout", "0"], "--timeout: '0' is not a number of seconds"),
+                (["--kafka", ""], "--kafka: empty"),
+                (k + ["--topic", ""], "--topic: '' is not a Kafka topic name"),
+                (k + ["--topic", "t" * 250], "is not a Kafka topic name (1 to 249 bytes)"),
+                (k + ["--topic", "t"] * 17, "--topic: at most 16 topics"),
+                (k + ["extra"], "unexpected argument 'extra'")):
+            with self.subTest(args=args):
+                p = run("events", *args, check_rc=2)
+                self.assertIn(msg, p.stderr)
+                self.assertEqual(p.stdout, "")
+        # text is events' alone
+        self.assertIn("unknown format 'text'", run("list", "-f", "text", check_rc=2).stderr)
+        helptext = run("--help", check_rc=0).stdout
+        for opt in ("--kafka SERVERS", "--topic T", "--from-beginning"):
+            self.assertIn(opt, helptext)
 
     def test_dump_and_root_exclusive(self):
         p = run("list", "--lspci-dump", "x", "--sysfs-root", "y", check_rc=2)
@@ -652,7 +689,7 @@ class Schedule(unittest.TestCase):
         p = run("schedule", "-e", "resources:PGPU=1", check_rc=2)
         self.assertIn("missing --hosts", p.stderr)
         p = run("list", "-e", "resources:PGPU=1", check_rc=2)
-        self.assertIn("go with schedule only", p.stderr)
+        self.assertIn("-e goes with schedule only", p.stderr)
 
     def test_broken_host_files(self):
         d = tempfile.mkdtemp(prefix="accel-broken-")

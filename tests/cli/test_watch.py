@@ -137,7 +137,8 @@ class Usage(unittest.TestCase):
                     ["--kmod-path", "x"], ["--interval", "1"]):
             p = run("list", *opt)
             self.assertEqual(p.returncode, 2, opt)
-            self.assertIn("go with watch only", p.stderr)
+            self.assertIn("goes with watch and events only" if opt[0] == "--timeout"
+                          else "go with watch only", p.stderr)
 
     def test_help_names_watch(self):
         out = run("--help").stdout

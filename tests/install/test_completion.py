@@ -80,6 +80,14 @@ class Completion(unittest.TestCase):
         self.assertNotIn("--sample", complete("accelctl watch --"))
         self.assertIn("--resource-class", complete("accelctl nova-config --"))
         self.assertNotIn("--resource-class", complete("accelctl list --"))
+        self.assertIn("--kafka", complete("accelctl events --"))
+        self.assertIn("--timeout", complete("accelctl events --"))
+        self.assertNotIn("--kafka", complete("accelctl watch --"))
+        self.assertEqual(complete("accelctl events -f "), ["json", "text"])
+        self.assertIn("accelsched.inventory", complete("accelctl events --topic accelsched.i"))
+        self.assertEqual(complete("accelctl --kafka k:9092 "), sorted(
+            ["list", "show", "topo", "report", "schedule", "watch", "metrics",
+             "nova-config", "events"]))
 
     def test_a_command_by_its_start(self):
         self.assertEqual(complete("accelctl li"), ["list"])

@@ -77,7 +77,7 @@ static void sync_ok(spool *sp)
 }
 
 /* The values left, in order, joined by ',' */
-static const char *values(const spool *sp)
+static const char *values(spool *sp)
 {
 	static char buf[4096];
 	size_t used = 0;
@@ -87,6 +87,13 @@ static const char *values(const spool *sp)
 		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%.*s", i ? "," : "",
 					 (int)spool_get(sp, i)->value_len, spool_get(sp, i)->value);
 	return buf;
+}
+
+static ino_t file_ino(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
 }
 
 static long file_size(const char *path)
@@ -102,6 +109,8 @@ static void test_roundtrip(void **state)
 	const char *sd = tree_path("%s/spool", dir);
 	spool *sp = open_ok(sd, 1 << 20);
 	const spool_msg *m;
+	char path[PATH_MAX];
+	ino_t ino;
 	accel_err err;
 
 	(void)state;
@@ -115,11 +124,15 @@ static void test_roundtrip(void **state)
 	assert_string_equal(values(sp), "one,two,three");
 	assert_int_equal(spool_get(sp, 0)->seq, 1);
 	assert_int_equal(spool_after(sp, 1), 1);
+	snprintf(path, sizeof(path), "%s", spool_path(sp));
 	spool_close(sp);
 
+	ino = file_ino(path);
 	sp = open_ok(sd, 1 << 20);
 	assert_int_equal(n_warned, 0);
 	assert_string_equal(values(sp), "one,two,three");
+	/* all of it live: not rewritten at open */
+	assert_int_equal(file_ino(path), ino);
 	m = spool_get(sp, 1);
 	assert_int_equal(m->cls, SPOOL_INVENTORY);
 	assert_string_equal(m->topic, "t");
@@ -135,6 +148,8 @@ static void test_roundtrip(void **state)
 	spool_close(sp);
 	sp = open_ok(sd, 1 << 20);
 	assert_string_equal(values(sp), "one,three");
+	/* a done mark in it: rewritten without the delivered one */
+	assert_true(file_ino(path) != ino);
 	append_ok(sp, SPOOL_EVENTS, "k", "four");
 	sync_ok(sp);
 	assert_int_equal(spool_get(sp, 2)->seq, 4);
@@ -289,6 +304,91 @@ static void test_bound(void **state)
 	free(dir);
 }
 
+/* A NULL value (a tombstone): written, read back NULL after a reopen and
+ * a compaction, distinct from an empty value; one process at a time. */
+static void test_tombstone(void **state)
+{
+	char *dir = tree_tmpdir();
+	const char *sd = tree_path("%s/spool", dir);
+	spool *sp = open_ok(sd, 1 << 20), *other = NULL;
+	spool_msg m = { 0 };
+	accel_err err;
+
+	(void)state;
+	append_ok(sp, SPOOL_INVENTORY, "h", "snapshot");
+	m.cls = SPOOL_INVENTORY;
+	m.topic = strdup("t");
+	m.key = strdup("h");
+	assert_int_equal(spool_append(sp, &m, &err), 0);
+	append_ok(sp, SPOOL_EVENTS, "h/x", "");
+	sync_ok(sp);
+	assert_null(spool_get(sp, 1)->value);
+	/* a second opener is refused, naming the file */
+	assert_int_equal(spool_open(&other, sd, 1 << 20, on_warn, NULL, &err), -EBUSY);
+	if (!strstr(err.msg, spool_path(sp)) || !strstr(err.msg, "in use by another process"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(spool_done(sp, 1, &err), 0);
+	spool_close(sp);
+
+	sp = open_ok(sd, 1 << 20);
+	assert_int_equal(n_warned, 0);
+	assert_int_equal(spool_n(sp), 2);
+	assert_null(spool_get(sp, 0)->value);
+	assert_int_equal(spool_get(sp, 0)->value_len, 0);
+	assert_string_equal(spool_get(sp, 0)->key, "h");
+	/* the empty value stays an empty value */
+	assert_non_null(spool_get(sp, 1)->value);
+	assert_int_equal(spool_get(sp, 1)->value_len, 0);
+	/* a NULL value with a length is not a message */
+	memset(&m, 0, sizeof(m));
+	m.topic = strdup("t");
+	m.value_len = 3;
+	assert_int_equal(spool_append(sp, &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "NULL value"));
+	spool_close(sp);
+	tree_rm(dir);
+	free(dir);
+}
+
+/* Reports out of order (partitions interleave): what is left, in order,
+ * through appends, a compaction and a reopen. */
+static void test_done_out_of_order(void **state)
+{
+	char *dir = tree_tmpdir();
+	const char *sd = tree_path("%s/spool", dir);
+	spool *sp = open_ok(sd, 1 << 20);
+	static const char *const v[] = { "a", "b", "c", "d", "e", "f" };
+	accel_err err;
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++)
+		append_ok(sp, SPOOL_EVENTS, "k", v[i]);
+	sync_ok(sp);
+	assert_int_equal(spool_done(sp, 3, &err), 0);
+	assert_int_equal(spool_done(sp, 5, &err), 0);
+	assert_int_equal(spool_done(sp, 3, &err), 0); /* twice: nothing */
+	assert_string_equal(values(sp), "a,b,d,f");
+	assert_int_equal(spool_after(sp, 2), 2); /* d */
+	assert_int_equal(spool_done(sp, 2, &err), 0);
+	assert_int_equal(spool_done(sp, 1, &err), 0);
+	append_ok(sp, SPOOL_EVENTS, "k", "g");
+	sync_ok(sp);
+	assert_string_equal(values(sp), "d,f,g");
+	assert_int_equal(spool_done(sp, 6, &err), 0);
+	assert_int_equal(spool_compact(sp, &err), 0);
+	assert_string_equal(values(sp), "d,g");
+	spool_close(sp);
+	sp = open_ok(sd, 1 << 20);
+	assert_string_equal(values(sp), "d,g");
+	assert_int_equal(spool_done(sp, 7, &err), 0);
+	assert_int_equal(spool_done(sp, 4, &err), 0);
+	assert_int_equal(spool_n(sp), 0);
+	assert_int_equal(file_size(spool_path(sp)), 0);
+	spool_close(sp);
+	tree_rm(dir);
+	free(dir);
+}
+
 /* ---- the parser on malformed records ---- */
 
 static uint32_t crc32c(const uint8_t *p, size_t n)
@@ -376,6 +476,23 @@ static void test_parse_bad(void **state)
 	b[10] = 200; /* topic past the end */
 	parse_bad(b, sizeof(b), "runs past the record's end");
 	parse_bad(ok, 5, "runs past the record's end");
+	/* a NULL value (length 0xffffffff) with bytes after it */
+	{
+		static const uint8_t tomb[] = { 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 't', 1, 0, 'h',
+						0, 0xff, 0xff, 0xff, 0xff };
+		uint8_t t2[sizeof(tomb) + 1];
+
+		len = record(buf, tomb, sizeof(tomb));
+		msgs = 0;
+		assert_int_equal(spool_parse(buf, len, count_msg, NULL, &msgs, &good, why,
+					     sizeof(why)),
+				 0);
+		assert_int_equal(good, len);
+		assert_int_equal(msgs, 1);
+		memcpy(t2, tomb, sizeof(tomb));
+		t2[sizeof(tomb)] = 'v';
+		parse_bad(t2, sizeof(t2), "bytes after a NULL value");
+	}
 	/* a done mark of the wrong length */
 	parse_bad((const uint8_t[]){ 2, 1, 0, 0 }, 4, "a done mark of the wrong length");
 	/* the sequence going back */
@@ -431,6 +548,9 @@ static void test_envelope(void **state)
 
 	(void)state;
 	json_object_object_add(payload, "host", json_object_new_string("c-1"));
+	/* what the envelope's own escaping must carry through unchanged */
+	json_object_object_add(payload, "odd",
+			       json_object_new_string("q\"b\\s/\n\t\r\b\f\x01\x1f\xc3\xa9"));
 	assert_int_equal(envelope_build(&m, SPOOL_EVENTS, "accelsched.events.info",
 					"c-1/0000:17:00.0", "c-1", "accelerator.device.create",
 					payload, &t, &err),
@@ -455,6 +575,8 @@ static void test_envelope(void **state)
 	assert_string_equal(json_object_get_string(member(msg, "timestamp")),
 			    "2025-12-02 08:00:00.123456");
 	assert_string_equal(json_object_get_string(member(member(msg, "payload"), "host")), "c-1");
+	assert_string_equal(json_object_get_string(member(member(msg, "payload"), "odd")),
+			    "q\"b\\s/\n\t\r\b\f\x01\x1f\xc3\xa9");
 	assert_true(json_object_is_type(member(msg, "_context"), json_type_object));
 	assert_int_equal(json_object_object_length(member(msg, "_context")), 0);
 	/* CloudEvents binary mode */
@@ -489,7 +611,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_torn),
 		cmocka_unit_test(test_bound),	  cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_envelope),
+		cmocka_unit_test(test_envelope), cmocka_unit_test(test_tombstone),
+		cmocka_unit_test(test_done_out_of_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
