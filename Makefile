@@ -467,8 +467,9 @@ check: deps
 	@echo "make check: all passed"
 
 demo: deps
-	$(MAKE) all fixtures
-	@ACCELCTL=$(ACCELCTL) FIXTURES=$(FIXTURES) scripts/demo.sh
+	$(MAKE) all fixtures python $(MOCKCLUSTER)
+	@ACCELCTL=$(ACCELCTL) FIXTURES=$(FIXTURES) MOCKCLUSTER=$(MOCKCLUSTER) PYBUILD=$(PYBUILD) \
+		scripts/demo.sh
 
 # acceld's Kafka producer path (agent/stream.c and the spool, as acceld
 # links them) driven by bench/bench_kafka.py against the mock cluster

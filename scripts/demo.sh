@@ -106,3 +106,77 @@ echo "      -e accelsched:p2p=PXB -e accelsched:numa=strict"
 say "The same with 40 GB: no server here has four such GPUs under one switch (-f json)"
 "$ACCELCTL" schedule --hosts "$HOSTS" -f json -e resources:PGPU=4 \
 	-e accelsched:min_memory_mb=40960 -e accelsched:p2p=PXB
+
+# ---- The stream: acceld to Kafka, Kafka to the scheduler ----
+: "${MOCKCLUSTER:=$(dirname "$(dirname "$ACCELCTL")")/tests/mockcluster}"
+: "${PYBUILD:=$(dirname "$(dirname "$ACCELCTL")")/python}"
+say "The stream: librdkafka's mock cluster, 3 brokers speaking the Kafka protocol on 127.0.0.1"
+# the cluster lives while its stdin is open: a sleep holds it
+sleep 3600 | "$MOCKCLUSTER" >"$DEMO/mockcluster.out" 2>/dev/null &
+MOCK_PID=$!
+cleanup_stream() {
+	pkill -P "$$" -x sleep 2>/dev/null || true
+	wait "$MOCK_PID" 2>/dev/null || true
+	cleanup
+}
+trap cleanup_stream EXIT
+for _ in $(seq 100); do
+	[ -s "$DEMO/mockcluster.out" ] && break
+	sleep 0.1
+done
+BOOT=$(head -n 1 "$DEMO/mockcluster.out")
+echo "  bootstrap servers: $BOOT"
+
+kconf() { # host fixture: an acceld configuration with [kafka]
+	c=$(conf "$1" "$FIXTURES/$2/sys")
+	printf '[kafka]\nbootstrap_servers = %s\n[telemetry]\ninterval = 0\n' "$BOOT" >>"$c"
+	echo "$c"
+}
+
+say "acceld --once for three servers, with [kafka] bootstrap_servers: each sends its inventory"
+for h in dgx2:dgx2 hgx-1:hgx-a100-vfio esc-1:esc8000a; do
+	"$ACCELD" --once --create-root --config "$(kconf "${h%%:*}" "${h#*:}")" 2>&1 |
+		grep -E 'kafka|placement sync' | sed 's/^/  /'
+done
+
+say "kcat (Debian's, no code of ours) reads the compacted inventory topic: key, size, headers"
+kcat -C -b "$BOOT" -t accelsched.inventory -o beginning -e -q \
+	-f '  %k  %S bytes  %h\n' | sed 's/,ce_/\n      ce_/g; s/,content-type/\n      content-type/'
+
+say "accelctl events --kafka SERVERS --topic accelsched.inventory --from-beginning -n 3"
+"$ACCELCTL" events --kafka "$BOOT" --topic accelsched.inventory --from-beginning -n 3 --timeout 30
+
+say "The scheduler's Kafka source (nova.conf [accelsched] state_source = kafka): the host table"
+echo "  built from the stream alone; no inventory file and no Placement read"
+PYTHONPATH="$PYBUILD" /usr/bin/python3 - "$BOOT" <<'PY'
+import sys
+from accelsched import _core, config, state
+
+boot = sys.argv[1]
+cfg = config.KafkaConfig(boot, "accelsched.inventory", "accelsched.metrics.info", {}, 30)
+src = state.make_source(config.SchedulerConfig(("kafka", boot), kafka=cfg))
+src.refresh(force=True)
+hosts = src.table.hosts()
+print("  hosts read from the stream: %s" % ", ".join(hosts))
+for what, specs in (
+        ("2 GPUs on one PCIe switch tree (p2p=PXB)",
+         {"resources:PGPU": "2", "accelsched:p2p": "PXB"}),
+        ("2 GPUs behind one switch port (p2p=PIX)",
+         {"resources:PGPU": "2", "accelsched:p2p": "PIX"}),
+        ("4 GPUs on one NUMA node (numa=strict)",
+         {"resources:PGPU": "4", "accelsched:numa": "strict"})):
+    res = src.table.evaluate(_core.Request(specs), hosts)
+    print("\n  %s:" % what)
+    for h in hosts:
+        why = res.reason(h)
+        if why:
+            print("    %-6s  no (%s)" % (h, why))
+        else:
+            print("    %-6s  yes, devices %s" % (h, " ".join(res.chosen(h))))
+src.close()
+PY
+
+say "acceld --retire for esc-1: its tombstone (key esc-1, no value) closes its history"
+"$ACCELD" --retire --config "$DEMO/esc-1.conf" 2>&1 | sed 's/^/  /'
+"$ACCELCTL" events --kafka "$BOOT" --topic accelsched.inventory --from-beginning -n 4 --timeout 30 |
+	tail -n 1
