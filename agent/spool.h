@@ -107,6 +107,10 @@ void spool_close(spool *sp);
  * message durable, and only synced ones are for sending. */
 int spool_append(spool *sp, spool_msg *m, accel_err *err);
 int spool_sync(spool *sp, accel_err *err);
+/* Appended records and done marks are written together, with one write:
+ * at spool_sync, at close, or here (after a poll's delivery reports),
+ * not synced. */
+int spool_flush(spool *sp, accel_err *err);
 /* Delivered: marked in the file (not synced: lost, the message is sent
  * again, and consumers drop it by its id), compacted when worth it. */
 int spool_done(spool *sp, uint64_t seq, accel_err *err);

@@ -532,6 +532,15 @@ int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_
 	return 0;
 }
 
+/* The done marks of the reports just served, written together */
+static void flush_marks(stream *s)
+{
+	accel_err err;
+
+	if (spool_flush(s->sp, &err))
+		accel_warning("kafka: spool: %s", err.msg);
+}
+
 int stream_commit(stream *s, accel_err *err)
 {
 	int r = spool_sync(s->sp, err);
@@ -540,6 +549,7 @@ int stream_commit(stream *s, accel_err *err)
 		return r;
 	hand_over(s);
 	rd_kafka_poll(s->rk, 0);
+	flush_marks(s);
 	return 0;
 }
 
@@ -562,7 +572,15 @@ int stream_timeout(const stream *s)
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
+static void poll_once(stream *s);
+
 void stream_poll(stream *s)
+{
+	poll_once(s);
+	flush_marks(s);
+}
+
+static void poll_once(stream *s)
 {
 	struct timespec t;
 
