@@ -11,6 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <accel/internal/json.h>
 #include <accel/log.h>
 
 #include "envelope.h"
@@ -456,7 +457,7 @@ static int event_payload(const char *host, uint64_t gen, const char *address,
 			 const char *health, const char *previous, char **out, accel_err *err)
 {
 	struct text t = { 0 };
-	char num[32], *dev = NULL;
+	char num[32];
 
 	snprintf(num, sizeof(num), "%" PRIu64, gen);
 	put(&t, "{\"host\":");
@@ -466,11 +467,9 @@ static int event_payload(const char *host, uint64_t gen, const char *address,
 	put(&t, ",\"address\":");
 	put_str(&t, address);
 	put(&t, ",\"device\":");
+	/* the device's text as accel_device_to_json writes it, made in place */
 	if (!t.r)
-		t.r = accel_device_to_json(d, 0, &dev);
-	if (!t.r)
-		put(&t, dev);
-	free(dev);
+		t.r = accel_device_json_append(d, &t.p, &t.n, &t.cap);
 	if (changed) {
 		put(&t, ",\"changed\":[");
 		for (size_t i = 0; i < changed->n_fields; i++) {
