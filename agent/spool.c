@@ -59,7 +59,45 @@ static int flush_pend(spool *sp, accel_err *err);
  * ("slicing-by-8"), so that loading a spool of many megabytes is quick */
 static uint32_t crc_table[8][256];
 
+static uint32_t crc32c_table(const uint8_t *p, size_t n);
+
+#if defined(__x86_64__)
+/* SSE 4.2's crc32 instruction computes CRC-32C itself: eight bytes an
+ * instruction, where the CPU has it (the same checksum) */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(const uint8_t *p, size_t n)
+{
+	uint64_t c = 0xffffffffu;
+
+	while (n >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+		p += 8;
+		n -= 8;
+	}
+	while (n--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	return (uint32_t)c ^ 0xffffffffu;
+}
+#endif
+
 static uint32_t crc32c(const uint8_t *p, size_t n)
+{
+#if defined(__x86_64__)
+	static int hw = -1;
+
+	if (hw < 0) {
+		__builtin_cpu_init();
+		hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+	}
+	if (hw)
+		return crc32c_sse42(p, n);
+#endif
+	return crc32c_table(p, n);
+}
+
+static uint32_t crc32c_table(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xffffffffu;
 
@@ -590,6 +628,7 @@ static int sync_dir(const char *dir)
 int spool_compact(spool *sp, accel_err *err)
 {
 	char tmp[4200];
+	struct wbuf w = { 0 };
 	uint64_t bytes = 0;
 	int fd, r = 0;
 
@@ -598,19 +637,26 @@ int spool_compact(spool *sp, accel_err *err)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return accel_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
+	/* the records encoded into one buffer, written a megabyte or so at
+	 * a time */
 	for (size_t i = 0; i < sp->n && !r; i++) {
-		uint8_t *rec;
-		size_t n;
-
-		r = spool_encode_msg(&sp->e[i].m, &rec, &n, err);
+		r = check_msg(&sp->e[i].m, err);
 		if (r)
 			break;
-		r = write_all(fd, rec, n);
-		if (r)
-			accel_err_set(err, r, "%s: %s", tmp, strerror(-r));
-		free(rec);
-		bytes += n;
+		encode_into(&w, &sp->e[i].m);
+		if (w.err) {
+			r = accel_err_set(err, w.err, "out of memory");
+			break;
+		}
+		if (w.n >= (1u << 20) || i + 1 == sp->n) {
+			r = write_all(fd, w.p, w.n);
+			if (r)
+				accel_err_set(err, r, "%s: %s", tmp, strerror(-r));
+			bytes += w.n;
+			w.n = 0;
+		}
 	}
+	free(w.p);
 	if (!r && fdatasync(fd))
 		r = accel_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
 	if (r) {
