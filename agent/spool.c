@@ -1015,8 +1015,11 @@ int spool_done(spool *sp, uint64_t seq, accel_err *err)
 		sp->file_bytes = 0;
 		return 0;
 	}
-	/* mostly delivered records: rewrite (a few live ones are cheap) */
-	if (sp->file_bytes > 2 * sp->live_bytes + (1u << 20))
+	/* mostly delivered records in a file past half its bound: rewrite
+	 * (a few live ones are cheap). Not below that: a replay's reports
+	 * would rewrite the rest again and again (half, a quarter, ...)
+	 * while it drains to the empty file anyway. */
+	if (sp->file_bytes > 2 * sp->live_bytes + (1u << 20) && sp->file_bytes > sp->max_bytes / 2)
 		return spool_compact(sp, err);
 	/* the mark, written with the others of this poll (spool_flush) */
 	start = sp->pend.n;

@@ -24,7 +24,7 @@
  * offset. One process has the spool at a time: SPOOL_DIR/lock, held with
  * flock() while it is open. Opening rewrites the file with the messages not yet delivered
  * (compaction), as does a done mark when delivered records make up most of
- * the file.
+ * the file and the file is past half of max_bytes.
  *
  * Bounded: the file never grows past max_bytes. When a new message would
  * not fit, delivered records are compacted away first, then undelivered
