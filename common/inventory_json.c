@@ -519,6 +519,23 @@ static void tb_str_or_null(struct tbuf *b, const char *s)
 
 static void text_fields(struct tbuf *b, const struct fields *t, const void *self);
 
+/* v in base 10 or 16 (lower case), at least `digits` digits: "%0*x" and
+ * "%" PRId64 of a value >= 0 without printf's parsing */
+static void tb_uint(struct tbuf *b, uint64_t v, unsigned base, int digits)
+{
+	static const char dig[] = "0123456789abcdef";
+	char buf[24];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = dig[v % base];
+		v /= base;
+	} while (v && i);
+	while (i > 0 && (int)(sizeof(buf) - i) < digits)
+		buf[--i] = '0';
+	tb_put(b, buf + i, sizeof(buf) - i);
+}
+
 /* f's value in self written; false: f is left out (nothing written) */
 static bool text_value(struct tbuf *b, const struct field *f, const void *self)
 {
@@ -549,8 +566,9 @@ static bool text_value(struct tbuf *b, const struct field *f, const void *self)
 			tb_put(b, "null", 4);
 			return true;
 		}
-		snprintf(buf, sizeof(buf), "%0*x", f->size, (unsigned)x);
-		tb_quoted(b, buf);
+		tb_put(b, "\"", 1);
+		tb_uint(b, (unsigned)x, 16, f->size);
+		tb_put(b, "\"", 1);
 		return true;
 	case T_INT:
 		x = int_at(self, f);
@@ -559,7 +577,7 @@ static bool text_value(struct tbuf *b, const struct field *f, const void *self)
 		if (x < 0)
 			tb_put(b, "null", 4);
 		else
-			tb_put(b, buf, (size_t)snprintf(buf, sizeof(buf), "%" PRId64, x));
+			tb_uint(b, (uint64_t)x, 10, 1);
 		return true;
 	case T_WIDTH:
 		x = *CAT(self, f->off, int);

@@ -313,7 +313,10 @@ static void test_device_text(void **state)
 	same_text(d); /* all unknown */
 	d->kind = ACCEL_KIND_GPU;
 	d->vendor_id = 0x10de;
-	d->class_code = 0x030200;
+	d->class_code = 0x030200; /* a leading zero */
+	d->revision = 0;
+	d->subsystem_vendor_id = 0x12345; /* more digits than 4 */
+	d->iommu_group = 0;
 	d->numa_node = 1;
 	d->memory_mb = 81920;
 	d->pcie.speed_dgts = 160;
