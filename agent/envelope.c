@@ -193,9 +193,15 @@ int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const 
 	snprintf(oslo_time, sizeof(oslo_time), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 usec);
-	snprintf(ce_time, sizeof(ce_time), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 usec);
+	/* the same instant in RFC 3339: a T for the space, a Z after */
+	{
+		size_t n = strlen(oslo_time);
+
+		memcpy(ce_time, oslo_time, n);
+		ce_time[strchr(oslo_time, ' ') - oslo_time] = 'T';
+		ce_time[n] = 'Z';
+		ce_time[n + 1] = '\0';
+	}
 	snprintf(publisher, sizeof(publisher), "accelsched-agent:%s", host);
 
 	/* the message, members in oslo.messaging's order; both buffers
