@@ -13,6 +13,7 @@
 #                   the Placement client, a device change to the scheduler's
 #                   table through Kafka, acceld's Kafka producer and spool
 #                   replay against kcat -P
+#   make bench-kafka  that last part alone (BENCH_KAFKA_EVENTS, 20000)
 #   make debian13-tests  in a Debian 13 root with OpenStack 2025.1 (Nova 31),
 #                   built once and cached (docs/debian13.md)
 #   make cyborg-tests  the Cyborg driver, in a running Cyborg 2025.1 in that
@@ -122,7 +123,7 @@ FIXTURES := $(BUILD)/fixtures
 # keep the objects that pattern chains (fuzz targets) go through
 .SECONDARY:
 
-.PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench fixtures \
+.PHONY: all deps check unit unit-asan cli-tests integration fuzz fuzz-regress abi abi-update valgrind demo bench bench-kafka fixtures \
 	install clean format python nova-tests kmod vm-tests layers version uninstall install-bin install-lib \
 	install-dev install-python install-data install-dkms-src install-tests dkms-test devstack-tests shellcheck package-tests debian13-root debian13-tests kafka-tests cyborg-tests
 
@@ -502,6 +503,10 @@ bench: all fixtures
 	$(PYTHON) bench/bench_vm_latency.py --bin $(BUILD)/bin --kmod $(abspath kmod/accelinv.ko)
 	@bench/bench_discovery.sh $(BUILD)/bin/bench-run $(ACCELCTL) $(FIXTURES)
 	@$(PYTHON) bench/bench_placement.py $(BUILD)/bin $(FIXTURES) --hosts $(BENCH_HOSTS)
+	$(MAKE) bench-kafka
+
+# the Kafka part of make bench alone (docs/kafka.md, Benchmarks)
+bench-kafka: all fixtures
 	$(MAKE) $(BENCH_KAFKA) $(MOCKCLUSTER)
 	@$(PYTHON) bench/bench_kafka.py $(BUILD)/bin $(FIXTURES) $(MOCKCLUSTER) --events $(BENCH_KAFKA_EVENTS)
 

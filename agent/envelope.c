@@ -27,10 +27,16 @@ int envelope_uuid4(char out[37])
 	}
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	/* 8-4-4-4-12 hex digits, lower case */
+	for (size_t i = 0, o = 0; i < sizeof(b); i++) {
+		static const char hex[] = "0123456789abcdef";
+
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[36] = '\0';
 	return 0;
 }
 
@@ -56,24 +62,12 @@ struct sbuf {
 	bool oom;
 };
 
+static bool sb_room(struct sbuf *b, size_t n);
+
 static void sb_put(struct sbuf *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (!sb_room(b, n))
 		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *np;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
 	memcpy(b->p + b->n, s, n);
 	b->n += n;
 	b->p[b->n] = '\0';
@@ -84,47 +78,73 @@ static void sb_str(struct sbuf *b, const char *s)
 	sb_put(b, s, strlen(s));
 }
 
-/* s as a JSON string's content, escaped as json-c escapes it (no '/') */
+/* room for n more bytes and the NUL after them */
+static bool sb_room(struct sbuf *b, size_t n)
+{
+	if (b->oom)
+		return false;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *np;
+
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return false;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	return true;
+}
+
+/* what each byte becomes in a JSON string: 0 itself, 'u' \u00XX, else
+ * a backslash and that letter */
+static const char esc_of[256] = {
+	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
+	[1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u',
+	[0] = 'u', [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u',
+	[19] = 'u', [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u',
+	[26] = 'u', [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u',
+	['"'] = '"', ['\\'] = '\\',
+};
+
+/* s as a JSON string's content, escaped as json-c escapes it (no '/'):
+ * its escaped length counted first, made room for once */
 static void sb_esc(struct sbuf *b, const char *s, size_t n)
 {
-	size_t run = 0;
+	static const char hex[] = "0123456789abcdef";
+	size_t more = 0;
+	char *o;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e[8];
+		char e = esc_of[(unsigned char)s[i]];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sb_put(b, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"':
-			sb_put(b, "\\\"", 2);
-			break;
-		case '\\':
-			sb_put(b, "\\\\", 2);
-			break;
-		case '\b':
-			sb_put(b, "\\b", 2);
-			break;
-		case '\f':
-			sb_put(b, "\\f", 2);
-			break;
-		case '\n':
-			sb_put(b, "\\n", 2);
-			break;
-		case '\r':
-			sb_put(b, "\\r", 2);
-			break;
-		case '\t':
-			sb_put(b, "\\t", 2);
-			break;
-		default:
-			snprintf(e, sizeof(e), "\\u%04x", c);
-			sb_put(b, e, 6);
+		more += !e ? 0 : e == 'u' ? 5 : 1;
+	}
+	if (!sb_room(b, n + more))
+		return;
+	o = b->p + b->n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e = esc_of[c];
+
+		if (!e) {
+			*o++ = (char)c;
+		} else if (e != 'u') {
+			*o++ = '\\';
+			*o++ = e;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
 		}
 	}
-	sb_put(b, s + run, n - run);
+	b->n = (size_t)(o - b->p);
+	b->p[b->n] = '\0';
 }
 
 /* "name":"value" with a comma before unless first */
@@ -173,13 +193,21 @@ int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const 
 	snprintf(oslo_time, sizeof(oslo_time), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 usec);
-	snprintf(ce_time, sizeof(ce_time), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 usec);
+	/* the same instant in RFC 3339: a T for the space, a Z after */
+	{
+		size_t n = strlen(oslo_time);
+
+		memcpy(ce_time, oslo_time, n);
+		ce_time[strchr(oslo_time, ' ') - oslo_time] = 'T';
+		ce_time[n] = 'Z';
+		ce_time[n + 1] = '\0';
+	}
 	snprintf(publisher, sizeof(publisher), "accelsched-agent:%s", host);
 
-	/* the message, members in oslo.messaging's order */
-	sb_put(&msg, "{", 1);
+	/* the message, members in oslo.messaging's order; both buffers
+	 * made big enough at once for the usual case */
+	if (sb_room(&msg, payload_len + 512))
+		sb_put(&msg, "{", 1);
 	sb_member(&msg, "message_id", id, true);
 	sb_member(&msg, "publisher_id", publisher, false);
 	sb_member(&msg, "event_type", event_type, false);
@@ -189,7 +217,8 @@ int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const 
 	sb_member(&msg, "timestamp", oslo_time, false);
 	sb_str(&msg, ",\"_context\":{}}");
 	/* the envelope, the message as a string in it */
-	sb_str(&env, "{\"oslo.version\":\"2.0\",\"oslo.message\":\"");
+	if (!msg.oom && sb_room(&env, msg.n + msg.n / 4 + 64))
+		sb_str(&env, "{\"oslo.version\":\"2.0\",\"oslo.message\":\"");
 	if (!msg.oom)
 		sb_esc(&env, msg.p, msg.n);
 	sb_str(&env, "\"}");

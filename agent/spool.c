@@ -28,6 +28,12 @@ struct entry {
 	bool dead;	/* delivered: cleared but its seq, gone at the next squeeze */
 };
 
+struct wbuf {
+	uint8_t *p;
+	size_t n, cap;
+	int err;
+};
+
 struct spool {
 	char *dir, *path;
 	int fd, lock_fd;
@@ -38,15 +44,60 @@ struct spool {
 	size_t n, cap, head;
 	size_t n_dead; /* entries among the n marked dead */
 	uint64_t dropped[SPOOL_N_CLASSES];
+	/* records appended and done marks not written yet: one write for
+	 * them all at the next sync (or flush, compaction, close); file_bytes
+	 * counts them; the last pend_msgs entries are theirs */
+	struct wbuf pend;
+	size_t pend_msgs;
 	spool_warn_fn warn;
 	void *arg;
 };
+
+static int flush_pend(spool *sp, accel_err *err);
 
 /* CRC-32C (Castagnoli): tables built once, eight bytes a step
  * ("slicing-by-8"), so that loading a spool of many megabytes is quick */
 static uint32_t crc_table[8][256];
 
+static uint32_t crc32c_table(const uint8_t *p, size_t n);
+
+#if defined(__x86_64__)
+/* SSE 4.2's crc32 instruction computes CRC-32C itself: eight bytes an
+ * instruction, where the CPU has it (the same checksum) */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(const uint8_t *p, size_t n)
+{
+	uint64_t c = 0xffffffffu;
+
+	while (n >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+		p += 8;
+		n -= 8;
+	}
+	while (n--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	return (uint32_t)c ^ 0xffffffffu;
+}
+#endif
+
 static uint32_t crc32c(const uint8_t *p, size_t n)
+{
+#if defined(__x86_64__)
+	static int hw = -1;
+
+	if (hw < 0) {
+		__builtin_cpu_init();
+		hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+	}
+	if (hw)
+		return crc32c_sse42(p, n);
+#endif
+	return crc32c_table(p, n);
+}
+
+static uint32_t crc32c_table(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xffffffffu;
 
@@ -116,12 +167,6 @@ void spool_msg_clear(spool_msg *m)
 
 /* ---- encoding ---- */
 
-struct wbuf {
-	uint8_t *p;
-	size_t n, cap;
-	int err;
-};
-
 static void put(struct wbuf *w, const void *src, size_t n)
 {
 	if (w->err)
@@ -161,20 +206,28 @@ static void put_str16(struct wbuf *w, const char *s)
 	put(w, s, n);
 }
 
-/* header then body: the checksum and length are filled in at the end */
-static int finish(struct wbuf *w, uint8_t **out, size_t *n)
+/* header then body: the checksum and length of the record that starts
+ * at `start` filled in at the end */
+static void seal(struct wbuf *w, size_t start)
 {
 	uint32_t len, crc;
 
+	if (w->err)
+		return;
+	len = (uint32_t)(w->n - start - HEAD);
+	crc = crc32c(w->p + start + HEAD, len);
+	for (int i = 0; i < 4; i++) {
+		w->p[start + 4 + i] = (uint8_t)(len >> (8 * i));
+		w->p[start + 8 + i] = (uint8_t)(crc >> (8 * i));
+	}
+}
+
+static int finish(struct wbuf *w, uint8_t **out, size_t *n)
+{
+	seal(w, 0);
 	if (w->err) {
 		free(w->p);
 		return w->err;
-	}
-	len = (uint32_t)(w->n - HEAD);
-	crc = crc32c(w->p + HEAD, len);
-	for (int i = 0; i < 4; i++) {
-		w->p[4 + i] = (uint8_t)(len >> (8 * i));
-		w->p[8 + i] = (uint8_t)(crc >> (8 * i));
 	}
 	*out = w->p;
 	*n = w->n;
@@ -186,10 +239,8 @@ static bool field_ok(const char *s, size_t max)
 	return s && strlen(s) <= max;
 }
 
-int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *err)
+static int check_msg(const spool_msg *m, accel_err *err)
 {
-	struct wbuf w = { 0 };
-
 	if (!field_ok(m->topic, SPOOL_TOPIC_MAX) || !*m->topic)
 		return accel_err_set(err, -EINVAL, "spool: a message needs a topic of 1 to %d bytes",
 				     SPOOL_TOPIC_MAX);
@@ -210,39 +261,58 @@ int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *er
 				     m->value_len, SPOOL_RECORD_MAX - 1024);
 	if ((unsigned)m->cls >= SPOOL_N_CLASSES)
 		return accel_err_set(err, -EINVAL, "spool: unknown message class %d", (int)m->cls);
-	put(&w, MAGIC "\0\0\0\0\0\0\0\0", HEAD);
-	put_u(&w, T_MSG, 1);
-	put_u(&w, m->seq, 8);
-	put_u(&w, (uint64_t)m->cls, 1);
-	put_str16(&w, m->topic);
+	return 0;
+}
+
+/* m's record (checked) added to w */
+static void encode_into(struct wbuf *w, const spool_msg *m)
+{
+	size_t start = w->n;
+
+	put(w, MAGIC "\0\0\0\0\0\0\0\0", HEAD);
+	put_u(w, T_MSG, 1);
+	put_u(w, m->seq, 8);
+	put_u(w, (uint64_t)m->cls, 1);
+	put_str16(w, m->topic);
 	if (m->key)
-		put_str16(&w, m->key);
+		put_str16(w, m->key);
 	else
-		put_u(&w, KEY_NULL, 2);
-	put_u(&w, m->n_headers, 1);
+		put_u(w, KEY_NULL, 2);
+	put_u(w, m->n_headers, 1);
 	for (size_t i = 0; i < m->n_headers; i++) {
-		put_str16(&w, m->headers[i].name);
-		put_str16(&w, m->headers[i].value);
+		put_str16(w, m->headers[i].name);
+		put_str16(w, m->headers[i].value);
 	}
 	if (m->value) {
-		put_u(&w, m->value_len, 4);
-		put(&w, m->value, m->value_len);
+		put_u(w, m->value_len, 4);
+		put(w, m->value, m->value_len);
 	} else {
-		put_u(&w, SPOOL_VALUE_NULL, 4); /* a tombstone */
+		put_u(w, SPOOL_VALUE_NULL, 4); /* a tombstone */
 	}
+	seal(w, start);
+}
+
+int spool_encode_msg(const spool_msg *m, uint8_t **out, size_t *n, accel_err *err)
+{
+	struct wbuf w = { 0 };
+	int r = check_msg(m, err);
+
+	if (r)
+		return r;
+	encode_into(&w, m);
 	if (finish(&w, out, n))
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	return 0;
 }
 
-static int encode_done(uint64_t seq, uint8_t **out, size_t *n)
+static void encode_done_into(struct wbuf *w, uint64_t seq)
 {
-	struct wbuf w = { 0 };
+	size_t start = w->n;
 
-	put(&w, MAGIC "\0\0\0\0\0\0\0\0", HEAD);
-	put_u(&w, T_DONE, 1);
-	put_u(&w, seq, 8);
-	return finish(&w, out, n);
+	put(w, MAGIC "\0\0\0\0\0\0\0\0", HEAD);
+	put_u(w, T_DONE, 1);
+	put_u(w, seq, 8);
+	seal(w, start);
 }
 
 /* ---- parsing ---- */
@@ -558,6 +628,7 @@ static int sync_dir(const char *dir)
 int spool_compact(spool *sp, accel_err *err)
 {
 	char tmp[4200];
+	struct wbuf w = { 0 };
 	uint64_t bytes = 0;
 	int fd, r = 0;
 
@@ -566,19 +637,26 @@ int spool_compact(spool *sp, accel_err *err)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return accel_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
+	/* the records encoded into one buffer, written a megabyte or so at
+	 * a time */
 	for (size_t i = 0; i < sp->n && !r; i++) {
-		uint8_t *rec;
-		size_t n;
-
-		r = spool_encode_msg(&sp->e[i].m, &rec, &n, err);
+		r = check_msg(&sp->e[i].m, err);
 		if (r)
 			break;
-		r = write_all(fd, rec, n);
-		if (r)
-			accel_err_set(err, r, "%s: %s", tmp, strerror(-r));
-		free(rec);
-		bytes += n;
+		encode_into(&w, &sp->e[i].m);
+		if (w.err) {
+			r = accel_err_set(err, w.err, "out of memory");
+			break;
+		}
+		if (w.n >= (1u << 20) || i + 1 == sp->n) {
+			r = write_all(fd, w.p, w.n);
+			if (r)
+				accel_err_set(err, r, "%s: %s", tmp, strerror(-r));
+			bytes += w.n;
+			w.n = 0;
+		}
 	}
+	free(w.p);
 	if (!r && fdatasync(fd))
 		r = accel_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
 	if (r) {
@@ -601,6 +679,9 @@ int spool_compact(spool *sp, accel_err *err)
 		return accel_err_set(err, -errno, "%s: %s", sp->path, strerror(errno));
 	sp->file_bytes = bytes;
 	sp->live_bytes = bytes;
+	/* what was not written yet is in the new file, synced */
+	sp->pend.n = 0;
+	sp->pend_msgs = 0;
 	if (sp->n)
 		sp->synced_seq = sp->e[sp->n - 1].m.seq;
 	return 0;
@@ -661,9 +742,14 @@ static void shrink(spool *sp, uint64_t need, const spool_msg *incoming)
 static int make_room(spool *sp, uint64_t need, const spool_msg *incoming, accel_err *err)
 {
 	uint64_t slack = sp->max_bytes / 16;
+	int r;
 
 	if (sp->file_bytes + need <= sp->max_bytes)
 		return 0;
+	/* the file as the entries say before any is dropped */
+	r = flush_pend(sp, err);
+	if (r)
+		return r;
 	if (sp->live_bytes + need > sp->max_bytes)
 		shrink(sp, need + slack < sp->max_bytes ? need + slack : need, incoming);
 	return spool_compact(sp, err);
@@ -790,8 +876,14 @@ void spool_close(spool *sp)
 {
 	if (!sp)
 		return;
-	if (sp->fd >= 0)
+	if (sp->fd >= 0) {
+		accel_err err;
+
+		/* appended, not synced: in the file as before (not durable) */
+		(void)flush_pend(sp, &err);
 		close(sp->fd);
+	}
+	free(sp->pend.p);
 	if (sp->lock_fd >= 0)
 		close(sp->lock_fd);
 	for (size_t i = 0; i < sp->n; i++)
@@ -802,35 +894,61 @@ void spool_close(spool *sp)
 	free(sp);
 }
 
-static int append_bytes(spool *sp, const uint8_t *rec, size_t n, accel_err *err)
+/* What was appended and marked done since the last write, written with
+ * one write (not synced). When it fails, the file is as it was and the
+ * messages of it are dropped: none of them was synced, so none was
+ * handed over. */
+static int flush_pend(spool *sp, accel_err *err)
 {
-	int r = write_all(sp->fd, rec, n);
+	int r;
 
+	if (!sp->pend.n)
+		return 0;
+	r = write_all(sp->fd, sp->pend.p, sp->pend.n);
 	if (r) {
+		uint64_t before = sp->file_bytes - sp->pend.n;
+
 		/* no half record left behind for the next open to warn about */
-		if (ftruncate(sp->fd, (off_t)sp->file_bytes)) {
+		if (ftruncate(sp->fd, (off_t)before) || lseek(sp->fd, (off_t)before, SEEK_SET) < 0) {
 			/* the next open drops it */
 		}
-		return accel_err_set(err, r, "%s: %s", sp->path, strerror(-r));
+		sp->file_bytes = before;
+		squeeze(sp);
+		for (; sp->pend_msgs && sp->n; sp->pend_msgs--) {
+			sp->n--;
+			sp->live_bytes -= sp->e[sp->n].bytes;
+			spool_msg_clear(&sp->e[sp->n].m);
+		}
 	}
-	sp->file_bytes += n;
-	return 0;
+	sp->pend.n = 0;
+	sp->pend_msgs = 0;
+	/* a buffer grown by a burst not kept for good */
+	if (sp->pend.cap > (1u << 20)) {
+		free(sp->pend.p);
+		sp->pend.p = NULL;
+		sp->pend.cap = 0;
+	}
+	return r ? accel_err_set(err, r, "%s: %s", sp->path, strerror(-r)) : 0;
+}
+
+int spool_flush(spool *sp, accel_err *err)
+{
+	return flush_pend(sp, err);
 }
 
 int spool_append(spool *sp, spool_msg *m, accel_err *err)
 {
-	uint8_t *rec;
-	size_t n;
+	size_t n, start;
 	int r;
 
 	m->seq = sp->next_seq;
-	r = spool_encode_msg(m, &rec, &n, err);
+	r = check_msg(m, err);
 	if (r) {
 		spool_msg_clear(m);
 		return r;
 	}
+	n = msg_record_bytes(m);
 	if (n > sp->max_bytes) {
-		free(rec);
 		spool_msg_clear(m);
 		return accel_err_set(err, -E2BIG,
 				     "%s: a message of %zu bytes is larger than the whole spool "
@@ -838,23 +956,37 @@ int spool_append(spool *sp, spool_msg *m, accel_err *err)
 				     sp->path, n, (unsigned long long)sp->max_bytes);
 	}
 	r = make_room(sp, n, m, err);
-	if (!r)
-		r = append_bytes(sp, rec, n, err);
-	free(rec);
+	if (r) {
+		spool_msg_clear(m);
+		return r;
+	}
+	start = sp->pend.n;
+	encode_into(&sp->pend, m);
+	if (!sp->pend.err && sp->pend.n - start != n)
+		sp->pend.err = -EIO; /* msg_record_bytes and the encoder disagree */
+	r = sp->pend.err;
 	if (!r)
 		r = add_entry(sp, m, (uint32_t)n);
 	if (r) {
+		sp->pend.n = start;
+		sp->pend.err = 0;
 		spool_msg_clear(m);
 		if (r == -ENOMEM)
-			accel_err_set(err, r, "out of memory");
-		return r;
+			return accel_err_set(err, r, "out of memory");
+		return accel_err_set(err, r, "%s: %s", sp->path, strerror(-r));
 	}
+	sp->file_bytes += n;
+	sp->pend_msgs++;
 	sp->next_seq++;
 	return 0;
 }
 
 int spool_sync(spool *sp, accel_err *err)
 {
+	int r = flush_pend(sp, err);
+
+	if (r)
+		return r;
 	if (!sp->n || sp->e[sp->n - 1].m.seq <= sp->synced_seq)
 		return 0;
 	if (fdatasync(sp->fd))
@@ -865,11 +997,8 @@ int spool_sync(spool *sp, accel_err *err)
 
 int spool_done(spool *sp, uint64_t seq, accel_err *err)
 {
-	uint8_t *rec;
-	size_t n;
 	bool exact;
-	size_t i = find(sp, seq, &exact);
-	int r;
+	size_t i = find(sp, seq, &exact), start;
 
 	if (!exact || sp->e[i].dead)
 		return 0; /* dropped meanwhile, or twice */
@@ -877,23 +1006,35 @@ int spool_done(spool *sp, uint64_t seq, accel_err *err)
 	if (sp->n == sp->n_dead) {
 		squeeze(sp);
 		/* all delivered: empty (a crash half way leaves it whole,
-		 * sent again and dropped by id) */
+		 * sent again and dropped by id); what was not written yet
+		 * is done marks only (every message is delivered) */
+		sp->pend.n = 0;
+		sp->pend_msgs = 0;
 		if (ftruncate(sp->fd, 0) || lseek(sp->fd, 0, SEEK_SET) < 0)
 			return accel_err_set(err, -errno, "%s: %s", sp->path, strerror(errno));
 		sp->file_bytes = 0;
 		return 0;
 	}
-	/* mostly delivered records: rewrite (a few live ones are cheap) */
-	if (sp->file_bytes > 2 * sp->live_bytes + (1u << 20))
+	/* mostly delivered records in a file past half its bound: rewrite
+	 * (a few live ones are cheap). Not below that: a replay's reports
+	 * would rewrite the rest again and again (half, a quarter, ...)
+	 * while it drains to the empty file anyway. */
+	if (sp->file_bytes > 2 * sp->live_bytes + (1u << 20) && sp->file_bytes > sp->max_bytes / 2)
 		return spool_compact(sp, err);
-	if (encode_done(seq, &rec, &n))
+	/* the mark, written with the others of this poll (spool_flush) */
+	start = sp->pend.n;
+	encode_done_into(&sp->pend, seq);
+	if (sp->pend.err) {
+		sp->pend.n = start;
+		sp->pend.err = 0;
 		return accel_err_set(err, -ENOMEM, "out of memory");
-	if (sp->file_bytes + n > sp->max_bytes)
-		r = spool_compact(sp, err);
-	else
-		r = append_bytes(sp, rec, n, err);
-	free(rec);
-	return r;
+	}
+	if (sp->file_bytes + (sp->pend.n - start) > sp->max_bytes) {
+		sp->pend.n = start;
+		return spool_compact(sp, err);
+	}
+	sp->file_bytes += sp->pend.n - start;
+	return 0;
 }
 
 size_t spool_n(spool *sp)

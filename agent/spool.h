@@ -24,7 +24,7 @@
  * offset. One process has the spool at a time: SPOOL_DIR/lock, held with
  * flock() while it is open. Opening rewrites the file with the messages not yet delivered
  * (compaction), as does a done mark when delivered records make up most of
- * the file.
+ * the file and the file is past half of max_bytes.
  *
  * Bounded: the file never grows past max_bytes. When a new message would
  * not fit, delivered records are compacted away first, then undelivered
@@ -107,6 +107,10 @@ void spool_close(spool *sp);
  * message durable, and only synced ones are for sending. */
 int spool_append(spool *sp, spool_msg *m, accel_err *err);
 int spool_sync(spool *sp, accel_err *err);
+/* Appended records and done marks are written together, with one write:
+ * at spool_sync, at close, or here (after a poll's delivery reports),
+ * not synced. */
+int spool_flush(spool *sp, accel_err *err);
 /* Delivered: marked in the file (not synced: lost, the message is sent
  * again, and consumers drop it by its id), compacted when worth it. */
 int spool_done(spool *sp, uint64_t seq, accel_err *err);

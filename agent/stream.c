@@ -11,6 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <accel/internal/json.h>
 #include <accel/log.h>
 
 #include "envelope.h"
@@ -456,7 +457,7 @@ static int event_payload(const char *host, uint64_t gen, const char *address,
 			 const char *health, const char *previous, char **out, accel_err *err)
 {
 	struct text t = { 0 };
-	char num[32], *dev = NULL;
+	char num[32];
 
 	snprintf(num, sizeof(num), "%" PRIu64, gen);
 	put(&t, "{\"host\":");
@@ -466,11 +467,9 @@ static int event_payload(const char *host, uint64_t gen, const char *address,
 	put(&t, ",\"address\":");
 	put_str(&t, address);
 	put(&t, ",\"device\":");
+	/* the device's text as accel_device_to_json writes it, made in place */
 	if (!t.r)
-		t.r = accel_device_to_json(d, 0, &dev);
-	if (!t.r)
-		put(&t, dev);
-	free(dev);
+		t.r = accel_device_json_append(d, &t.p, &t.n, &t.cap);
 	if (changed) {
 		put(&t, ",\"changed\":[");
 		for (size_t i = 0; i < changed->n_fields; i++) {
@@ -532,6 +531,15 @@ int stream_changes(stream *s, const accel_inventory *inv, const accel_inventory_
 	return 0;
 }
 
+/* The done marks of the reports just served, written together */
+static void flush_marks(stream *s)
+{
+	accel_err err;
+
+	if (spool_flush(s->sp, &err))
+		accel_warning("kafka: spool: %s", err.msg);
+}
+
 int stream_commit(stream *s, accel_err *err)
 {
 	int r = spool_sync(s->sp, err);
@@ -540,6 +548,7 @@ int stream_commit(stream *s, accel_err *err)
 		return r;
 	hand_over(s);
 	rd_kafka_poll(s->rk, 0);
+	flush_marks(s);
 	return 0;
 }
 
@@ -562,7 +571,15 @@ int stream_timeout(const stream *s)
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
+static void poll_once(stream *s);
+
 void stream_poll(stream *s)
+{
+	poll_once(s);
+	flush_marks(s);
+}
+
+static void poll_once(stream *s)
 {
 	struct timespec t;
 

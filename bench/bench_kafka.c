@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 		if (poll(&p, 1, 0) > 0)
 			stream_poll(s);
 	}
+	if (getenv("BK_DEBUG")) fprintf(stderr, "loop %.3f\n", now() - t0);
 	if (!fill)
 		left = stream_flush(s, 600 * 1000, NULL);
 	else

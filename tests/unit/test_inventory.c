@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include <accel/internal/json.h>
 #include <accel/inventory.h>
 #include <accel/util.h>
 #include <sys/stat.h>
@@ -278,6 +279,77 @@ static void test_warnings(void **state)
 	accel_warnings_free(&w); /* twice is fine */
 }
 
+/* acceld's events write a device's JSON without json-c's objects
+ * (accel_device_json_append): the very bytes accel_device_to_json writes,
+ * for every device of the sample, one with every optional part, and one
+ * whose strings need every escape. */
+static void same_text(const accel_device *d)
+{
+	char *want = NULL, *got = NULL;
+	size_t n = 0, cap = 0;
+
+	assert_int_equal(accel_device_to_json(d, 0, &want), 0);
+	assert_int_equal(accel_device_json_append(d, &got, &n, &cap), 0);
+	assert_string_equal(got, want);
+	assert_int_equal(n, strlen(want));
+	/* appended after what is there */
+	assert_int_equal(accel_device_json_append(d, &got, &n, &cap), 0);
+	assert_int_equal(n, 2 * strlen(want));
+	assert_memory_equal(got + n / 2, want, n / 2);
+	free(got);
+	free(want);
+}
+
+static void test_device_text(void **state)
+{
+	accel_inventory *inv = sample();
+	accel_device *d;
+	char weird[40];
+
+	(void)state;
+	for (size_t i = 0; i < accel_inventory_n_devices(inv); i++)
+		same_text(accel_inventory_device(inv, i));
+	assert_int_equal(accel_inventory_add_device(inv, "0000:1a:00.0", &d), 0);
+	same_text(d); /* all unknown */
+	d->kind = ACCEL_KIND_GPU;
+	d->vendor_id = 0x10de;
+	d->class_code = 0x030200; /* a leading zero */
+	d->revision = 0;
+	d->subsystem_vendor_id = 0x12345; /* more digits than 4 */
+	d->iommu_group = 0;
+	d->numa_node = 1;
+	d->memory_mb = 81920;
+	d->pcie.speed_dgts = 160;
+	d->pcie.width = 16;
+	accel_device_set(&d->architecture, "ampere");
+	accel_device_set(&d->cpu_affinity, "0-31");
+	accel_strv_add(&d->sriov.vfs, &d->sriov.n_vfs, "0000:1a:00.4");
+	d->sriov.known = true;
+	d->sriov.total_vfs = 16;
+	accel_device_set(&d->drm.card, "card1");
+	accel_device_set(&d->accel_node, "accel0");
+	d->opencl.present = true;
+	d->opencl.compute_units = 108;
+	accel_device_add_health_reason(d, ACCEL_HEALTH_DEGRADED, "%s", "link downtrained");
+	d->in_use = 0;
+	d->utilization = 0;
+	same_text(d);
+	d->in_use = 1;
+	d->utilization = 100;
+	/* every byte below 0x20, quotes, backslashes, a slash (not escaped
+	 * with NOSLASHESCAPE), and UTF-8 */
+	for (int c = 1; c < 0x20; c++)
+		weird[c - 1] = (char)c;
+	memcpy(weird + 31, "\"\\/\xc3\xa9\x7f", 7);
+	weird[38] = '\0';
+	accel_device_set(&d->model, weird);
+	accel_device_set(&d->driver, "a\"b\\c/d");
+	accel_strv_add(&d->traits, &d->n_traits, weird);
+	accel_strv_add(&d->traits, &d->n_traits, "");
+	same_text(d);
+	accel_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_json_shape), cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_malformed),  cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_read_file),  cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_device_text),
 	};
 
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);

@@ -48,6 +48,12 @@ int accel_json_strv(char *const *v, size_t n, json_object **out);
  * caller frees. root is put in every case; root NULL is -ENOMEM. */
 int accel_json_text(json_object *root, int flags, char **out);
 
+struct accel_device;
+/* d's JSON (accel_device_to_json's text, plain) added to the text at
+ * *buf of *len bytes in an allocation of *cap (all 0 for a new one),
+ * without json-c's objects in between. 0 or -ENOMEM. */
+int accel_device_json_append(const struct accel_device *d, char **buf, size_t *len, size_t *cap);
+
 #ifdef __cplusplus
 }
 #endif
