@@ -126,8 +126,11 @@ class CyborgTest(unittest.TestCase):
         self.assertNotIn(HOST + "_0000:0b:00.0", names)  # the display device
 
     def test_2_placement_providers_with_traits(self):
-        rps = self.providers()
-        self.assertEqual(len(rps), 6)
+        # the deployables are in Cyborg's DB before the conductor has set
+        # every provider's inventory and traits
+        rps = wait_for("6 providers with inventory and traits", lambda: (
+            lambda r: r if len(r) == 6 and all(t and i for _, t, i in r.values()) else None)(
+                self.providers()))
         _, traits, inv = rps[HOST + "_0000:02:00.1"]
         self.assertIn("CUSTOM_ACCEL_MODEL_ALVEO_U250", traits)
         self.assertIn("CUSTOM_ACCEL_VENDOR_XILINX", traits)
@@ -215,8 +218,13 @@ class CyborgTest(unittest.TestCase):
         os.rename(os.path.join(self.work, "npu-link"), self.dev_link("0000:00:0b.0"))
         wait_for("the NPU back in /v2/devices", lambda: "Meteor Lake NPU" in {
             d["model"] for d in self.devices()})
-        rp = wait_for("its provider back", lambda: self.providers().get(
-            HOST + "_0000:00:0b.0"))
+        # Cyborg's conductor creates the provider, then sets its inventory,
+        # then its traits, in separate requests: wait for all three
+        def provider():
+            rp = self.providers().get(HOST + "_0000:00:0b.0")
+            return rp if rp and rp[1] and rp[2] else None
+
+        rp = wait_for("its provider back with inventory and traits", provider)
         self.assertIn("CUSTOM_NPU", rp[2])
         self.assertIn("CUSTOM_ACCEL_VENDOR_INTEL", rp[1])
 
