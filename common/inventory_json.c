@@ -1083,17 +1083,24 @@ out:
 	return rc;
 }
 
+int accel_inventory_from_object(json_object *root, accel_inventory **out, accel_err *err)
+{
+	struct rd r = {.err = err};
+
+	accel_err_clear(err);
+	return parse_root(&r, root, out);
+}
+
 int accel_inventory_from_json(const char *text, size_t len, accel_inventory **out, accel_err *err)
 {
 	json_object *root;
-	struct rd r = {.err = err};
 	int rc;
 
 	accel_err_clear(err);
 	rc = accel_json_parse(text, len, ACCEL_MAX_JSON_BYTES, "document", &root, err);
 	if (rc)
 		return rc;
-	rc = parse_root(&r, root, out);
+	rc = accel_inventory_from_object(root, out, err);
 	json_object_put(root);
 	return rc;
 }

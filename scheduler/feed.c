@@ -173,17 +173,12 @@ static int apply_inventory(accel_sched_feed *f, const char *key, json_object *pa
 {
 	struct feed_host **slot, *h;
 	accel_inventory *inv = NULL;
-	const char *text;
-	size_t len;
 	int r;
 
 	if (!json_object_is_type(payload, json_type_object))
 		return accel_err_set(err, -EBADMSG, "the payload is not an inventory object");
-	/* the payload as the text the inventory reader takes (bounded there) */
-	text = json_object_to_json_string_length(payload, JSON_C_TO_STRING_PLAIN, &len);
-	if (!text)
-		return accel_err_set(err, -ENOMEM, "out of memory");
-	r = accel_inventory_from_json(text, len, &inv, err);
+	/* read where the record's parse left it (bounded there) */
+	r = accel_inventory_from_object(payload, &inv, err);
 	if (r)
 		return accel_err_prefix(err, r, "the inventory");
 	if (strcmp(accel_inventory_host(inv), key)) {

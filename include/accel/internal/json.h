@@ -35,6 +35,12 @@ json_object *accel_json_get(json_object *o, const char *key, json_type t);
 /* A string member of at most `max` bytes of printable UTF-8, else NULL. */
 const char *accel_json_str(json_object *o, const char *key, size_t max);
 
+/* The inventory reader (accel_inventory_from_json) on a document already
+ * parsed within those bounds, e.g. a stream record's payload: the same
+ * checks and messages, without writing it back to text to read it again. */
+struct accel_inventory;
+int accel_inventory_from_object(json_object *root, struct accel_inventory **out, accel_err *err);
+
 /* Writers that check every allocation (json-c's own calls would write a
  * null where a value could not be made). Each returns 0 or -ENOMEM. */
 
