@@ -56,118 +56,27 @@ static int header(spool_msg *m, const char *name, const char *value)
  * again (json-c's writer, JSON_C_TO_STRING_PLAIN | NOSLASHESCAPE, would
  * give the same bytes) ---- */
 
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static bool sb_room(struct sbuf *b, size_t n);
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (!sb_room(b, n))
-		return;
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-/* room for n more bytes and the NUL after them */
-static bool sb_room(struct sbuf *b, size_t n)
-{
-	if (b->oom)
-		return false;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *np;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = true;
-			return false;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	return true;
-}
-
-/* what each byte becomes in a JSON string: 0 itself, 'u' \u00XX, else
- * a backslash and that letter */
-static const char esc_of[256] = {
-	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
-	[1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u',
-	[0] = 'u', [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u',
-	[19] = 'u', [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u',
-	[26] = 'u', [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u',
-	['"'] = '"', ['\\'] = '\\',
-};
-
-/* s as a JSON string's content, escaped as json-c escapes it (no '/'):
- * its escaped length counted first, made room for once */
-static void sb_esc(struct sbuf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t more = 0;
-	char *o;
-
-	for (size_t i = 0; i < n; i++) {
-		char e = esc_of[(unsigned char)s[i]];
-
-		more += !e ? 0 : e == 'u' ? 5 : 1;
-	}
-	if (!sb_room(b, n + more))
-		return;
-	o = b->p + b->n;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e = esc_of[c];
-
-		if (!e) {
-			*o++ = (char)c;
-		} else if (e != 'u') {
-			*o++ = '\\';
-			*o++ = e;
-		} else {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[c >> 4];
-			o[5] = hex[c & 15];
-			o += 6;
-		}
-	}
-	b->n = (size_t)(o - b->p);
-	b->p[b->n] = '\0';
-}
-
 /* "name":"value" with a comma before unless first */
-static void sb_member(struct sbuf *b, const char *name, const char *value, bool first)
+static void member(accel_text *b, const char *name, const char *value, bool first)
 {
-	sb_put(b, first ? "\"" : ",\"", first ? 1 : 2);
-	sb_str(b, name);
-	sb_put(b, "\":\"", 3);
-	sb_esc(b, value, strlen(value));
-	sb_put(b, "\"", 1);
+	accel_text_put(b, first ? "\"" : ",\"", first ? 1 : 2);
+	accel_text_str(b, name);
+	accel_text_put(b, "\":\"", 3);
+	accel_text_esc(b, value, strlen(value));
+	accel_text_put(b, "\"", 1);
 }
 
 int envelope_json_string(char **buf, size_t *len, size_t *cap, const char *s)
 {
-	struct sbuf b = { .p = *buf, .n = *len, .cap = *cap };
+	accel_text b = { .p = *buf, .n = *len, .cap = *cap };
 
-	sb_put(&b, "\"", 1);
-	sb_esc(&b, s, strlen(s));
-	sb_put(&b, "\"", 1);
+	accel_text_put(&b, "\"", 1);
+	accel_text_esc(&b, s, strlen(s));
+	accel_text_put(&b, "\"", 1);
 	*buf = b.p;
 	*len = b.n;
 	*cap = b.cap;
-	return b.oom ? -ENOMEM : 0;
+	return b.rc;
 }
 
 int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const char *key,
@@ -175,7 +84,7 @@ int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const 
 			size_t payload_len, const struct timespec *now, accel_err *err)
 {
 	char id[37], oslo_time[96], ce_time[96], publisher[300];
-	struct sbuf msg = { 0 }, env = { 0 };
+	accel_text msg = { 0 }, env = { 0 };
 	struct timespec ts;
 	struct tm tm;
 	int r, usec;
@@ -206,24 +115,24 @@ int envelope_build_text(spool_msg *m, spool_class cls, const char *topic, const 
 
 	/* the message, members in oslo.messaging's order; both buffers
 	 * made big enough at once for the usual case */
-	if (sb_room(&msg, payload_len + 512))
-		sb_put(&msg, "{", 1);
-	sb_member(&msg, "message_id", id, true);
-	sb_member(&msg, "publisher_id", publisher, false);
-	sb_member(&msg, "event_type", event_type, false);
-	sb_member(&msg, "priority", ENVELOPE_PRIORITY, false);
-	sb_str(&msg, ",\"payload\":");
-	sb_put(&msg, payload, payload_len);
-	sb_member(&msg, "timestamp", oslo_time, false);
-	sb_str(&msg, ",\"_context\":{}}");
+	if (accel_text_room(&msg, payload_len + 512))
+		accel_text_put(&msg, "{", 1);
+	member(&msg, "message_id", id, true);
+	member(&msg, "publisher_id", publisher, false);
+	member(&msg, "event_type", event_type, false);
+	member(&msg, "priority", ENVELOPE_PRIORITY, false);
+	accel_text_str(&msg, ",\"payload\":");
+	accel_text_put(&msg, payload, payload_len);
+	member(&msg, "timestamp", oslo_time, false);
+	accel_text_str(&msg, ",\"_context\":{}}");
 	/* the envelope, the message as a string in it */
-	if (!msg.oom && sb_room(&env, msg.n + msg.n / 4 + 64))
-		sb_str(&env, "{\"oslo.version\":\"2.0\",\"oslo.message\":\"");
-	if (!msg.oom)
-		sb_esc(&env, msg.p, msg.n);
-	sb_str(&env, "\"}");
+	if (!msg.rc && accel_text_room(&env, msg.n + msg.n / 4 + 64))
+		accel_text_str(&env, "{\"oslo.version\":\"2.0\",\"oslo.message\":\"");
+	if (!msg.rc)
+		accel_text_esc(&env, msg.p, msg.n);
+	accel_text_str(&env, "\"}");
 	free(msg.p);
-	if (msg.oom || env.oom) {
+	if (msg.rc || env.rc) {
 		free(env.p);
 		return accel_err_set(err, -ENOMEM, "out of memory");
 	}

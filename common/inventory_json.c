@@ -419,109 +419,28 @@ static int emit(json_object *root, unsigned flags, char **out)
  * (JSON_C_TO_STRING_PLAIN | NOSLASHESCAPE), byte for byte, without the
  * objects in between: for acceld's events, one device at a time. */
 
-struct tbuf {
-	char **p;
-	size_t *n, *cap;
-	int rc;
-};
-
-static bool tb_room(struct tbuf *b, size_t n)
+/* s as a JSON string, quoted */
+static void tb_quoted(accel_text *b, const char *s)
 {
-	if (b->rc)
-		return false;
-	if (*b->n + n + 1 > *b->cap) {
-		size_t cap = *b->cap ? *b->cap : 1024;
-		char *np;
-
-		while (cap < *b->n + n + 1)
-			cap *= 2;
-		np = realloc(*b->p, cap);
-		if (!np) {
-			b->rc = -ENOMEM;
-			return false;
-		}
-		*b->p = np;
-		*b->cap = cap;
-	}
-	return true;
-}
-
-static void tb_put(struct tbuf *b, const char *s, size_t n)
-{
-	if (!tb_room(b, n))
-		return;
-	memcpy(*b->p + *b->n, s, n);
-	*b->n += n;
-	(*b->p)[*b->n] = '\0';
-}
-
-static void tb_str(struct tbuf *b, const char *s)
-{
-	tb_put(b, s, strlen(s));
-}
-
-/* s as a JSON string, escaped as json-c escapes it without '/' */
-static void tb_quoted(struct tbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s), more = 2;
-	char *o;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\' || c == '\b' || c == '\n' || c == '\r' || c == '\t' ||
-		    c == '\f')
-			more++;
-		else if (c < 0x20)
-			more += 5;
-	}
-	if (!tb_room(b, n + more))
-		return;
-	o = *b->p + *b->n;
-	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e = c == '"'    ? '"'
-			 : c == '\\' ? '\\'
-			 : c == '\b'  ? 'b'
-			 : c == '\n'  ? 'n'
-			 : c == '\r'  ? 'r'
-			 : c == '\t'  ? 't'
-			 : c == '\f'  ? 'f'
-				      : 0;
-
-		if (e) {
-			*o++ = '\\';
-			*o++ = e;
-		} else if (c < 0x20) {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[c >> 4];
-			o[5] = hex[c & 15];
-			o += 6;
-		} else {
-			*o++ = (char)c;
-		}
-	}
-	*o++ = '"';
-	*o = '\0';
-	*b->n = (size_t)(o - *b->p);
+	accel_text_put(b, "\"", 1);
+	accel_text_esc(b, s, strlen(s));
+	accel_text_put(b, "\"", 1);
 }
 
 /* s, or null */
-static void tb_str_or_null(struct tbuf *b, const char *s)
+static void tb_str_or_null(accel_text *b, const char *s)
 {
 	if (s)
 		tb_quoted(b, s);
 	else
-		tb_put(b, "null", 4);
+		accel_text_put(b, "null", 4);
 }
 
-static void text_fields(struct tbuf *b, const struct fields *t, const void *self);
+static void text_fields(accel_text *b, const struct fields *t, const void *self);
 
 /* v in base 10 or 16 (lower case), at least `digits` digits: "%0*x" and
  * "%" PRId64 of a value >= 0 without printf's parsing */
-static void tb_uint(struct tbuf *b, uint64_t v, unsigned base, int digits)
+static void tb_uint(accel_text *b, uint64_t v, unsigned base, int digits)
 {
 	static const char dig[] = "0123456789abcdef";
 	char buf[24];
@@ -533,11 +452,11 @@ static void tb_uint(struct tbuf *b, uint64_t v, unsigned base, int digits)
 	} while (v && i);
 	while (i > 0 && (int)(sizeof(buf) - i) < digits)
 		buf[--i] = '0';
-	tb_put(b, buf + i, sizeof(buf) - i);
+	accel_text_put(b, buf + i, sizeof(buf) - i);
 }
 
 /* f's value in self written; false: f is left out (nothing written) */
-static bool text_value(struct tbuf *b, const struct field *f, const void *self)
+static bool text_value(accel_text *b, const struct field *f, const void *self)
 {
 	char buf[32];
 	int64_t x;
@@ -563,28 +482,28 @@ static bool text_value(struct tbuf *b, const struct field *f, const void *self)
 	case T_HEX:
 		x = *CAT(self, f->off, int);
 		if (x < 0) {
-			tb_put(b, "null", 4);
+			accel_text_put(b, "null", 4);
 			return true;
 		}
-		tb_put(b, "\"", 1);
+		accel_text_put(b, "\"", 1);
 		tb_uint(b, (unsigned)x, 16, f->size);
-		tb_put(b, "\"", 1);
+		accel_text_put(b, "\"", 1);
 		return true;
 	case T_INT:
 		x = int_at(self, f);
 		if (x < 0 && (f->flags & F_OMIT))
 			return false;
 		if (x < 0)
-			tb_put(b, "null", 4);
+			accel_text_put(b, "null", 4);
 		else
 			tb_uint(b, (uint64_t)x, 10, 1);
 		return true;
 	case T_WIDTH:
 		x = *CAT(self, f->off, int);
 		if (!x)
-			tb_put(b, "null", 4);
+			accel_text_put(b, "null", 4);
 		else
-			tb_put(b, buf, (size_t)snprintf(buf, sizeof(buf), "%d", (int)x));
+			accel_text_put(b, buf, (size_t)snprintf(buf, sizeof(buf), "%d", (int)x));
 		return true;
 	case T_SPEED:
 		tb_str_or_null(b, accel_speed_str(*CAT(self, f->off, int), buf, sizeof(buf)));
@@ -595,20 +514,20 @@ static bool text_value(struct tbuf *b, const struct field *f, const void *self)
 
 		if (!n && (f->flags & F_OMIT))
 			return false;
-		tb_put(b, "[", 1);
+		accel_text_put(b, "[", 1);
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				tb_put(b, ",", 1);
+				accel_text_put(b, ",", 1);
 			tb_quoted(b, v[i]);
 		}
-		tb_put(b, "]", 1);
+		accel_text_put(b, "]", 1);
 		return true;
 	}
 	case T_BOOL:
 		x = *CAT(self, f->off, int);
 		if (x < 0 && (f->flags & F_OMIT))
 			return false;
-		tb_str(b, x < 0 ? "null" : x ? "true" : "false");
+		accel_text_str(b, x < 0 ? "null" : x ? "true" : "false");
 		return true;
 	case T_OBJ: {
 		const void *sub = CAT(self, f->off, char);
@@ -627,46 +546,49 @@ static bool text_value(struct tbuf *b, const struct field *f, const void *self)
 		if (!n && (f->flags & F_OMIT))
 			return false;
 		memcpy(&e, CAT(self, f->off, char), sizeof(e));
-		tb_put(b, "[", 1);
+		accel_text_put(b, "[", 1);
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				tb_put(b, ",", 1);
+				accel_text_put(b, ",", 1);
 			text_fields(b, f->sub, e + i * f->sub->size);
 		}
-		tb_put(b, "]", 1);
+		accel_text_put(b, "]", 1);
 		return true;
 	}
 	}
 	return false;
 }
 
-static void text_fields(struct tbuf *b, const struct fields *t, const void *self)
+static void text_fields(accel_text *b, const struct fields *t, const void *self)
 {
 	bool first = true;
 
-	tb_put(b, "{", 1);
+	accel_text_put(b, "{", 1);
 	for (size_t i = 0; i < t->n; i++) {
-		size_t mark = *b->n;
+		size_t mark = b->n;
 
 		/* "key": first, taken back when the field is left out */
-		tb_put(b, first ? "\"" : ",\"", first ? 1 : 2);
-		tb_str(b, t->f[i].key);
-		tb_put(b, "\":", 2);
+		accel_text_put(b, first ? "\"" : ",\"", first ? 1 : 2);
+		accel_text_str(b, t->f[i].key);
+		accel_text_put(b, "\":", 2);
 		if (text_value(b, &t->f[i], self)) {
 			first = false;
 		} else if (!b->rc) {
-			*b->n = mark;
-			(*b->p)[mark] = '\0';
+			b->n = mark;
+			b->p[mark] = '\0';
 		}
 	}
-	tb_put(b, "}", 1);
+	accel_text_put(b, "}", 1);
 }
 
 int accel_device_json_append(const accel_device *d, char **buf, size_t *len, size_t *cap)
 {
-	struct tbuf b = { buf, len, cap, 0 };
+	accel_text b = { *buf, *len, *cap, 0 };
 
 	text_fields(&b, &device_fields, d);
+	*buf = b.p;
+	*len = b.n;
+	*cap = b.cap;
 	return b.rc;
 }
 

@@ -108,3 +108,83 @@ int accel_json_text(json_object *root, int flags, char **out)
 	*out = copy;
 	return 0;
 }
+
+bool accel_text_room(accel_text *t, size_t n)
+{
+	if (t->rc)
+		return false;
+	if (t->n + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 1024;
+		char *np;
+
+		while (cap < t->n + n + 1)
+			cap *= 2;
+		np = realloc(t->p, cap);
+		if (!np) {
+			t->rc = -ENOMEM;
+			return false;
+		}
+		t->p = np;
+		t->cap = cap;
+	}
+	return true;
+}
+
+void accel_text_put(accel_text *t, const char *s, size_t n)
+{
+	if (!accel_text_room(t, n))
+		return;
+	memcpy(t->p + t->n, s, n);
+	t->n += n;
+	t->p[t->n] = '\0';
+}
+
+void accel_text_str(accel_text *t, const char *s)
+{
+	accel_text_put(t, s, strlen(s));
+}
+
+/* what each byte becomes in a JSON string: 0 itself, 'u' \u00XX, else a
+ * backslash and that letter */
+static const char esc_of[256] = {
+	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
+	[0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u',
+	[7] = 'u', [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u',
+	[19] = 'u', [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u',
+	[26] = 'u', [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u',
+	['"'] = '"', ['\\'] = '\\',
+};
+
+void accel_text_esc(accel_text *t, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t more = 0;
+	char *o;
+
+	for (size_t i = 0; i < n; i++) {
+		char e = esc_of[(unsigned char)s[i]];
+
+		more += !e ? 0 : e == 'u' ? 5 : 1;
+	}
+	if (!accel_text_room(t, n + more))
+		return;
+	o = t->p + t->n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e = esc_of[c];
+
+		if (!e) {
+			*o++ = (char)c;
+		} else if (e != 'u') {
+			*o++ = '\\';
+			*o++ = e;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+		}
+	}
+	t->n = (size_t)(o - t->p);
+	t->p[t->n] = '\0';
+}

@@ -274,7 +274,7 @@ static int apply_metrics(accel_sched_feed *f, const char *key, json_object *payl
 	struct feed_host *h;
 	accel_device *d;
 	char want[ACCEL_FEED_KEY_MAX + ACCEL_ADDR_MAX];
-	int pct, old, r;
+	int pct = 0, old, r;
 
 	if (!json_object_is_type(payload, json_type_object))
 		return accel_err_set(err, -EBADMSG, "the payload is not a metrics object");

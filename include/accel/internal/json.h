@@ -11,6 +11,9 @@
 #ifndef ACCEL_INTERNAL_JSON_H
 #define ACCEL_INTERNAL_JSON_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <json-c/json.h>
 
 #include <accel/common.h>
@@ -53,6 +56,24 @@ int accel_json_strv(char *const *v, size_t n, json_object **out);
 /* root's text (json-c's JSON_C_TO_STRING_* flags), a copy in *out that the
  * caller frees. root is put in every case; root NULL is -ENOMEM. */
 int accel_json_text(json_object *root, int flags, char **out);
+
+/* A growing NUL-terminated text, for writers that skip json-c's objects
+ * (they must write the bytes json-c would). {0} is empty; p, n, cap may
+ * also take over an existing allocation. After an allocation fails every
+ * call does nothing and rc is -ENOMEM (p stays valid, the caller frees). */
+typedef struct accel_text {
+	char *p;
+	size_t n, cap;
+	int rc;
+} accel_text;
+
+/* Room for n more bytes and the NUL after them; false after a failure. */
+bool accel_text_room(accel_text *t, size_t n);
+void accel_text_put(accel_text *t, const char *s, size_t n);
+void accel_text_str(accel_text *t, const char *s);
+/* s[0..n) as a JSON string's content, escaped as json-c escapes it
+ * (without '/'), its escaped length counted first and made room for once. */
+void accel_text_esc(accel_text *t, const char *s, size_t n);
 
 struct accel_device;
 /* d's JSON (accel_device_to_json's text, plain) added to the text at
